@@ -1,0 +1,172 @@
+"""The people a job seeker deals with, and every interaction with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from crm.models import Company, JobApplication, TracksLoadedValues
+
+
+class Contact(TracksLoadedValues):
+    class Role(models.TextChoices):
+        RECRUITER = "recruiter", "Recruiter"
+        HIRING_MANAGER = "hiring_manager", "Hiring manager"
+        INTERVIEWER = "interviewer", "Interviewer"
+        REFERRAL = "referral", "Referral"
+        PEER = "peer", "Peer"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts"
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    title = models.CharField("job title", max_length=200, blank=True)
+    role = models.CharField(max_length=20, choices=Role, default=Role.RECRUITER)
+    linkedin_url = models.URLField("LinkedIn URL", blank=True, max_length=300)
+    phone = models.CharField(max_length=50, blank=True)
+    notes = models.TextField(blank=True)
+    check_in_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Check in every N months; empty = no cadence yet, 0 = never.",
+    )
+    do_not_contact = models.BooleanField(
+        default=False, help_text="Cancels every pending follow-up and schedules none."
+    )
+    applications = models.ManyToManyField(JobApplication, blank=True, related_name="contacts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        indexes = [
+            # Imports match contacts by LinkedIn URL, then by email.
+            models.Index(fields=["owner", "linkedin_url"], name="contact_owner_linkedin"),
+            models.Index(fields=["owner", "email"], name="contact_owner_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    role__in=[
+                        "recruiter",
+                        "hiring_manager",
+                        "interviewer",
+                        "referral",
+                        "peer",
+                        "other",
+                    ]
+                ),
+                name="contact_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Interaction(TracksLoadedValues):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound (they contacted you)"
+        OUTBOUND = "outbound", "Outbound (you contacted them)"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video call"
+        IN_PERSON = "in_person", "In person"
+        LINKEDIN = "linkedin", "LinkedIn"
+        OTHER = "other", "Other"
+
+    class Kind(models.TextChoices):
+        REJECTION = "rejection", "Rejection"
+        REPLY = "reply", "Reply"
+        FEEDBACK_REQUEST = "feedback_request", "Feedback request"
+        FEEDBACK = "feedback", "Feedback"
+        NUDGE = "nudge", "Nudge"
+        CHECK_IN = "check_in", "Check-in"
+        CONNECT = "connect", "Connection request"
+        THANK_YOU = "thank_you", "Thank-you"
+        INTERVIEW = "interview", "Interview"
+        OFFER = "offer", "Offer"
+        NOTE = "note", "Note"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interactions"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="interactions"
+    )
+    application = models.ForeignKey(
+        JobApplication,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    direction = models.CharField(max_length=10, choices=Direction)
+    channel = models.CharField(max_length=12, choices=Channel, default=Channel.EMAIL)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    requests_feedback = models.BooleanField(
+        default=False, help_text="This message asked them for feedback (schedules one nudge)."
+    )
+    occurred_at = models.DateTimeField()
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # Timelines and "latest interaction with C" (R6) read these.
+            models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
+            models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
+            models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["inbound", "outbound"]),
+                name="interaction_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    channel__in=["email", "phone", "video", "in_person", "linkedin", "other"]
+                ),
+                name="interaction_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "rejection",
+                        "reply",
+                        "feedback_request",
+                        "feedback",
+                        "nudge",
+                        "check_in",
+                        "connect",
+                        "thank_you",
+                        "interview",
+                        "offer",
+                        "note",
+                        "other",
+                    ]
+                ),
+                name="interaction_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.contact.full_name if self.contact_id else "no contact"
+        arrow = "from" if self.direction == self.Direction.INBOUND else "to"
+        return f"{self.get_kind_display()} {arrow} {who} on {self.occurred_at:%Y-%m-%d}"

@@ -1,0 +1,24 @@
+"""Root URLconf: one include per resource group; each app's urls.py lists its pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+urlpatterns = [
+    # Accounts: login, logout, password change and reset (Django's views, our templates)
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # Admin
+    path("admin/", admin.site.urls),
+    # Home
+    path("", views.home, name="home"),
+    # Applications, companies, preferences (crm)
+    path("", include("crm.app_urls")),
+    # Contacts and interactions
+    path("contacts/", include("contacts.urls")),
+    # Follow-ups: dashboard actions, drafts, templates, reminders, calendar, growth
+    path("", include("followups.urls")),
+]
