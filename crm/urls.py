@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from crm import views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", include("crm.app_urls")),
     # Contacts and interactions
     path("contacts/", include("contacts.urls")),
+    # The import pages live under /contacts/import/; /import/ is the short address.
+    path("import/", RedirectView.as_view(pattern_name="contacts:import"), name="import"),
     # Follow-ups: dashboard actions, drafts, templates, reminders, calendar, growth
     path("", include("followups.urls")),
 ]
