@@ -10,6 +10,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from crm.accounts import enable_admin_editing
+
 # Home -------------------------------------------------------------------------------
 
 
@@ -29,6 +31,7 @@ def signup(request):
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        enable_admin_editing(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")

@@ -1,0 +1,99 @@
+"""Admin for the crm app, and the owner scoping every admin of the project uses."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import Http404
+
+from crm.models import Company, JobApplication, Profile
+
+
+def _has_owner(model) -> bool:
+    return any(f.name == "owner" for f in model._meta.get_fields())
+
+
+class OwnerScopedMixin:
+    """Non-superusers see and choose only their own rows; new rows get them as owner.
+
+    Used by model admins and inlines alike. Related choices (foreign keys, many-to-many
+    and autocomplete) are scoped too, so bob's company never appears in alice's forms.
+    """
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser or not _has_owner(qs.model):
+            return qs
+        return qs.filter(owner=request.user)
+
+    def _scope_choices(self, db_field, request, kwargs):
+        model = db_field.remote_field.model
+        if not request.user.is_superuser and _has_owner(model) and "queryset" not in kwargs:
+            kwargs["queryset"] = model._default_manager.filter(owner=request.user)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "owner":
+            kwargs = self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and _has_owner(self.model):
+            exclude.append("owner")
+        return exclude
+
+
+class OwnedModelAdmin(OwnerScopedMixin, admin.ModelAdmin):
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another user's id must look exactly like a missing one: 404, not a redirect
+        # with "doesn't exist" that differs from the app's pages.
+        raise Http404(f"No {opts.verbose_name} with id {object_id}.")
+
+    def save_model(self, request, obj, form, change):
+        if not change and not getattr(obj, "owner_id", None):
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if _has_owner(type(instance)) and not getattr(instance, "owner_id", None):
+                instance.owner = form.instance.owner
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone", "morning_hour", "email_reminders", "digest_hour"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["calendar_token"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("user")
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(Company)
+class CompanyAdmin(OwnedModelAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+
+
+@admin.register(JobApplication)
+class JobApplicationAdmin(OwnedModelAdmin):
+    list_display = ["title", "company", "status", "applied_on"]
+    list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["company"]
+    search_fields = ["title", "company__name"]
+    autocomplete_fields = ["company"]
+    date_hierarchy = "applied_on"
