@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from contacts import views_import
+from contacts import views, views_import
 
 app_name = "contacts"
 
 urlpatterns: list = [
     # Contacts
+    path("", views.contact_list, name="list"),
+    path("new/", views.contact_create, name="create"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("<int:pk>/cadence/", views.contact_cadence, name="cadence"),
+    path("<int:pk>/do-not-contact/", views.contact_do_not_contact, name="do-not-contact"),
     # Interactions
+    path("<int:pk>/log/", views.contact_log_interaction, name="log-interaction"),
     # Import (LinkedIn connections, applications CSV), each with a preview step
     path("import/", views_import.import_landing, name="import"),
 ]

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from crm import views_applications
+
 app_name = "crm"
 
 urlpatterns: list = [
     # Applications
+    path("applications/", views_applications.application_list, name="application-list"),
+    path("applications/board/", views_applications.application_board, name="application-board"),
+    path("applications/new/", views_applications.application_create, name="application-create"),
+    path(
+        "applications/<int:pk>/", views_applications.application_detail, name="application-detail"
+    ),
+    path(
+        "applications/<int:pk>/edit/", views_applications.application_edit, name="application-edit"
+    ),
+    path(
+        "applications/<int:pk>/move/", views_applications.application_move, name="application-move"
+    ),
     # Preferences
 ]

@@ -1,0 +1,120 @@
+"""Contacts: the filtered list, the detail page with its timeline, forms and toggles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from contacts.forms import (
+    CadenceForm,
+    ContactFilterForm,
+    ContactForm,
+    DoNotContactForm,
+    InteractionForm,
+)
+from contacts.lists import contact_timeline, contacts_for, search_contacts
+from contacts.models import Contact
+from crm.models import Company
+
+LIST_PAGE_SIZE = 25
+
+
+def _company_names(owner) -> list[str]:
+    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
+
+
+# List and detail ----------------------------------------------------------------------
+
+
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Search and filters (role, company, overdue check-in, quiet for N days), paginated."""
+    now = timezone.now()
+    form = ContactFilterForm(request.GET or None, owner=request.user)
+    queryset = search_contacts(contacts_for(request.user, now), now, **form.filters())
+    page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "contacts/contact_list.html", context)
+
+
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact, its cadence and do-not-contact controls, and one timeline."""
+    contact = get_object_or_404(contacts_for(request.user, timezone.now()), pk=pk)
+    context = {
+        "contact": contact,
+        "applications": contact.applications.select_related("company"),
+        "timeline": contact_timeline(contact),
+        "cadence_form": CadenceForm(initial={"check_in_months": contact.check_in_months}),
+    }
+    return render(request, "contacts/contact_detail.html", context)
+
+
+# Create and edit ----------------------------------------------------------------------
+
+
+def contact_create(request: HttpRequest) -> HttpResponse:
+    return _contact_form(request, Contact())
+
+
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _contact_form(request, get_object_or_404(Contact, pk=pk, owner=request.user))
+
+
+def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save()
+        messages.success(request, f"Saved {contact.full_name}.")
+        return redirect("contacts:detail", pk=contact.pk)
+    context = {"form": form, "contact": contact, "companies": _company_names(request.user)}
+    return render(request, "contacts/contact_form.html", context)
+
+
+# Cadence and do-not-contact -----------------------------------------------------------
+
+
+@require_POST
+def contact_cadence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sets "check in every N months"; the rules move or cancel the pending check-in."""
+    contact = get_object_or_404(Contact, pk=pk, owner=request.user)
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        contact.check_in_months = form.cleaned_data["check_in_months"]
+        contact.save()
+        messages.success(request, "Check-in cadence saved.")
+        return redirect("contacts:detail", pk=contact.pk)
+    for error in form.errors.get("check_in_months", []):
+        messages.error(request, f"Check-in cadence not saved: {error}")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+@require_POST
+def contact_do_not_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turns do-not-contact on (cancels every pending follow-up) or off."""
+    contact = get_object_or_404(Contact, pk=pk, owner=request.user)
+    form = DoNotContactForm(request.POST)
+    form.is_valid()  # a missing box means "off", like an unticked checkbox
+    contact.do_not_contact = form.cleaned_data.get("do_not_contact", False)
+    contact.save()
+    state = "on" if contact.do_not_contact else "off"
+    messages.success(request, f"Do not contact is {state} for {contact.full_name}.")
+    return redirect("contacts:detail", pk=contact.pk)
+
+
+# Interactions -------------------------------------------------------------------------
+
+
+def contact_log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plain form logging one interaction with this contact."""
+    contact = get_object_or_404(Contact, pk=pk, owner=request.user)
+    form = InteractionForm(request.POST or None, owner=request.user, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        interaction = form.save()
+        messages.success(request, f"Logged: {interaction.get_kind_display()}.")
+        return redirect("contacts:detail", pk=contact.pk)
+    return render(request, "contacts/interaction_form.html", {"form": form, "contact": contact})

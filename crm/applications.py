@@ -1,0 +1,111 @@
+"""Queries behind the applications pages: search, the "no response" marker, the board.
+
+crm must not import contacts or followups, so interactions and follow-ups are reached
+through the reverse relations JobApplication.interactions / .followups only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+
+from crm.models import Company, JobApplication
+
+# An application still "applied" this many days after applying, with no inbound
+# interaction at all, gets the "no response" marker: most employers answer within
+# three weeks, so after that the silence itself is the answer worth acting on.
+NO_RESPONSE_DAYS = 21
+
+# The board shows this many cards per column; the column links to the full list.
+BOARD_COLUMN_LIMIT = 50
+
+
+def find_or_create_company(owner, name: str) -> Company:
+    """The owner's company called `name`, ignoring case; created when there is none."""
+    name = " ".join(name.split())
+    existing = Company.objects.filter(owner=owner, name__iexact=name).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Company.objects.create(owner=owner, name=name)
+    except IntegrityError:
+        # Another request created it between our look-up and insert (unique on lower(name)).
+        return Company.objects.get(owner=owner, name__iexact=name)
+
+
+def _interaction_model():
+    return JobApplication._meta.get_field("interactions").related_model
+
+
+def with_no_response(queryset: QuerySet, today: date) -> QuerySet:
+    """Annotates `no_response`: applied ≥ NO_RESPONSE_DAYS ago and never answered."""
+    inbound = _interaction_model().objects.filter(application=OuterRef("pk"), direction="inbound")
+    cutoff = today - timedelta(days=NO_RESPONSE_DAYS)
+    return queryset.annotate(has_inbound=Exists(inbound)).annotate(
+        no_response=ExpressionWrapper(
+            Q(status=JobApplication.Status.APPLIED, applied_on__lte=cutoff, has_inbound=False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def applications_for(owner, today: date) -> QuerySet:
+    """The owner's applications with their company and the "no response" marker."""
+    return with_no_response(
+        JobApplication.objects.filter(owner=owner).select_related("company"), today
+    )
+
+
+def search_applications(
+    queryset: QuerySet,
+    *,
+    q: str = "",
+    status: str = "",
+    company: Company | None = None,
+    no_response: bool = False,
+) -> QuerySet:
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(company__name__icontains=q))
+    if status:
+        queryset = queryset.filter(status=status)
+    if company is not None:
+        queryset = queryset.filter(company=company)
+    if no_response:
+        queryset = queryset.filter(no_response=True)
+    return queryset
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    count: int
+    cards: list[JobApplication]
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_columns(owner, today: date) -> list[BoardColumn]:
+    """One column per status, newest first, at most BOARD_COLUMN_LIMIT cards each.
+
+    One count query plus one query per status: constant however many rows there are.
+    """
+    counts = dict(
+        JobApplication.objects.filter(owner=owner)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    base = applications_for(owner, today)
+    columns = []
+    for status, label in JobApplication.Status.choices:
+        count = counts.get(status, 0)
+        cards = list(base.filter(status=status)[:BOARD_COLUMN_LIMIT]) if count else []
+        columns.append(BoardColumn(status, label, count, cards))
+    return columns

@@ -1,0 +1,85 @@
+"""Forms of the applications pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from crm.applications import find_or_create_company
+from crm.models import Company, JobApplication
+
+
+class CompanyNameField(forms.CharField):
+    """A company typed by name; the page offers the user's companies as suggestions."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("label", "Company")
+        kwargs.setdefault(
+            "help_text", "Pick one of yours or type a new name; it is matched ignoring case."
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": "company-options", "autocomplete": "off"})
+
+
+class ApplicationForm(forms.ModelForm):
+    company_name = CompanyNameField()
+
+    class Meta:
+        model = JobApplication
+        fields = ["title", "status", "applied_on", "posting_url", "notes"]
+        widgets = {
+            "applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    field_order = ["company_name", "title", "status", "applied_on", "posting_url", "notes"]
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        if self.instance.pk:
+            self.fields["company_name"].initial = self.instance.company.name
+
+    def clean_company_name(self) -> str:
+        name = " ".join(self.cleaned_data["company_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the company's name.")
+        return name
+
+    def save(self, commit: bool = True) -> JobApplication:
+        application = super().save(commit=False)
+        application.owner = self.owner
+        application.company = find_or_create_company(self.owner, self.cleaned_data["company_name"])
+        if commit:
+            application.save()
+        return application
+
+
+class ApplicationStatusForm(forms.Form):
+    """Moves a card on the board."""
+
+    status = forms.ChoiceField(choices=JobApplication.Status.choices, label="Move to")
+
+
+class ApplicationFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *JobApplication.Status.choices]
+    )
+    company = forms.ModelChoiceField(
+        required=False, queryset=Company.objects.none(), empty_label="Any company"
+    )
+    no_response = forms.BooleanField(required=False, label="No response only")
+
+    def __init__(self, *args, owner, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(owner=owner)
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid value (a stale link, a typo) is just ignored."""
+        self.is_valid()
+        return {
+            name: self.cleaned_data[name]
+            for name in ("q", "status", "company", "no_response")
+            if name in self.cleaned_data
+        }

@@ -1,0 +1,115 @@
+"""Applications: the board by status, the list, the detail page and the forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from crm.applications import applications_for, board_columns, search_applications
+from crm.forms import ApplicationFilterForm, ApplicationForm, ApplicationStatusForm
+from crm.models import Company, JobApplication
+from crm.timeline import build_timeline
+
+LIST_PAGE_SIZE = 25
+# A detail page shows this many of the latest interactions and follow-ups.
+TIMELINE_LIMIT = 200
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _company_names(owner) -> list[str]:
+    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
+
+
+# Board --------------------------------------------------------------------------------
+
+
+def application_board(request: HttpRequest) -> HttpResponse:
+    """Columns by status; each card has a small form to move it."""
+    context = {
+        "columns": board_columns(request.user, _today()),
+        "status_choices": JobApplication.Status.choices,
+    }
+    return render(request, "crm/application_board.html", context)
+
+
+@require_POST
+def application_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sets a new status; htmx gets the re-rendered board, a plain POST a redirect."""
+    application = get_object_or_404(JobApplication, pk=pk, owner=request.user)
+    form = ApplicationStatusForm(request.POST)
+    if form.is_valid():
+        application.status = form.cleaned_data["status"]
+        application.save()
+        messages.success(request, f"Moved “{application}” to {application.get_status_display()}.")
+    else:
+        messages.error(request, "Choose one of the listed statuses.")
+    if request.htmx:
+        context = {
+            "columns": board_columns(request.user, _today()),
+            "status_choices": JobApplication.Status.choices,
+        }
+        return render(request, "crm/_application_board_columns.html", context)
+    if request.POST.get("next") == "detail":
+        return redirect("crm:application-detail", pk=application.pk)
+    return redirect("crm:application-board")
+
+
+# List and detail ----------------------------------------------------------------------
+
+
+def application_list(request: HttpRequest) -> HttpResponse:
+    """Search and filters over the user's applications, paginated."""
+    form = ApplicationFilterForm(request.GET or None, owner=request.user)
+    queryset = search_applications(applications_for(request.user, _today()), **form.filters())
+    page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "crm/application_list.html", context)
+
+
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application with its contacts and one timeline of interactions and follow-ups."""
+    application = get_object_or_404(applications_for(request.user, _today()), pk=pk)
+    interactions = application.interactions.select_related("contact")[:TIMELINE_LIMIT]
+    followups = application.followups.select_related("contact").order_by("-due_at")[:TIMELINE_LIMIT]
+    context = {
+        "application": application,
+        "contacts": application.contacts.select_related("company"),
+        "pending_followups": [f for f in followups if f.status == "pending"],
+        "timeline": build_timeline(interactions, followups, with_events=False),
+        "status_form": ApplicationStatusForm(initial={"status": application.status}),
+    }
+    return render(request, "crm/application_detail.html", context)
+
+
+# Create and edit ----------------------------------------------------------------------
+
+
+def application_create(request: HttpRequest) -> HttpResponse:
+    initial = {"applied_on": _today(), "status": JobApplication.Status.APPLIED}
+    return _application_form(request, JobApplication(), initial)
+
+
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(JobApplication, pk=pk, owner=request.user)
+    return _application_form(request, application, {})
+
+
+def _application_form(request: HttpRequest, application: JobApplication, initial: dict):
+    form = ApplicationForm(
+        request.POST or None, instance=application, initial=initial, owner=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        application = form.save()
+        messages.success(request, f"Saved “{application}”.")
+        return redirect("crm:application-detail", pk=application.pk)
+    context = {"form": form, "application": application, "companies": _company_names(request.user)}
+    return render(request, "crm/application_form.html", context)

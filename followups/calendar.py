@@ -1,0 +1,86 @@
+"""The iCalendar feed of a user's pending follow-ups (served at a secret per-user URL).
+
+Calendar apps poll the URL and match events by UID, so a follow-up keeps one UID for its
+whole life: a snoozed follow-up moves in the calendar, a done one disappears.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Alarm, Calendar, Event
+
+from followups.models import FollowUp
+
+# Length of the event in the calendar: a short slot at the time the follow-up is due.
+EVENT_LENGTH = timedelta(minutes=30)
+
+
+def followup_uid(followup: FollowUp) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "followup-crm"
+    return f"followup-{followup.pk}@{host}"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _summary(followup: FollowUp) -> str:
+    parts = [followup.get_kind_display()]
+    if followup.contact_id:
+        parts.append(followup.contact.full_name)
+    if followup.application_id:
+        parts.append(f"({followup.application.company.name})")
+    return " ".join([parts[0] + ":", *parts[1:]]) if len(parts) > 1 else parts[0]
+
+
+def _description(followup: FollowUp) -> str:
+    lines = []
+    if followup.application_id:
+        lines.append(f"Job: {followup.application.title} at {followup.application.company.name}")
+    if followup.deadline:
+        lines.append(f"Deadline: {_utc(followup.deadline):%Y-%m-%d %H:%M} UTC")
+    if followup.draft_body:
+        lines += ["", "Draft:", followup.draft_subject, "", followup.draft_body]
+    return "\n".join(lines).strip()
+
+
+def followup_event(followup: FollowUp, *, stamp: datetime) -> Event:
+    """One VEVENT, times in UTC, with an alarm when the follow-up falls due."""
+    event = Event()
+    event.add("uid", followup_uid(followup))
+    event.add("dtstamp", _utc(stamp))
+    event.add("last-modified", _utc(followup.updated_at))
+    event.add("dtstart", _utc(followup.due_at))
+    event.add("dtend", _utc(followup.due_at + EVENT_LENGTH))
+    event.add("summary", _summary(followup))
+    event.add("description", _description(followup))
+    event.add("url", settings.SITE_URL + reverse("home"))
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", _summary(followup))
+    alarm.add("trigger", timedelta(0))
+    event.add_component(alarm)
+    return event
+
+
+def build_feed(user, *, now: datetime | None = None) -> bytes:
+    """The user's pending follow-ups as an iCalendar document."""
+    now = now or timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Follow-up CRM//followups//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Follow-ups")
+    # Calendar apps that honour it poll hourly; due times rarely move faster than that.
+    calendar.add("x-published-ttl", timedelta(hours=1))
+    pending = FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING).select_related(
+        "contact", "application__company"
+    )
+    for followup in pending.iterator(chunk_size=1000):
+        calendar.add_component(followup_event(followup, stamp=now))
+    return calendar.to_ical()
