@@ -1,0 +1,64 @@
+"""Imports a LinkedIn Connections.csv export for one user.
+
+    python manage.py import_linkedin Connections.csv --user alice [--dry-run]
+
+Companies are matched ignoring case and contacts by LinkedIn URL, then email, so running
+it again with a newer export updates the contacts instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from contacts.importers import (
+    ImportFileError,
+    commit_linkedin,
+    max_upload_bytes,
+    plan_linkedin,
+    rejected_lines,
+)
+
+
+class Command(BaseCommand):
+    help = "Import a LinkedIn Connections.csv export as contacts of one user."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="Path of Connections.csv as LinkedIn exports it.")
+        parser.add_argument("--user", required=True, help="Username who owns the contacts.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would happen; write nothing."
+        )
+
+    def handle(self, *args, file: str, user: str, dry_run: bool, **options) -> None:
+        try:
+            owner = get_user_model().objects.get_by_natural_key(user)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No user named {user!r}.") from None
+        path = Path(file)
+        try:
+            if path.stat().st_size > max_upload_bytes():
+                raise CommandError(f"{file} is larger than the import limit.")
+            raw = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            plan = plan_linkedin(owner, raw)
+            if dry_run:
+                self.stdout.write(
+                    f"Dry run: would create {plan.new_count}, update {plan.match_count}, "
+                    f"reject {plan.rejected_count}."
+                )
+                return
+            result = commit_linkedin(plan)
+        except ImportFileError as error:
+            raise CommandError(str(error)) from None
+        if options["verbosity"] >= 1:
+            for line in rejected_lines(plan.rows):
+                self.stderr.write(f"Rejected {line}")
+        self.stdout.write(
+            f"created: {result.created}, updated: {result.updated}, "
+            f"rejected: {result.rejected} (new companies: {result.companies_created})"
+        )
