@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
+from followups import views_dashboard
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
@@ -15,7 +16,7 @@ urlpatterns = [
     # Admin
     path("admin/", admin.site.urls),
     # Home
-    path("", views.home, name="home"),
+    path("", views_dashboard.dashboard, name="home"),
     # Applications, companies, preferences (crm)
     path("", include("crm.app_urls")),
     # Contacts and interactions

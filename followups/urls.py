@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from followups import views_calendar, views_export, views_stats
+from followups import views_calendar, views_dashboard, views_export, views_stats
 
 app_name = "followups"
 
 urlpatterns: list = [
     # Follow-up actions
+    path("followups/<int:pk>/mark-sent/", views_dashboard.mark_sent, name="mark-sent"),
+    path("followups/<int:pk>/snooze/", views_dashboard.snooze, name="snooze"),
+    path("followups/<int:pk>/dismiss/", views_dashboard.dismiss, name="dismiss"),
+    path("followups/<int:pk>/reopen/", views_dashboard.reopen, name="reopen"),
     # Drafts and templates
     # Reminders: unsubscribe, health
     # Calendar feed

@@ -1,0 +1,29 @@
+"""Template context every page gets from the followups app."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from followups.models import FollowUp
+
+
+def due_count(request: HttpRequest) -> dict:
+    """`nav_due_count`: the nav badge's count of due follow-ups.
+
+    A callable, so the query runs only on pages that render the badge (not on htmx
+    fragments or redirects), and at most once per request.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    @cache
+    def count() -> int:
+        return FollowUp.objects.filter(
+            owner=user, status=FollowUp.Status.PENDING, due_at__lte=timezone.now()
+        ).count()
+
+    return {"nav_due_count": count}

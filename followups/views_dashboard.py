@@ -1,0 +1,364 @@
+"""The dashboard (home page) and the actions on a follow-up: mark sent, snooze, dismiss, undo.
+
+Every action answers an htmx request with the re-rendered row (and the nav badge, out of
+band), and a plain POST with a redirect back, so the page works with JavaScript off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.models import Profile
+from followups.models import FollowUp
+
+# Grouping ---------------------------------------------------------------------------
+
+ROWS_PER_GROUP = 25  # a heavy user has thousands pending; the rest is one click away
+ROWS_PER_PAGE = 50
+
+GROUP_TITLES = {
+    "overdue": "Overdue",
+    "today": "Due today",
+    "week": "This week",
+    "later": "Later",
+}
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def group_filters(now: datetime, zone: ZoneInfo) -> dict[str, Q]:
+    """One filter per dashboard group, by local calendar day of `due_at`.
+
+    Overdue: due on an earlier day, or past its deadline. This week: the seven days
+    after today. The groups do not overlap, so every pending follow-up is in one.
+    """
+    today = now.astimezone(zone).date()
+    start_today = local_midnight(today, zone)
+    start_tomorrow = local_midnight(today + timedelta(days=1), zone)
+    end_of_week = local_midnight(today + timedelta(days=8), zone)
+    overdue = Q(due_at__lt=start_today) | Q(deadline__lt=now)
+    return {
+        "overdue": overdue,
+        "today": Q(due_at__gte=start_today, due_at__lt=start_tomorrow) & ~overdue,
+        "week": Q(due_at__gte=start_tomorrow, due_at__lt=end_of_week) & ~overdue,
+        "later": Q(due_at__gte=end_of_week) & ~overdue,
+    }
+
+
+def pending_followups(user) -> QuerySet[FollowUp]:
+    """The user's pending follow-ups with everything a row shows, in one query."""
+    return (
+        FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING)
+        .select_related("contact__company", "application__company")
+        .order_by("due_at", "id")
+    )
+
+
+def due_count(user, now: datetime) -> int:
+    """What the nav badge shows: pending follow-ups whose reminder time has come."""
+    return FollowUp.objects.filter(
+        owner=user, status=FollowUp.Status.PENDING, due_at__lte=now
+    ).count()
+
+
+# Rows -------------------------------------------------------------------------------
+
+
+def span(seconds: float) -> str:
+    """A rough human length of time: '40 minutes', '5 hours', '2 days', '3 weeks'."""
+    seconds = abs(seconds)
+    minutes = round(seconds / 60)
+    hours = round(seconds / 3600)
+    days = round(seconds / 86400)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        amount, unit = minutes, "minute"
+    elif hours < 36:
+        amount, unit = hours, "hour"
+    elif days < 14:
+        amount, unit = days, "day"
+    elif days < 60:
+        amount, unit = round(days / 7), "week"
+    else:
+        amount, unit = round(days / 30), "month"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+def draft_preview(body: str) -> str:
+    """The draft's first line that says something (the greeting "Hi Dana," does not)."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(",") and len(lines[0]) <= 40:
+        return lines[1]
+    return lines[0] if lines else ""
+
+
+@dataclass
+class Row:
+    """A follow-up as the dashboard shows it, with times relative to `now`."""
+
+    followup: FollowUp
+    now: datetime
+    notice: str = ""
+    next_up: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def who(self) -> str:
+        return self.followup.contact.full_name if self.followup.contact_id else ""
+
+    @property
+    def company(self) -> str:
+        fu = self.followup
+        if fu.application_id:
+            return fu.application.company.name
+        if fu.contact_id and fu.contact.company_id:
+            return fu.contact.company.name
+        return ""
+
+    @property
+    def job(self) -> str:
+        return self.followup.application.title if self.followup.application_id else ""
+
+    @property
+    def due_phrase(self) -> str:
+        delta = (self.followup.due_at - self.now).total_seconds()
+        return f"in {span(delta)}" if delta > 0 else f"{span(delta)} ago"
+
+    @property
+    def deadline_phrase(self) -> str:
+        if self.followup.deadline is None:
+            return ""
+        delta = (self.followup.deadline - self.now).total_seconds()
+        return f"in {span(delta)}" if delta > 0 else f"{span(delta)} late"
+
+    @property
+    def is_late(self) -> bool:
+        return self.followup.deadline is not None and self.followup.deadline < self.now
+
+    @property
+    def preview(self) -> str:
+        return draft_preview(self.followup.draft_body)
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    count: int
+    rows: list[Row]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
+def dashboard_groups(user, now: datetime, zone: ZoneInfo) -> list[Group]:
+    """The four groups, each with its count and first rows: 1 + one query per group."""
+    filters = group_filters(now, zone)
+    pending = pending_followups(user)
+    counts = pending.aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in filters.items()}
+    )
+    return [
+        Group(
+            key,
+            GROUP_TITLES[key],
+            counts[key],
+            [Row(fu, now) for fu in pending.filter(condition)[:ROWS_PER_GROUP]]
+            if counts[key]
+            else [],
+        )
+        for key, condition in filters.items()
+    ]
+
+
+# Dashboard --------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Pending follow-ups by group; ?group=<key> lists one group page by page."""
+    now = timezone.now()
+    zone = Profile.for_user(request.user).zone
+    key = request.GET.get("group")
+    context: dict = {"now": now, "snooze_form": SnoozeForm(now=now, zone=zone)}
+    if key in GROUP_TITLES:
+        queryset = pending_followups(request.user).filter(group_filters(now, zone)[key])
+        page = Paginator(queryset, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context |= {
+            "group": Group(key, GROUP_TITLES[key], page.paginator.count, []),
+            "page": page,
+            "rows": [Row(fu, now) for fu in page],
+        }
+        return render(request, "followups/dashboard_group.html", context)
+    groups = dashboard_groups(request.user, now, zone)
+    context |= {"groups": groups, "total": sum(g.count for g in groups)}
+    if not context["total"]:
+        context["has_history"] = FollowUp.objects.filter(owner=request.user).exists()
+    return render(request, "followups/dashboard.html", context)
+
+
+# Snoozing ---------------------------------------------------------------------------
+
+SNOOZE_CHOICES = [
+    ("tomorrow", "Tomorrow morning"),
+    ("three_days", "In 3 days"),
+    ("next_week", "Next week"),
+    ("date", "On a date"),
+]
+
+
+def local_noon(day: date, zone: ZoneInfo) -> datetime:
+    # Noon, not midnight: a DST change never moves noon to another calendar day.
+    return datetime.combine(day, time(12), tzinfo=zone)
+
+
+def snooze_until(choice: str, picked: date | None, now: datetime, profile: Profile) -> datetime:
+    """When a snoozed follow-up is due again; mornings are working mornings."""
+    # Imported here until the rules engine's modules land (they are written in parallel).
+    from followups.timing import working_morning_on_or_after
+
+    zone = profile.zone
+    today = now.astimezone(zone).date()
+    if choice == "date" and picked is not None:
+        # The user picked this exact day, weekend or not: respect it.
+        return datetime.combine(picked, time(profile.morning_hour), tzinfo=zone)
+    offset = {"tomorrow": 1, "three_days": 3, "next_week": 7 - today.weekday()}[choice]
+    return working_morning_on_or_after(local_noon(today + timedelta(days=offset), zone), profile)
+
+
+class SnoozeForm(forms.Form):
+    choice = forms.ChoiceField(choices=SNOOZE_CHOICES, label="Snooze until")
+    date = forms.DateField(
+        required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, now: datetime, zone: ZoneInfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = now.astimezone(zone).date()
+        self.fields["date"].widget.attrs["min"] = (self.today + timedelta(days=1)).isoformat()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        picked = data.get("date")
+        if data.get("choice") == "date":
+            if picked is None:
+                self.add_error("date", "Pick the day to be reminded again.")
+            elif picked <= self.today:
+                self.add_error("date", "Pick a day after today.")
+            elif picked > self.today + timedelta(days=730):
+                self.add_error("date", "Pick a day within the next two years.")
+        return data
+
+
+# Actions ----------------------------------------------------------------------------
+
+
+def own_followup(request: HttpRequest, pk: int) -> FollowUp:
+    return get_object_or_404(
+        FollowUp.objects.select_related("contact__company", "application__company"),
+        pk=pk,
+        owner=request.user,
+    )
+
+
+def next_up(followup: FollowUp) -> list[FollowUp]:
+    """What the rules scheduled next for the same person, shown once a row is done."""
+    if not followup.contact_id:
+        return []
+    return list(
+        FollowUp.objects.filter(
+            owner=followup.owner, contact_id=followup.contact_id, status=FollowUp.Status.PENDING
+        ).order_by("due_at")[:3]
+    )
+
+
+def answer(request: HttpRequest, followup: FollowUp, notice: str, *, ok: bool = True):
+    """The re-rendered row for htmx; a message and a redirect back otherwise."""
+    now = timezone.now()
+    if request.htmx:
+        row = Row(followup, now, notice=notice, next_up=next_up(followup))
+        context = {"row": row, "oob_due_count": due_count(request.user, now)}
+        context["snooze_form"] = SnoozeForm(now=now, zone=Profile.for_user(request.user).zone)
+        return render(request, "followups/_followup_row.html", context)
+    messages.add_message(request, messages.SUCCESS if ok else messages.WARNING, notice)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("home")
+
+
+def not_pending(request: HttpRequest, followup: FollowUp) -> HttpResponse:
+    label = followup.get_status_display().lower()
+    return answer(request, followup, f"This follow-up is already {label}.", ok=False)
+
+
+@require_POST
+def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Logs the draft as sent; the rules complete the follow-up and schedule what's next."""
+    followup = own_followup(request, pk)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    from followups import rules  # see snooze_until
+
+    rules.mark_sent(followup)
+    followup.refresh_from_db()
+    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    return answer(request, followup, f"Marked sent{who}.")
+
+
+@require_POST
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = own_followup(request, pk)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    now = timezone.now()
+    profile = Profile.for_user(request.user)
+    form = SnoozeForm(request.POST, now=now, zone=profile.zone)
+    if not form.is_valid():
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return answer(request, followup, f"Not snoozed: {errors}", ok=False)
+    until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
+    followup.snooze(until, now=now)
+    local = timezone.localtime(until, profile.zone)
+    return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
+
+
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = own_followup(request, pk)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    followup.dismiss()
+    return answer(request, followup, "Dismissed.")
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo of a dismiss."""
+    followup = own_followup(request, pk)
+    if followup.status != FollowUp.Status.DISMISSED:
+        return answer(request, followup, "Only a dismissed follow-up can be undone.", ok=False)
+    try:
+        with transaction.atomic():
+            followup.reopen()
+    except IntegrityError:
+        # A contact has at most one pending check-in; the rules may have made a new one.
+        followup.refresh_from_db()
+        return answer(request, followup, "A newer check-in is already pending.", ok=False)
+    return answer(request, followup, "Back on your list.")
