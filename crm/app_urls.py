@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crm import views_applications
+from crm import preferences, views_applications
 
 app_name = "crm"
 
@@ -23,4 +23,5 @@ urlpatterns: list = [
         "applications/<int:pk>/move/", views_applications.application_move, name="application-move"
     ),
     # Preferences
+    path("preferences/", preferences.preferences, name="preferences"),
 ]

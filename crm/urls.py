@@ -7,12 +7,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
+from followups import views_reminders
 from followups import views_dashboard
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Health of the scheduler, for uptime monitors (no login)
+    path("healthz", views_reminders.healthz, name="healthz"),
     # Admin
     path("admin/", admin.site.urls),
     # Home

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from followups import views_calendar, views_dashboard, views_export, views_stats
+from followups import views_calendar, views_dashboard, views_export, views_reminders, views_stats
 
 app_name = "followups"
 
@@ -16,6 +16,11 @@ urlpatterns: list = [
     path("followups/<int:pk>/reopen/", views_dashboard.reopen, name="reopen"),
     # Drafts and templates
     # Reminders: unsubscribe, health
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        views_reminders.unsubscribe,
+        name="unsubscribe",
+    ),
     # Calendar feed
     path("calendar/", views_calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", views_calendar.calendar_regenerate, name="calendar-regenerate"),

@@ -1,0 +1,177 @@
+"""Reminder emails: one function per kind, each rendering a template triplet
+(`emails/<name>-subject.txt`, `-body.txt`, `-body.html`) into a multipart message.
+
+Every email carries a deterministic Message-ID (a retried send is recognisably the same
+message), links built from settings.SITE_URL and a signed one-click unsubscribe link
+(RFC 8058), and is sent to the user only: the app never writes to their contacts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from crm.models import Profile
+from followups.drafts import render_draft
+from followups.models import FollowUp
+
+UNSUBSCRIBE_SALT = "followups.unsubscribe"
+REMINDERS = "reminders"
+DIGEST = "digest"
+
+# Why the follow-up matters, in a sentence the reminder opens with.
+WHY = {
+    "reply": "A short, gracious answer to a rejection keeps the door open; it works best "
+    "within a day or two.",
+    "feedback_nudge": "You asked for feedback a week ago and heard nothing; one polite nudge "
+    "is fine, more is too much.",
+    "check_in": "It has been a while: a brief update keeps you on their radar for the next "
+    "opening.",
+    "connect": "You replied to them; a LinkedIn connection keeps the contact alive.",
+    "thank_you": "A thank-you note within a day shows you valued their time.",
+    "application_check": "Two weeks without an answer: asking about the status is normal.",
+    "goal": "One of your goals reaches its deadline.",
+    "custom": "You asked to be reminded of this.",
+}
+
+
+# Links ------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def followup_url(followup: FollowUp) -> str:
+    """Where the user acts on the follow-up: its draft editor."""
+    try:
+        return absolute_url(reverse("followups:draft", args=[followup.pk]))
+    except NoReverseMatch:  # before the drafts pages exist, the dashboard lists it
+        return absolute_url(reverse("home"))
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    """(user id, kind) of a genuine token; raises signing.BadSignature otherwise."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(data, dict) or data.get("k") not in (REMINDERS, DIGEST):
+        raise signing.BadSignature("not an unsubscribe token")
+    return int(data["u"]), data["k"]
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    return absolute_url(reverse("followups:unsubscribe", args=[unsubscribe_token(user_id, kind)]))
+
+
+def mailto_link(address: str, subject: str, body: str) -> str:
+    """Opens the user's mail client with the draft filled in."""
+    return f"mailto:{quote(address, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+
+
+def _message(
+    name: str, context: dict, *, to: str, message_id: str, unsubscribe: str
+) -> EmailMultiAlternatives:
+    context = {**context, "site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{name}-body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "Message-ID": message_id,
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
+    return message
+
+
+# Email kinds --------------------------------------------------------------------------
+
+
+def reminder_message(
+    followup: FollowUp, profile: Profile, *, late: bool = False
+) -> EmailMultiAlternatives:
+    """The email that says one follow-up is due, with its draft and a link to act on it.
+
+    `late`: the reminder goes out well after its time (the worker was down)."""
+    subject, body = followup.draft_subject, followup.draft_body
+    if not (subject or body):
+        subject, body = render_draft(followup)
+    contact = followup.contact
+    context = {
+        "followup": followup,
+        "kind": followup.get_kind_display(),
+        "why": WHY.get(followup.kind, WHY["custom"]),
+        "contact": contact,
+        "company": (
+            followup.application.company
+            if followup.application_id
+            else (contact.company if contact else None)
+        ),
+        "draft_subject": subject,
+        "draft_body": body,
+        "due_local": followup.due_at.astimezone(profile.zone),
+        "deadline_local": followup.deadline.astimezone(profile.zone) if followup.deadline else None,
+        "late": late,
+        "time_zone": profile.time_zone,
+        "action_url": followup_url(followup),
+        "mailto_url": mailto_link(contact.email, subject, body)
+        if contact and contact.email and followup.kind != FollowUp.Kind.CONNECT
+        else "",
+        "linkedin_url": contact.linkedin_url if contact else "",
+    }
+    stamp = int(followup.due_at.timestamp())
+    return _message(
+        "reminder",
+        context,
+        to=followup.owner.email,
+        message_id=f"<followup-{followup.pk}-{stamp}@{site_domain()}>",
+        unsubscribe=unsubscribe_url(followup.owner_id, REMINDERS),
+    )
+
+
+def digest_message(
+    profile: Profile, sections: dict[str, list[FollowUp]], local_date: date
+) -> EmailMultiAlternatives:
+    """The daily digest: overdue, due today and the coming week."""
+    zone = profile.zone
+    context = {
+        "local_date": local_date,
+        "count": sum(len(items) for items in sections.values()),
+        "sections": [
+            (title, [(f, f.due_at.astimezone(zone), followup_url(f)) for f in sections[key]])
+            for key, title in [
+                ("overdue", "Overdue"),
+                ("today", "Due later today"),
+                ("week", "Coming up this week"),
+            ]
+            if sections[key]
+        ],
+        "dashboard_url": absolute_url(reverse("home")),
+        "preferences_url": absolute_url(reverse("crm:preferences")),
+        "time_zone": profile.time_zone,
+    }
+    return _message(
+        "digest",
+        context,
+        to=profile.user.email,
+        message_id=f"<digest-{profile.user_id}-{local_date:%Y%m%d}@{site_domain()}>",
+        unsubscribe=unsubscribe_url(profile.user_id, DIGEST),
+    )
