@@ -249,6 +249,7 @@ class PreviewRow:
     matched: object | None = None  # the existing row it updates
     new_company: bool = False
     parsed_date: date | None = None
+    cells: list[str] = field(default_factory=list)  # values in the order of the columns
 
     def reject(self, message: str) -> None:
         self.errors.append(message)
@@ -270,6 +271,10 @@ class ImportPlan:
     kind: str
     rows: list[PreviewRow]
     columns: list[tuple[str, str]]  # (key in PreviewRow.values, heading)
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            row.cells = [row.values.get(key, "") for key, _ in self.columns]
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from contacts import views, views_import
 
@@ -20,4 +20,20 @@ urlpatterns: list = [
     path("<int:pk>/log/", views.contact_log_interaction, name="log-interaction"),
     # Import (LinkedIn connections, applications CSV), each with a preview step
     path("import/", views_import.import_landing, name="import"),
+    re_path(
+        r"^import/(?P<kind>linkedin|applications)/$",
+        views_import.import_upload,
+        name="import-upload",
+    ),
+    path("import/applications/columns/", views_import.import_map_columns, name="import-map"),
+    re_path(
+        r"^import/(?P<kind>linkedin|applications)/preview/$",
+        views_import.import_preview,
+        name="import-preview",
+    ),
+    re_path(
+        r"^import/(?P<kind>linkedin|applications)/cancel/$",
+        views_import.import_cancel,
+        name="import-cancel",
+    ),
 ]
