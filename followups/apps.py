@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class FollowupsConfig(AppConfig):
@@ -9,3 +10,11 @@ class FollowupsConfig(AppConfig):
         # The rules hang off the models' save/delete path, so every way an interaction
         # is written (forms, admin, import, ORM) schedules follow-ups.
         from followups import signals  # noqa: F401
+
+        # The built-in reply templates live in code (followups/template_library.py) and
+        # are mirrored to ReplyTemplate rows after every migrate, idempotently.
+        from followups.template_library import sync_builtin_templates
+
+        post_migrate.connect(
+            sync_builtin_templates, sender=self, dispatch_uid="followups.builtin_templates"
+        )

@@ -27,6 +27,7 @@ from followups.template_library import (
     OCCASION_INTERVIEW,
     BuiltinTemplate,
     builtin,
+    variants_for,
 )
 
 if TYPE_CHECKING:
@@ -262,6 +263,73 @@ def render_draft(followup: FollowUp, *, variant: str | None = None) -> tuple[str
 def channel_of(followup: FollowUp) -> str:
     """Where the draft is sent: LinkedIn for connection notes, email otherwise."""
     return "linkedin" if followup.kind == "connect" else "email"
+
+
+def save_draft(followup: FollowUp, subject: str, body: str) -> None:
+    """Keeps the user's edited draft on the follow-up (the reminder email shows it)."""
+    followup.draft_subject, followup.draft_body = subject, body
+    followup.save(update_fields=["draft_subject", "draft_body", "updated_at"])
+
+
+def initial_draft(followup: FollowUp, *, start: str | None = None) -> tuple[str, str]:
+    """What the editor opens with: the saved draft, or a fresh one when asked to start
+    again from the user's template (`start="mine"`) or a built-in variant."""
+    variants = {t.variant for t in variants_for(followup.kind)}
+    if start == "mine":
+        return render_draft(followup)
+    if start in variants:
+        return render_draft(followup, variant=start)
+    if followup.draft_body.strip():
+        return followup.draft_subject, followup.draft_body
+    return render_draft(followup)
+
+
+# Template preview ---------------------------------------------------------------------
+
+# Stands in for a contact when the user has no follow-up to preview against yet.
+EXAMPLE_VALUES = {
+    "first_name": "Sam",
+    "last_name": "Rivera",
+    "full_name": "Sam Rivera",
+    "contact_title": "Talent Partner",
+    "company": "Example Labs",
+    "job_title": "Product Designer",
+}
+
+
+def preview_followups(user, kind: str) -> list[FollowUp]:
+    """The user's follow-ups to preview a template against: that kind first, newest first."""
+    from followups.models import FollowUp
+
+    queryset = FollowUp.objects.filter(owner=user).select_related(
+        "contact", "application__company", "source"
+    )
+    same_kind = list(queryset.filter(kind=kind).order_by("-created_at")[:10])
+    return same_kind or list(queryset.order_by("-created_at")[:10])
+
+
+def preview(user, kind: str, subject: str, body: str, *, sample: str | None) -> dict:
+    """The template filled for one of the user's follow-ups (or an example), checked."""
+    from followups.models import FollowUp
+
+    candidates = preview_followups(user, kind)
+    chosen = next((f for f in candidates if str(f.pk) == (sample or "")), None)
+    chosen = chosen or (candidates[0] if candidates else None)
+    if chosen is not None:
+        values = placeholder_values(chosen)
+    else:
+        values = {**EXAMPLE_VALUES, **placeholder_values(FollowUp(owner=user, kind=kind))}
+    filled_subject = fill_placeholders(subject, values)
+    filled_body = fill_placeholders(body, values)
+    channel = "linkedin" if kind == "connect" else "email"
+    return {
+        "sample": chosen,
+        "preview_subject": filled_subject,
+        "preview_body": filled_body,
+        "preview_findings": check_draft(
+            filled_body, kind=kind, channel=channel, subject=filled_subject
+        ),
+    }
 
 
 # Mail client link --------------------------------------------------------------------

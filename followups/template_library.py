@@ -407,7 +407,7 @@ def builtin(kind: str, variant: str | None = None, *, occasion: str = "") -> Bui
     return variants[0]
 
 
-def sync_builtin_templates(**_signal_kwargs) -> int:
+def sync_builtin_templates(using: str = "default", **_signal_kwargs) -> int:
     """Mirrors the built-ins to `ReplyTemplate` rows (owner null); returns rows changed.
 
     Idempotent: runs after every `migrate` (post_migrate), updates texts that changed
@@ -415,6 +415,7 @@ def sync_builtin_templates(**_signal_kwargs) -> int:
     """
     from followups.models import ReplyTemplate
 
+    rows = ReplyTemplate.objects.using(using)
     changed = 0
     wanted = set()
     for template in BUILTIN_TEMPLATES:
@@ -425,18 +426,14 @@ def sync_builtin_templates(**_signal_kwargs) -> int:
             "body": template.body,
             "channel": template.channel,
         }
-        row = ReplyTemplate.objects.filter(
-            owner=None, kind=template.kind, variant=template.variant
-        ).first()
+        row = rows.filter(owner=None, kind=template.kind, variant=template.variant).first()
         if row is None:
-            ReplyTemplate.objects.create(
-                owner=None, kind=template.kind, variant=template.variant, **fields
-            )
+            rows.create(owner=None, kind=template.kind, variant=template.variant, **fields)
             changed += 1
         elif any(getattr(row, name) != value for name, value in fields.items()):
-            ReplyTemplate.objects.filter(pk=row.pk).update(**fields)
+            rows.filter(pk=row.pk).update(**fields)
             changed += 1
-    for row in ReplyTemplate.objects.filter(owner=None):
+    for row in rows.filter(owner=None):
         if (row.kind, row.variant) not in wanted:
             row.delete()
             changed += 1

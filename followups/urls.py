@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from followups import views_calendar, views_dashboard, views_export, views_reminders, views_stats
+from followups import (
+    views_calendar,
+    views_dashboard,
+    views_drafts,
+    views_export,
+    views_reminders,
+    views_stats,
+)
 
 app_name = "followups"
 
@@ -15,6 +22,14 @@ urlpatterns: list = [
     path("followups/<int:pk>/dismiss/", views_dashboard.dismiss, name="dismiss"),
     path("followups/<int:pk>/reopen/", views_dashboard.reopen, name="reopen"),
     # Drafts and templates
+    path("followups/<int:pk>/draft/", views_drafts.draft_editor, name="draft"),
+    path("followups/<int:pk>/draft/check/", views_drafts.draft_check, name="draft-check"),
+    path("templates/", views_drafts.templates_page, name="templates"),
+    path("templates/<str:kind>/", views_drafts.template_edit, name="template-edit"),
+    path(
+        "templates/<str:kind>/preview/", views_drafts.template_preview, name="template-preview"
+    ),
+    path("templates/<str:kind>/reset/", views_drafts.template_reset, name="template-reset"),
     # Reminders: unsubscribe, health
     path(
         "reminders/unsubscribe/<str:token>/",
