@@ -11,6 +11,17 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
 
+# LinkedIn refuses connection notes longer than this.
+CONNECT_NOTE_LIMIT = 300
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(None, 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
+
 
 class FollowUp(models.Model):
     class Kind(models.TextChoices):
@@ -126,100 +137,200 @@ class FollowUp(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
 
-    # State transitions: the only way a follow-up changes status. Each one appends a
-    # FollowUpEvent, so the timeline can show what happened and why.
+    # State transitions: the only way a follow-up changes status. Each one is a
+    # conditional UPDATE on the status the caller saw, so a double click or two workers
+    # racing make one transition, not two; each transition appends a FollowUpEvent, so
+    # the timeline can show what happened, when and which interaction caused it.
+    # Every method returns True when it changed the row, False when the follow-up was
+    # not in a state that allows it (nothing is written then).
+
+    @classmethod
+    def schedule(
+        cls,
+        *,
+        owner,
+        kind: str,
+        due_at: datetime,
+        contact: Contact | None = None,
+        application: JobApplication | None = None,
+        source: Interaction | None = None,
+        deadline: datetime | None = None,
+        draft_subject: str | None = None,
+        draft_body: str | None = None,
+        reason: str = "Scheduled",
+        now: datetime | None = None,
+    ) -> FollowUp:
+        """Creates a pending follow-up with its draft and its first history row."""
+        followup = cls(
+            owner=owner,
+            kind=kind,
+            due_at=due_at,
+            deadline=deadline,
+            contact=contact,
+            application=application,
+            source=source,
+        )
+        if draft_subject is None or draft_body is None:
+            # Imported here: the drafts module reads templates that live in this one.
+            from followups.drafts import render_draft
+
+            subject, body = render_draft(followup)
+            followup.draft_subject = subject if draft_subject is None else draft_subject
+            followup.draft_body = body if draft_body is None else draft_body
+            if kind == cls.Kind.CONNECT:
+                followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
+        else:
+            followup.draft_subject, followup.draft_body = draft_subject, draft_body
+        with transaction.atomic():
+            followup.save()
+            followup._log("", cls.Status.PENDING, reason=reason, interaction=source, now=now)
+        return followup
+
+    def _log(
+        self,
+        old_status: str,
+        new_status: str,
+        *,
+        reason: str,
+        interaction: Interaction | None,
+        now: datetime | None,
+    ) -> None:
+        FollowUpEvent.objects.create(
+            followup=self,
+            old_status=old_status,
+            new_status=new_status,
+            reason=reason[:300],
+            interaction=interaction,
+            at=now or timezone.now(),
+        )
 
     def _transition(
         self,
+        allowed_from: tuple[str, ...],
         new_status: str,
         *,
         reason: str = "",
         interaction: Interaction | None = None,
         now: datetime | None = None,
-        extra_fields: tuple[str, ...] = (),
-    ) -> None:
+        changes: dict | None = None,
+    ) -> bool:
         now = now or timezone.now()
         old_status = self.status
-        self.status = new_status
+        if old_status not in allowed_from:
+            return False
+        changes = {"status": new_status, **(changes or {}), "updated_at": now}
         with transaction.atomic():
-            self.save(update_fields=["status", "updated_at", *extra_fields])
-            FollowUpEvent.objects.create(
-                followup=self,
-                old_status=old_status,
-                new_status=new_status,
-                reason=reason,
-                interaction=interaction,
-                at=now,
-            )
+            updated = type(self).objects.filter(pk=self.pk, status=old_status).update(**changes)
+            if updated != 1:
+                # Someone else moved it first; show the caller the row as it is now.
+                self.refresh_from_db()
+                return False
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self._log(old_status, new_status, reason=reason, interaction=interaction, now=now)
+        return True
 
     def complete(
         self, interaction: Interaction | None = None, *, now: datetime | None = None
-    ) -> None:
+    ) -> bool:
         """Done: the matching outbound interaction was logged (or the user said so)."""
         now = now or timezone.now()
-        self.completed_by = interaction
-        self.completed_at = now
-        self._transition(
+        return self._transition(
+            (self.Status.PENDING,),
             self.Status.DONE,
-            reason="Sent" if interaction else "Marked done",
+            reason=f"Sent: {interaction}" if interaction else "Marked done",
             interaction=interaction,
             now=now,
-            extra_fields=("completed_by", "completed_at"),
+            changes={"completed_by": interaction, "completed_at": now},
         )
 
     def cancel(
         self, reason: str, *, interaction: Interaction | None = None, now: datetime | None = None
-    ) -> None:
+    ) -> bool:
         """No longer needed (the contact answered, the source was deleted, do-not-contact…)."""
-        self.cancel_reason = reason
-        self._transition(
+        return self._transition(
+            (self.Status.PENDING,),
             self.Status.CANCELLED,
             reason=reason,
             interaction=interaction,
             now=now,
-            extra_fields=("cancel_reason",),
+            changes={"cancel_reason": reason[:300]},
         )
 
-    def snooze(self, until: datetime, *, now: datetime | None = None) -> None:
-        """Moves the reminder to `until` and re-arms its email."""
-        old_due = self.due_at
-        self.due_at = until
-        self.notified_at = None
-        self.claimed_until = None
-        self.next_attempt_at = None
-        self.send_attempts = 0
-        self.last_error = ""
-        self.sent_late = False
-        self._transition(
-            self.status,
-            reason=f"Snoozed from {old_due:%Y-%m-%d %H:%M} UTC to {until:%Y-%m-%d %H:%M} UTC",
+    def snooze(self, until: datetime, *, now: datetime | None = None) -> bool:
+        """Moves the reminder of a pending follow-up to `until` and re-arms its email."""
+        return self._transition(
+            (self.Status.PENDING,),
+            self.Status.PENDING,
+            reason=f"Snoozed from {self.due_at:%Y-%m-%d %H:%M} UTC to {until:%Y-%m-%d %H:%M} UTC",
             now=now,
-            extra_fields=(
-                "due_at",
-                "notified_at",
-                "claimed_until",
-                "next_attempt_at",
-                "send_attempts",
-                "last_error",
-                "sent_late",
-            ),
+            changes={"due_at": until, **self._rearmed_delivery()},
         )
 
-    def dismiss(self, *, now: datetime | None = None) -> None:
+    def dismiss(self, *, now: datetime | None = None) -> bool:
         """The user decided not to do it."""
-        self._transition(self.Status.DISMISSED, reason="Dismissed", now=now)
+        return self._transition(
+            (self.Status.PENDING,), self.Status.DISMISSED, reason="Dismissed", now=now
+        )
 
-    def reopen(self, *, now: datetime | None = None) -> None:
-        """Back to pending (undo of dismiss, complete or cancel)."""
-        self.completed_by = None
-        self.completed_at = None
-        self.cancel_reason = ""
-        self._transition(
+    def reopen(self, *, now: datetime | None = None) -> bool:
+        """Back to pending (undo of dismiss, complete or cancel).
+
+        A contact keeps a single pending check-in, so a check-in cannot be reopened while
+        a newer one is pending (returns False).
+        """
+        if (
+            self.kind == self.Kind.CHECK_IN
+            and type(self)
+            .objects.filter(contact_id=self.contact_id, kind=self.kind, status=self.Status.PENDING)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            return False
+        return self._transition(
+            (self.Status.DONE, self.Status.DISMISSED, self.Status.CANCELLED),
             self.Status.PENDING,
             reason="Reopened",
             now=now,
-            extra_fields=("completed_by", "completed_at", "cancel_reason"),
+            changes={"completed_by": None, "completed_at": None, "cancel_reason": ""},
         )
+
+    def reschedule(
+        self,
+        due_at: datetime,
+        *,
+        deadline: datetime | None = None,
+        reason: str,
+        interaction: Interaction | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """The rules moved a pending follow-up (its source was edited, a newer interaction
+        moved a check-in). Re-arms the reminder when the due time changes."""
+        if due_at == self.due_at and deadline == self.deadline:
+            return False
+        changes: dict = {"due_at": due_at, "deadline": deadline}
+        if due_at != self.due_at:
+            changes.update(self._rearmed_delivery())
+        return self._transition(
+            (self.Status.PENDING,),
+            self.Status.PENDING,
+            reason=reason,
+            interaction=interaction,
+            now=now,
+            changes=changes,
+        )
+
+    @staticmethod
+    def _rearmed_delivery() -> dict:
+        # A moved reminder is a new reminder: the scheduler sends it again at the new time.
+        return {
+            "notified_at": None,
+            "claimed_until": None,
+            "next_attempt_at": None,
+            "send_attempts": 0,
+            "last_error": "",
+            "sent_late": False,
+        }
 
 
 class FollowUpEvent(models.Model):
@@ -328,3 +439,12 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Digest of {self.owner} for {self.local_date}"
+
+
+# The growth plan's models live in their own module; imported here so Django registers them.
+from followups.models_growth import (  # noqa: E402, F401
+    FeedbackTheme,
+    Goal,
+    GoalProgress,
+    Reflection,
+)

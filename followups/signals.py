@@ -1,4 +1,66 @@
 """Connects the rules engine to the save/delete path of the models it watches.
 
-The rules-engine issue fills this in; the foundation only reserves the hook.
+Signals rather than view code, so every way a row is written (forms, admin, import,
+ORM `save()`/`delete()`) applies the rules. `raw` saves (loaddata fixtures) do not: a
+fixture already holds the follow-ups it needs.
 """
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from contacts.models import Contact, Interaction
+from crm.models import JobApplication
+from followups import rules
+
+
+def _touches(update_fields: frozenset[str] | None, watched: tuple[str, ...]) -> bool:
+    """Whether a save with `update_fields` may have changed a field the rules watch."""
+    if update_fields is None:
+        return True
+    names = {name.removesuffix("_id") for name in update_fields}
+    return any(field.removesuffix("_id") in names for field in watched)
+
+
+def _deleted_on_its_own(instance: Interaction, origin: object) -> bool:
+    """True when the interaction itself is deleted, not swept away with its contact or
+    owner (whose follow-ups go with them, so there is nothing left to reschedule)."""
+    if isinstance(origin, QuerySet):
+        return origin.model is Interaction
+    return isinstance(origin, Interaction)
+
+
+@receiver(post_save, sender=Interaction, dispatch_uid="rules_interaction_saved")
+def interaction_saved(sender, instance, created, raw, update_fields, **kwargs) -> None:
+    if raw or not _touches(update_fields, rules.INTERACTION_RULE_FIELDS):
+        return
+    rules.interaction_saved(instance, created=created)
+
+
+@receiver(pre_delete, sender=Interaction, dispatch_uid="rules_interaction_deleting")
+def interaction_deleting(sender, instance, origin=None, **kwargs) -> None:
+    # Before the delete: afterwards the follow-ups' `source` is already set to NULL.
+    if _deleted_on_its_own(instance, origin):
+        rules.interaction_deleting(instance)
+
+
+@receiver(post_delete, sender=Interaction, dispatch_uid="rules_interaction_deleted")
+def interaction_deleted(sender, instance, origin=None, **kwargs) -> None:
+    if _deleted_on_its_own(instance, origin):
+        rules.interaction_deleted(instance)
+
+
+@receiver(post_save, sender=Contact, dispatch_uid="rules_contact_saved")
+def contact_saved(sender, instance, created, raw, update_fields, **kwargs) -> None:
+    if raw or not _touches(update_fields, rules.CONTACT_RULE_FIELDS):
+        return
+    rules.contact_saved(instance, created=created)
+
+
+@receiver(post_save, sender=JobApplication, dispatch_uid="rules_application_saved")
+def application_saved(sender, instance, created, raw, update_fields, **kwargs) -> None:
+    if raw or not _touches(update_fields, rules.APPLICATION_RULE_FIELDS):
+        return
+    rules.application_saved(instance, created=created)

@@ -1,0 +1,557 @@
+"""The follow-up rules R1–R8 of DESIGN.md, as plain functions over models.
+
+Read top to bottom: the entry points that followups/signals.py calls on every save and
+delete, then one section per rule, then "mark sent". Each rule names the advice it
+encodes. Times are computed on the owner's wall clock (followups/timing.py) and stored
+in UTC; every offset and every on/off switch comes from the owner's Profile, read
+fresh on each save so a changed setting applies to the next follow-up.
+
+The rules run inside the transaction that saved the interaction, so the follow-ups it
+causes exist exactly when that transaction commits (at once in autocommit) and vanish
+with it on a rollback. They are idempotent: each follow-up remembers its `source`, and a
+second save finds it instead of creating another.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.models import Contact, Interaction
+from crm.models import JobApplication, Profile
+from followups.models import FollowUp
+from followups.timing import (
+    add_days,
+    add_hours,
+    add_months,
+    at_local_time,
+    local_date,
+    working_morning_on_or_after,
+    working_morning_on_or_after_date,
+)
+
+Kind = FollowUp.Kind
+Pending = FollowUp.Status.PENDING
+Inbound = Interaction.Direction.INBOUND
+Outbound = Interaction.Direction.OUTBOUND
+IKind = Interaction.Kind
+
+# Changing any of these on an interaction re-runs its effects on other follow-ups.
+INTERACTION_RULE_FIELDS = (
+    "owner_id",
+    "contact_id",
+    "application_id",
+    "direction",
+    "kind",
+    "requests_feedback",
+    "occurred_at",
+)
+CONTACT_RULE_FIELDS = ("do_not_contact", "check_in_months")
+APPLICATION_RULE_FIELDS = ("status", "applied_on")
+
+# Follow-ups one interaction causes by itself (R1, R3, R4, R7); R5's connect and R6's
+# check-in are handled by their own rules below.
+SOURCED_KINDS = (Kind.REPLY, Kind.FEEDBACK_NUDGE, Kind.THANK_YOU)
+
+
+class FollowUpNotPending(ValueError):
+    """Only a pending follow-up can be marked sent."""
+
+
+# ---------------------------------------------------------------------------------------
+# Entry points (followups/signals.py)
+# ---------------------------------------------------------------------------------------
+
+
+def interaction_saved(
+    interaction: Interaction, *, created: bool, now: datetime | None = None
+) -> None:
+    """Applies every rule to an interaction that was just created or edited."""
+    now = now or timezone.now()
+    changed = created or any(interaction.has_changed(f) for f in INTERACTION_RULE_FIELDS)
+    profile = profile_of(interaction.owner_id)
+    with transaction.atomic():
+        if changed:
+            apply_effects(interaction, profile, now)
+        ensure_sourced_followups(interaction, profile, now)
+        if interaction.contact_id:
+            ensure_check_in(interaction.contact, profile, now, cause=interaction)
+        old_contact_id = interaction.loaded_value("contact_id")
+        if not created and old_contact_id and old_contact_id != interaction.contact_id:
+            # The interaction moved to another contact: the old one's check-in now
+            # counts from its own latest interaction.
+            old_contact = Contact.objects.filter(pk=old_contact_id).first()
+            if old_contact is not None:
+                ensure_check_in(old_contact, profile, now)
+    interaction.remember_values()
+
+
+def interaction_deleting(interaction: Interaction, *, now: datetime | None = None) -> None:
+    """Before an interaction is deleted: what it caused and is still pending is cancelled."""
+    now = now or timezone.now()
+    pending = FollowUp.objects.filter(source=interaction, status=Pending).exclude(
+        kind=Kind.CHECK_IN  # recomputed from the remaining interactions afterwards
+    )
+    for followup in pending:
+        followup.cancel("The interaction it came from was deleted", now=now)
+
+
+def interaction_deleted(interaction: Interaction, *, now: datetime | None = None) -> None:
+    """After an interaction is deleted: the contact's check-in counts from what is left."""
+    if not interaction.contact_id:
+        return
+    contact = Contact.objects.filter(pk=interaction.contact_id).first()
+    if contact is not None:
+        ensure_check_in(contact, profile_of(interaction.owner_id), now or timezone.now())
+
+
+def contact_saved(contact: Contact, *, created: bool, now: datetime | None = None) -> None:
+    """Do-not-contact and check-in cadence changes (R6)."""
+    now = now or timezone.now()
+    if created:
+        if contact.check_in_months and may_contact(contact):
+            ensure_check_in(contact, profile_of(contact.owner_id), now)
+    elif contact.do_not_contact and contact.has_changed("do_not_contact"):
+        cancel_everything_for(contact, now)
+    elif any(contact.has_changed(f) for f in CONTACT_RULE_FIELDS):
+        ensure_check_in(contact, profile_of(contact.owner_id), now)
+    contact.remember_values()
+
+
+def application_saved(
+    application: JobApplication, *, created: bool, now: datetime | None = None
+) -> None:
+    """Status and applied-on changes of an application (R8)."""
+    now = now or timezone.now()
+    if created or any(application.has_changed(f) for f in APPLICATION_RULE_FIELDS):
+        if application.status == JobApplication.Status.APPLIED:
+            ensure_application_check(application, profile_of(application.owner_id), now)
+        elif not created:
+            stop_application_checks(
+                application,
+                f"The application moved to {application.get_status_display().lower()}",
+                now,
+            )
+    application.remember_values()
+
+
+# ---------------------------------------------------------------------------------------
+# Effects of an interaction on other follow-ups (R1's status, R2, R4, R5, R8's cancel)
+# ---------------------------------------------------------------------------------------
+
+
+def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> None:
+    """What a new (or edited) interaction does to the follow-ups that were waiting for it."""
+    if interaction.direction == Inbound:
+        if interaction.kind == IKind.REJECTION and interaction.application_id:
+            mark_rejected(interaction.application)
+        they_answered(interaction, now)
+    elif interaction.kind != IKind.NOTE:
+        completed = complete_matching(interaction, now)
+        if interaction.contact_id and any(f.kind == Kind.REPLY for f in completed):
+            after_reply(interaction, profile, now)
+
+
+# R1: a rejection closes the application; the reply itself is scheduled further below.
+def mark_rejected(application: JobApplication) -> None:
+    if application.status != JobApplication.Status.REJECTED:
+        application.status = JobApplication.Status.REJECTED
+        application.save(update_fields=["status", "updated_at"])
+
+
+# R2 and the completion table: whatever you send is the follow-up that was waiting for it.
+def complete_matching(interaction: Interaction, now: datetime) -> list[FollowUp]:
+    """Completes the pending follow-ups this outbound interaction fulfils.
+
+    `reply` and `check_in` by any outbound message to the contact (a reply tagged with
+    an application completes only that application's reply), `feedback_nudge` by a
+    nudge, `connect` by a connection request, `thank_you` by a thank-you, and
+    `application_check` by any outbound message on its application. Only follow-ups
+    whose source happened at or before this interaction count: a message cannot answer
+    something that came after it.
+    """
+    wanted = Q()
+    if interaction.contact_id:
+        by_kind = {
+            IKind.NUDGE: Kind.FEEDBACK_NUDGE,
+            IKind.CONNECT: Kind.CONNECT,
+            IKind.THANK_YOU: Kind.THANK_YOU,
+        }
+        kinds = [Kind.CHECK_IN] + (
+            [by_kind[interaction.kind]] if interaction.kind in by_kind else []
+        )
+        replies = Q(kind=Kind.REPLY)
+        if interaction.application_id:
+            replies &= Q(application_id=interaction.application_id)
+        wanted |= Q(contact_id=interaction.contact_id) & (replies | Q(kind__in=kinds))
+    if interaction.application_id:
+        wanted |= Q(application_id=interaction.application_id, kind=Kind.APPLICATION_CHECK)
+    if not wanted:
+        return []
+    candidates = _earlier_pending(interaction).filter(wanted)
+    return [f for f in candidates if f.complete(interaction, now=now)]
+
+
+# R4 and R8: once they write back, stop chasing them.
+def they_answered(interaction: Interaction, now: datetime) -> None:
+    """An inbound message cancels the pending feedback nudge to its contact and the
+    pending status check on its application."""
+    chasing = Q()
+    if interaction.contact_id:
+        chasing |= Q(contact_id=interaction.contact_id, kind=Kind.FEEDBACK_NUDGE)
+    if interaction.application_id:
+        chasing |= Q(application_id=interaction.application_id, kind=Kind.APPLICATION_CHECK)
+    if not chasing:
+        return
+    for followup in _earlier_pending(interaction).filter(chasing):
+        who = interaction.contact.first_name if interaction.contact_id else "They"
+        reason = (
+            f"{who} answered, so no nudge is needed"
+            if followup.kind == Kind.FEEDBACK_NUDGE
+            else "They got back to you about this application"
+        )
+        followup.cancel(reason, interaction=interaction, now=now)
+
+
+def _earlier_pending(interaction: Interaction):
+    return FollowUp.objects.filter(owner_id=interaction.owner_id, status=Pending).filter(
+        Q(source__isnull=True) | Q(source__occurred_at__lte=interaction.occurred_at)
+    )
+
+
+# R5: after a gracious reply, stay in touch: a check-in cadence and a LinkedIn connection.
+def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> None:
+    contact = interaction.contact
+    if contact.check_in_months is None:
+        contact.check_in_months = profile.check_in_months
+        contact.save(update_fields=["check_in_months", "updated_at"])  # R6 follows from it
+    if not (profile.connect_enabled and contact.linkedin_url and may_contact(contact)):
+        return
+    already_connecting = (
+        FollowUp.objects.filter(contact=contact, kind=Kind.CONNECT)
+        .exclude(status=FollowUp.Status.CANCELLED)
+        .exists()
+        or Interaction.objects.filter(
+            contact=contact, direction=Outbound, kind=IKind.CONNECT
+        ).exists()
+    )
+    if not already_connecting:
+        FollowUp.schedule(
+            owner=contact.owner,
+            kind=Kind.CONNECT,
+            contact=contact,
+            application=interaction.application,
+            source=interaction,
+            due_at=connect_due(interaction, profile),
+            reason="You replied: connect on LinkedIn to stay in touch",
+            now=now,
+        )
+
+
+def connect_due(interaction: Interaction, profile: Profile) -> datetime:
+    later = add_days(interaction.occurred_at, profile.connect_after_days, profile.zone)
+    return working_morning_on_or_after(later, profile)
+
+
+# ---------------------------------------------------------------------------------------
+# Follow-ups an interaction causes by itself (R1, R3, R4's thank-you, R7)
+# ---------------------------------------------------------------------------------------
+
+
+def triggered_followups(
+    interaction: Interaction, profile: Profile
+) -> dict[str, tuple[datetime, datetime | None, str, bool]]:
+    """kind → (due_at, deadline, reason, enabled) for each rule this interaction triggers."""
+    if not interaction.contact_id:
+        return {}
+    t, zone = interaction.occurred_at, profile.zone
+    inbound = interaction.direction == Inbound
+    kind = interaction.kind
+    found: dict[str, tuple[datetime, datetime | None, str, bool]] = {}
+    # R1: answer a rejection within a day or two, while they still remember you.
+    if inbound and kind == IKind.REJECTION:
+        found[Kind.REPLY] = (
+            add_hours(t, profile.reply_due_hours),
+            add_hours(t, profile.reply_deadline_hours),
+            "Rejection received: a short, gracious reply keeps the door open",
+            profile.reply_enabled,
+        )
+    # R3: if they have not answered a feedback request in a week, ask once more — once.
+    if not inbound and interaction.requests_feedback and kind != IKind.NUDGE:
+        found[Kind.FEEDBACK_NUDGE] = (
+            working_morning_on_or_after(add_days(t, profile.nudge_after_days, zone), profile),
+            add_days(t, profile.nudge_deadline_days, zone),
+            "You asked for feedback: one polite nudge if they stay silent",
+            profile.feedback_nudge_enabled,
+        )
+    # R4: feedback is a gift; thank them for it.
+    # R7: thank the people who interviewed you within a day.
+    if (inbound and kind == IKind.FEEDBACK) or kind == IKind.INTERVIEW:
+        found[Kind.THANK_YOU] = (
+            add_hours(t, profile.thank_you_due_hours),
+            add_hours(t, profile.thank_you_deadline_hours),
+            "They shared feedback: say thank you"
+            if kind == IKind.FEEDBACK
+            else "After an interview: send a thank-you note",
+            profile.thank_you_enabled,
+        )
+    return found
+
+
+def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: datetime) -> None:
+    """Creates, moves or cancels the follow-ups this interaction sources, idempotently.
+
+    A follow-up it already sourced is never created twice, whatever its status: a
+    dismissed reply stays dismissed when the interaction is saved again.
+    """
+    triggered = triggered_followups(interaction, profile)
+    existing: dict[str, list[FollowUp]] = {}
+    for followup in FollowUp.objects.filter(
+        source=interaction, kind__in=[*SOURCED_KINDS, Kind.CONNECT]
+    ):
+        existing.setdefault(followup.kind, []).append(followup)
+
+    for kind, followups in existing.items():
+        for followup in followups:
+            if not followup.is_pending:
+                continue
+            if kind == Kind.CONNECT:
+                due, deadline, reason = connect_due(interaction, profile), None, "Moved"
+            elif kind in triggered:
+                due, deadline, reason, _enabled = triggered[kind]
+            else:
+                followup.cancel(
+                    "The interaction it came from no longer calls for it",
+                    interaction=interaction,
+                    now=now,
+                )
+                continue
+            _follow_the_source(followup, interaction)
+            followup.reschedule(
+                due,
+                deadline=deadline,
+                reason="Its interaction was edited",
+                interaction=interaction,
+                now=now,
+            )
+
+    if not interaction.contact_id or not may_contact(interaction.contact):
+        return
+    for kind, (due, deadline, reason, enabled) in triggered.items():
+        if not enabled or kind in existing:
+            continue
+        if kind in (Kind.REPLY, Kind.FEEDBACK_NUDGE) and _pending_for(interaction, kind):
+            continue  # one reply per rejection thread, one nudge at a time
+        FollowUp.schedule(
+            owner=interaction.owner,
+            kind=kind,
+            contact=interaction.contact,
+            application=interaction.application,
+            source=interaction,
+            due_at=due,
+            deadline=deadline,
+            reason=reason,
+            now=now,
+        )
+
+
+def _pending_for(interaction: Interaction, kind: str) -> bool:
+    return FollowUp.objects.filter(
+        contact_id=interaction.contact_id,
+        application_id=interaction.application_id,
+        kind=kind,
+        status=Pending,
+    ).exists()
+
+
+def _follow_the_source(followup: FollowUp, interaction: Interaction) -> None:
+    """An edit moved the interaction to another contact or application: so does the
+    follow-up, with a draft addressed to the right person."""
+    if (followup.contact_id, followup.application_id) == (
+        interaction.contact_id,
+        interaction.application_id,
+    ):
+        return
+    from followups.drafts import render_draft
+
+    followup.contact = interaction.contact
+    followup.application = interaction.application
+    followup.draft_subject, followup.draft_body = render_draft(followup)
+    followup.save(update_fields=["contact", "application", "draft_subject", "draft_body"])
+
+
+# ---------------------------------------------------------------------------------------
+# R6: check in every few months, counting from the last time you were in touch
+# ---------------------------------------------------------------------------------------
+
+
+def ensure_check_in(
+    contact: Contact,
+    profile: Profile,
+    now: datetime,
+    *,
+    cause: Interaction | None = None,
+) -> FollowUp | None:
+    """Keeps exactly one pending check-in for a contact with a cadence, none otherwise.
+
+    Due the working morning on/after the latest interaction (either direction; notes
+    are not contact) plus the contact's check_in_months.
+    """
+    pending = FollowUp.objects.filter(contact=contact, kind=Kind.CHECK_IN, status=Pending).first()
+    months = contact.check_in_months
+    if not profile.check_in_enabled:
+        return pending  # switched off: applies to check-ins not yet scheduled
+    if not (months and may_contact(contact)):
+        if pending is not None:
+            pending.cancel("Check-ins are off for this contact", interaction=cause, now=now)
+        return None
+    latest = (
+        Interaction.objects.filter(contact=contact)
+        .exclude(kind=IKind.NOTE)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    base = latest.occurred_at if latest else now
+    due = working_morning_on_or_after(add_months(base, months, profile.zone), profile)
+    if pending is None:
+        return FollowUp.schedule(
+            owner=contact.owner,
+            kind=Kind.CHECK_IN,
+            contact=contact,
+            source=latest,
+            due_at=due,
+            reason=f"Stay in touch: check in every {months} months",
+            now=now,
+        )
+    if latest is not None and pending.source_id != latest.pk:
+        pending.source = latest
+        pending.save(update_fields=["source"])
+    pending.reschedule(
+        due,
+        reason="A newer interaction moved the check-in",
+        interaction=cause,
+        now=now,
+    )
+    return pending
+
+
+# ---------------------------------------------------------------------------------------
+# R8: an application nobody answered deserves one polite status question
+# ---------------------------------------------------------------------------------------
+
+
+def ensure_application_check(
+    application: JobApplication, profile: Profile, now: datetime
+) -> FollowUp | None:
+    """A pending application check due the working morning on/after the day applied plus
+    application_check_days, unless they wrote back since that day."""
+    if not profile.application_check_enabled:
+        return None
+    zone = profile.zone
+    applied_on = application.applied_on or local_date(now, zone)
+    heard_back = Interaction.objects.filter(
+        application=application,
+        direction=Inbound,
+        occurred_at__gte=at_local_time(applied_on, 0, zone),
+    ).exists()
+    if heard_back:
+        return None
+    later = add_days(at_local_time(applied_on, 12, zone), profile.application_check_days, zone)
+    due = working_morning_on_or_after_date(local_date(later, zone), profile)
+    pending = FollowUp.objects.filter(
+        application=application, kind=Kind.APPLICATION_CHECK, status=Pending
+    ).first()
+    if pending is not None:
+        pending.reschedule(due, reason="The application date changed", now=now)
+        return pending
+    return FollowUp.schedule(
+        owner=application.owner,
+        kind=Kind.APPLICATION_CHECK,
+        contact=application.contacts.filter(do_not_contact=False).first(),
+        application=application,
+        due_at=due,
+        reason="No answer yet: ask about your application",
+        now=now,
+    )
+
+
+def stop_application_checks(application: JobApplication, reason: str, now: datetime) -> None:
+    for followup in FollowUp.objects.filter(
+        application=application, kind=Kind.APPLICATION_CHECK, status=Pending
+    ):
+        followup.cancel(reason, now=now)
+
+
+# ---------------------------------------------------------------------------------------
+# Do not contact, and helpers
+# ---------------------------------------------------------------------------------------
+
+
+def may_contact(contact: Contact) -> bool:
+    return not contact.do_not_contact
+
+
+def cancel_everything_for(contact: Contact, now: datetime) -> None:
+    """Do not contact: every pending follow-up for the contact goes, and none is scheduled."""
+    for followup in FollowUp.objects.filter(contact=contact, status=Pending):
+        followup.cancel("Marked do not contact", now=now)
+
+
+def profile_of(user_id: int) -> Profile:
+    """The owner's profile, read fresh so a setting changed a moment ago applies."""
+    return Profile.objects.get_or_create(user_id=user_id)[0]
+
+
+# ---------------------------------------------------------------------------------------
+# Mark sent
+# ---------------------------------------------------------------------------------------
+
+# What the user sent for each kind of follow-up: (interaction kind, channel).
+SENT_AS: dict[str, tuple[str, str]] = {
+    Kind.REPLY: (IKind.REPLY, Interaction.Channel.EMAIL),
+    Kind.CHECK_IN: (IKind.CHECK_IN, Interaction.Channel.EMAIL),
+    Kind.FEEDBACK_NUDGE: (IKind.NUDGE, Interaction.Channel.EMAIL),
+    Kind.CONNECT: (IKind.CONNECT, Interaction.Channel.LINKEDIN),
+    Kind.THANK_YOU: (IKind.THANK_YOU, Interaction.Channel.EMAIL),
+    Kind.APPLICATION_CHECK: (IKind.OTHER, Interaction.Channel.EMAIL),
+}
+
+
+def mark_sent(
+    followup: FollowUp,
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+    now: datetime | None = None,
+) -> Interaction:
+    """The user sent the draft: logs the matching outbound interaction and lets the rules
+    complete the follow-up (and do what follows: R5 after a reply, the next check-in).
+
+    Raises FollowUpNotPending when the follow-up is no longer pending.
+    """
+    now = now or timezone.now()
+    kind, channel = SENT_AS.get(followup.kind, (IKind.OTHER, Interaction.Channel.EMAIL))
+    with transaction.atomic():
+        # Lock the row so two clicks on "mark sent" log one interaction, not two.
+        locked = FollowUp.objects.select_for_update().filter(pk=followup.pk, status=Pending)
+        if locked.first() is None:
+            raise FollowUpNotPending(f"This follow-up is {followup.get_status_display().lower()}.")
+        interaction = Interaction.objects.create(
+            owner_id=followup.owner_id,
+            contact_id=followup.contact_id,
+            application_id=followup.application_id,
+            direction=Outbound,
+            channel=channel,
+            kind=kind,
+            occurred_at=now,
+            subject=followup.draft_subject if subject is None else subject,
+            body=followup.draft_body if body is None else body,
+        )
+        followup.refresh_from_db()
+        if followup.is_pending:
+            # Kinds no rule completes (goal, custom, a follow-up without a contact).
+            followup.complete(interaction, now=now)
+    return interaction
