@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.site",
                 "followups.context_processors.due_count",
+                "followups.context_processors.scheduler_health",
             ],
         },
     },

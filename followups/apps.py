@@ -11,6 +11,12 @@ class FollowupsConfig(AppConfig):
         # is written (forms, admin, import, ORM) schedules follow-ups.
         from followups import signals  # noqa: F401
 
+        # One django-q2 schedule runs the reminder tick every minute; it is (re)created
+        # after every migrate, never duplicated.
+        from followups.tasks import ensure_schedule
+
+        post_migrate.connect(ensure_schedule, sender=self, dispatch_uid="followups.schedule")
+
         # The built-in reply templates live in code (followups/template_library.py) and
         # are mirrored to ReplyTemplate rows after every migrate, idempotently.
         from followups.template_library import sync_builtin_templates

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from followups.models import FollowUp
+from followups.scheduler import SchedulerBanner
 
 
 def due_count(request: HttpRequest) -> dict:
@@ -27,3 +28,15 @@ def due_count(request: HttpRequest) -> dict:
         ).count()
 
     return {"nav_due_count": count}
+
+
+def scheduler_health(request: HttpRequest) -> dict:
+    """`scheduler_banner`: whether reminders are going out, for the banner on every page.
+
+    Lazy and one query (see SchedulerBanner), and only for signed-in users: the login
+    page does not tell strangers about the worker.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"scheduler_banner": SchedulerBanner(user)}

@@ -27,11 +27,12 @@ import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from crm.models import Profile
@@ -46,6 +47,9 @@ BATCH_SIZE = 200
 LATE_AFTER = timedelta(minutes=10)  # a reminder sent later than this was missed, not queued
 STALE_AFTER = timedelta(minutes=10)  # no tick for this long: reminders are not going out
 KEEP_TICKS = timedelta(days=7)
+# django-q2 kills a task after Q_CLUSTER["timeout"] (240 s); a tick stops taking new work
+# well before that, and the next tick carries on.
+TIME_BUDGET = timedelta(seconds=150)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -241,7 +245,7 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
             # Walk forward by (due_at, id) so released rows are not revisited this tick.
             page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
         batch = list(page.order_by("due_at", "pk")[:BATCH_SIZE])
-        if not batch:
+        if not batch or clock() - now > TIME_BUDGET:
             return
         after = (batch[-1].due_at, batch[-1].pk)
         profiles = _profiles_for({f.owner_id for f in batch})
@@ -480,3 +484,44 @@ def health(now: datetime | None = None) -> Health:
         now=now,
         overdue_unsent=unsent_reminders(now).count(),
     )
+
+
+class SchedulerBanner:
+    """What the banner on every page needs, read with one query on first use: the last
+    tick's time and the user's reminders that could not be sent."""
+
+    def __init__(self, user, now: datetime | None = None) -> None:
+        self.user = user
+        self.now = now or timezone.now()
+
+    @cached_property
+    def _row(self) -> tuple[datetime | None, int, str]:
+        given_up = given_up_reminders(self.user).order_by("-due_at")
+        row = (
+            SchedulerTick.objects.order_by("-started_at")
+            .annotate(
+                given_up=Subquery(given_up.values("owner").annotate(n=Count("pk")).values("n")[:1]),
+                last_error_text=Subquery(given_up.values("last_error")[:1]),
+            )
+            .values_list("started_at", "given_up", "last_error_text")
+            .first()
+        )
+        if row is None:
+            return None, 0, ""
+        return row[0], row[1] or 0, row[2] or ""
+
+    @property
+    def last_tick_at(self) -> datetime | None:
+        return self._row[0]
+
+    @property
+    def stale(self) -> bool:
+        return Health(last_tick_at=self.last_tick_at, now=self.now).stale
+
+    @property
+    def given_up(self) -> int:
+        return self._row[1]
+
+    @property
+    def last_error(self) -> str:
+        return self._row[2]

@@ -1,0 +1,35 @@
+"""Runs one scheduler tick: sends every due reminder email and daily digest, once.
+
+For cron users (`* * * * * python manage.py send_reminders`); the django-q2 worker runs
+the same tick every minute. Safe to run any number of times and in parallel: every
+email is claimed before it is sent. The mail has been handed to the server when the
+command returns.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from followups.scheduler import tick
+
+
+class Command(BaseCommand):
+    help = "Send the reminder emails and daily digests that are due (one scheduler tick)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="List what would be sent; send, claim and record nothing.",
+        )
+
+    def handle(self, *args, dry_run: bool = False, verbosity: int = 1, **options) -> None:
+        report = tick(dry_run=dry_run)
+        if verbosity >= 2:
+            for line in report.lines:
+                self.stdout.write(line)
+        for error in report.errors:
+            self.stderr.write(error)
+        if verbosity >= 1:
+            style = self.style.WARNING if report.failures else self.style.SUCCESS
+            self.stdout.write(style(report.summary()))

@@ -1,0 +1,44 @@
+"""The django-q2 side of the scheduler: the task only calls the tick, and the one-minute
+schedule that runs it is created idempotently after every `migrate`."""
+
+from __future__ import annotations
+
+from django.db import connections
+
+from followups import scheduler
+
+TASK = "followups.tasks.send_reminders"
+SCHEDULE_NAME = "Send reminder emails"
+
+
+def send_reminders() -> dict:
+    """Runs one tick; django-q2 stores the returned report as the task's result."""
+    return scheduler.tick().as_dict()
+
+
+def ensure_schedule(using: str = "default", **kwargs) -> None:
+    """Exactly one one-minute schedule of the tick, however often migrate runs.
+
+    Connected to post_migrate: a restart or a second `migrate` finds the schedule and
+    leaves it (and its next run) alone, and removes duplicates someone made by hand.
+    """
+    from django_q.models import Schedule
+
+    if Schedule._meta.db_table not in connections[using].introspection.table_names():
+        return  # a partial migrate that has not reached django_q yet
+    schedules = Schedule.objects.using(using).filter(func=TASK).order_by("pk")
+    wanted = {
+        "name": SCHEDULE_NAME,
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+        "repeats": -1,
+    }
+    first = schedules.first()
+    if first is None:
+        Schedule.objects.using(using).create(func=TASK, **wanted)
+        return
+    schedules.exclude(pk=first.pk).delete()
+    if any(getattr(first, name) != value for name, value in wanted.items()):
+        for name, value in wanted.items():
+            setattr(first, name, value)
+        first.save(using=using)
