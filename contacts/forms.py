@@ -27,6 +27,9 @@ def _owned_applications(owner):
 
 class ContactForm(forms.ModelForm):
     company_name = CompanyNameField(required=False)
+    linkedin_url = forms.URLField(
+        label="LinkedIn URL", required=False, max_length=300, assume_scheme="https"
+    )
     applications = ApplicationMultipleChoiceField(
         queryset=JobApplication.objects.none(),
         required=False,
@@ -160,6 +163,7 @@ class ContactFilterForm(forms.Form):
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(owner=owner)
+        self.fields["company"].widget.attrs["class"] = "form-select"
 
     def filters(self) -> dict:
         """The valid filters; an invalid value (a stale link, a typo) is just ignored."""

@@ -33,7 +33,7 @@ def _company_names(owner) -> list[str]:
 def contact_list(request: HttpRequest) -> HttpResponse:
     """Search and filters (role, company, overdue check-in, quiet for N days), paginated."""
     now = timezone.now()
-    form = ContactFilterForm(request.GET or None, owner=request.user)
+    form = ContactFilterForm(request.GET, owner=request.user)
     queryset = search_contacts(contacts_for(request.user, now), now, **form.filters())
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

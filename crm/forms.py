@@ -23,6 +23,9 @@ class CompanyNameField(forms.CharField):
 
 class ApplicationForm(forms.ModelForm):
     company_name = CompanyNameField()
+    posting_url = forms.URLField(
+        label="Job posting URL", required=False, max_length=500, assume_scheme="https"
+    )
 
     class Meta:
         model = JobApplication
@@ -74,6 +77,7 @@ class ApplicationFilterForm(forms.Form):
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(owner=owner)
+        self.fields["company"].widget.attrs["class"] = "form-select"
 
     def filters(self) -> dict:
         """The valid filters; an invalid value (a stale link, a typo) is just ignored."""

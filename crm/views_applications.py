@@ -66,7 +66,7 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 def application_list(request: HttpRequest) -> HttpResponse:
     """Search and filters over the user's applications, paginated."""
-    form = ApplicationFilterForm(request.GET or None, owner=request.user)
+    form = ApplicationFilterForm(request.GET, owner=request.user)
     queryset = search_applications(applications_for(request.user, _today()), **form.filters())
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
