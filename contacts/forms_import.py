@@ -18,10 +18,11 @@ NOT_IN_FILE = ""
 class UploadForm(forms.Form):
     file = forms.FileField(label="CSV file")
 
-    def __init__(self, *args, help_text: str = "", **kwargs) -> None:
+    def __init__(self, *args, help_text: str = "", expected: str = "a CSV file", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_mb = max_upload_bytes() // (1024 * 1024)
         self.fields["file"].help_text = f"{help_text} Up to {limit_mb} MB.".strip()
+        self.fields["file"].error_messages["empty"] = f"The file is empty. Expected {expected}."
 
     def clean_file(self) -> bytes:
         """The file's bytes; a file over the size cap is refused before it is read."""

@@ -697,7 +697,9 @@ def parse_applications(raw: bytes) -> ApplicationsFile:
         raise ImportFileError(f"The file is empty. Expected {APPLICATIONS_EXPECTED}.")
     header, data = nonblank[0], nonblank[1:]
     parsed = ApplicationsFile([c.strip() for c in header.cells], data, delimiter)
-    if not any(index is not None for index in parsed.guess_mapping().values()):
+    guessed = parsed.guess_mapping()
+    # A first line that names neither the company nor the job is data, not a header.
+    if guessed["company"] is None and guessed["title"] is None:
         raise ImportFileError(
             f"The first line does not name any column we know. Expected {APPLICATIONS_EXPECTED}."
         )

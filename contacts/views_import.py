@@ -23,11 +23,15 @@ SESSION_KEY = "import_staged"
 KINDS = {
     "linkedin": {
         "title": "LinkedIn connections",
+        "heading": "Import LinkedIn connections",
+        "expected": importers.LINKEDIN_EXPECTED,
         "help": "Connections.csv from LinkedIn: Settings → Data privacy → Get a copy of your data.",
         "noun": "contacts",
     },
     "applications": {
         "title": "Applications",
+        "heading": "Import applications",
+        "expected": importers.APPLICATIONS_EXPECTED,
         "help": "A CSV with one application per row, exported from a spreadsheet or tracker.",
         "noun": "applications",
     },
@@ -62,7 +66,10 @@ def _plan(request: HttpRequest, kind: str, entry: dict) -> importers.ImportPlan:
 
 def import_landing(request: HttpRequest) -> HttpResponse:
     """Lists what can be imported, with an upload form for each."""
-    forms = {kind: UploadForm(help_text=info["help"]) for kind, info in KINDS.items()}
+    forms = {
+        kind: UploadForm(help_text=info["help"], expected=info["expected"])
+        for kind, info in KINDS.items()
+    }
     return render(request, "contacts/import.html", {"forms": forms, "kinds": KINDS})
 
 
@@ -72,7 +79,8 @@ def import_landing(request: HttpRequest) -> HttpResponse:
 def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Checks the file as a whole, keeps it for the next step; writes no rows."""
     info = KINDS[kind]
-    form = UploadForm(request.POST or None, request.FILES or None, help_text=info["help"])
+    bound = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = UploadForm(*bound, help_text=info["help"], expected=info["expected"])
     if request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"]
         try:
@@ -110,7 +118,7 @@ def import_map_columns(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind="applications")
     form = ColumnMappingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         headers=parsed.headers,
         initial=ColumnMappingForm.initial_from(entry["mapping"]),
     )

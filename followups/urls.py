@@ -9,6 +9,7 @@ from followups import (
     views_dashboard,
     views_drafts,
     views_export,
+    views_growth,
     views_reminders,
     views_stats,
 )
@@ -42,7 +43,21 @@ urlpatterns: list = [
     path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar-feed"),
     # Stats
     path("stats/", views_stats.stats_page, name="stats"),
-    # Growth
+    # Growth: overview, feedback themes, goals and their progress, reflections
+    path("growth/", views_growth.growth_page, name="growth"),
+    path("growth/feedback/<int:pk>/", views_growth.feedback_themes, name="feedback-themes"),
+    path("growth/goals/new/", views_growth.goal_create, name="goal-create"),
+    path("growth/goals/from-action/", views_growth.goal_from_action, name="goal-from-action"),
+    path("growth/goals/<int:pk>/", views_growth.goal_detail, name="goal-detail"),
+    path("growth/goals/<int:pk>/edit/", views_growth.goal_edit, name="goal-edit"),
+    path("growth/goals/<int:pk>/done/", views_growth.goal_done, name="goal-done"),
+    path("growth/goals/<int:pk>/reopen/", views_growth.goal_reopen, name="goal-reopen"),
+    path("growth/goals/<int:pk>/delete/", views_growth.goal_delete, name="goal-delete"),
+    path(
+        "growth/reflections/<int:application_pk>/",
+        views_growth.reflection,
+        name="reflection",
+    ),
     # Export: contacts CSV and vCard, JSON backup, restore
     path("export/", views_export.export_page, name="export"),
 ]
