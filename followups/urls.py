@@ -10,6 +10,7 @@ from followups import (
     views_drafts,
     views_export,
     views_growth,
+    views_quicklog,
     views_reminders,
     views_stats,
 )
@@ -22,6 +23,10 @@ urlpatterns: list = [
     path("followups/<int:pk>/snooze/", views_dashboard.snooze, name="snooze"),
     path("followups/<int:pk>/dismiss/", views_dashboard.dismiss, name="dismiss"),
     path("followups/<int:pk>/reopen/", views_dashboard.reopen, name="reopen"),
+    # Quick logging
+    path("log/rejection/", views_quicklog.log_rejection, name="log-rejection"),
+    path("log/interaction/", views_quicklog.log_interaction, name="log-interaction"),
+    path("log/<int:pk>/", views_quicklog.log_result, name="log-result"),
     # Drafts and templates
     path("followups/<int:pk>/draft/", views_drafts.draft_editor, name="draft"),
     path("followups/<int:pk>/draft/check/", views_drafts.draft_check, name="draft-check"),

@@ -316,7 +316,12 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
         return not_pending(request, followup)
     from followups import rules  # see snooze_until
 
-    rules.mark_sent(followup)
+    try:
+        rules.mark_sent(followup)
+    except rules.FollowUpNotPending:
+        # A second click (or another tab) got there first.
+        followup.refresh_from_db()
+        return not_pending(request, followup)
     followup.refresh_from_db()
     who = f" to {followup.contact.full_name}" if followup.contact_id else ""
     return answer(request, followup, f"Marked sent{who}.")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts.models import Interaction
 from crm.models import JobApplication
 from followups.models import FeedbackTheme, FollowUp, Goal, GoalProgress, Reflection
-from tests.factories import make_application, make_contact, make_interaction
+from tests.factories import make_application, make_interaction
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday
 
