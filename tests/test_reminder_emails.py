@@ -1,0 +1,133 @@
+"""What a reminder email says and carries: the draft, links to act on it, headers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from crm.models import Profile
+from followups import scheduler
+from followups.emails import reminder_message
+from followups.models import FollowUp
+from tests.factories import make_application, make_company, make_contact, make_followup
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+SITE = "https://crm.example.org"
+
+
+@pytest.fixture
+def reply(alice):
+    Profile.objects.filter(user=alice).update(digest_hour=None, time_zone="Europe/Berlin")
+    company = make_company(alice, name="Globex")
+    contact = make_contact(alice, first_name="Dana", last_name="Reyes", email="dana@globex.com")
+    return make_followup(
+        alice,
+        contact=contact,
+        application=make_application(alice, company=company, title="Data Engineer"),
+        kind=FollowUp.Kind.REPLY,
+        due_at=NOW - timedelta(minutes=1),
+        deadline=NOW + timedelta(days=1),
+        draft_subject="Thank you, and a request",
+        draft_body="Hi Dana,\n\nThank you for letting me know & for your time.\n",
+    )
+
+
+def send_one() -> mail.EmailMultiAlternatives:
+    with override_settings(SITE_URL=SITE), time_machine.travel(NOW, tick=False):
+        scheduler.tick()
+    assert len(mail.outbox) == 1
+    return mail.outbox[0]
+
+
+def test_the_reminder_names_the_task_the_contact_and_the_company(reply):
+    message = send_one()
+    assert message.subject == "Reply to the rejection: Dana Reyes (Globex)"
+    assert "Dana Reyes at Globex" in message.body
+
+
+def test_the_reminder_is_multipart_text_and_html(reply):
+    message = send_one()
+    assert message.body.strip()
+    (html, mimetype), *_ = message.alternatives
+    assert mimetype == "text/html" and html.lstrip().startswith("<!doctype html>")
+
+
+def test_the_reminder_carries_the_draft_in_both_parts(reply):
+    message = send_one()
+    html = message.alternatives[0][0]
+    assert "Subject: Thank you, and a request" in message.body
+    assert "Thank you for letting me know & for your time." in message.body
+    # In HTML the draft is escaped, not interpreted.
+    assert "Thank you for letting me know &amp; for your time." in html
+
+
+def test_the_reminder_links_to_the_draft_page_from_site_url(reply):
+    message = send_one()
+    url = SITE + reverse("followups:draft", args=[reply.pk])
+    assert url in message.body and url in message.alternatives[0][0]
+
+
+def test_the_reminder_has_a_mailto_link_with_the_draft_filled_in(reply):
+    message = send_one()
+    mailto = f"mailto:dana@globex.com?subject={quote('Thank you, and a request')}&body="
+    assert mailto in message.body
+    assert quote("Hi Dana,\n\nThank you") in message.body
+
+
+def test_the_due_time_is_shown_in_the_owners_time_zone(reply):
+    message = send_one()
+    assert "Due: Tue 10 Mar 2026, 14:59 (Europe/Berlin)" in message.body
+
+
+def test_the_reminder_has_a_deterministic_message_id(reply):
+    message = send_one()
+    stamp = int(reply.due_at.timestamp())
+    assert message.extra_headers["Message-ID"] == f"<followup-{reply.pk}-{stamp}@crm.example.org>"
+    profile = Profile.for_user(reply.owner)
+    with override_settings(SITE_URL=SITE):
+        again = reminder_message(reply, profile)
+    assert again.extra_headers["Message-ID"] == message.extra_headers["Message-ID"]
+
+
+def test_the_reminder_offers_one_click_unsubscribe_with_a_signed_link(reply):
+    message = send_one()
+    header = message.extra_headers["List-Unsubscribe"]
+    assert header.startswith(f"<{SITE}/reminders/unsubscribe/") and header.endswith("/>")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert header[1:-1] in message.body
+
+
+def test_a_connect_reminder_links_to_linkedin_instead_of_a_mail_client(alice):
+    Profile.objects.filter(user=alice).update(digest_hour=None)
+    contact = make_contact(alice, linkedin_url="https://www.linkedin.com/in/dana-reyes")
+    make_followup(alice, contact=contact, kind=FollowUp.Kind.CONNECT, due_at=NOW)
+    message = send_one()
+    assert "https://www.linkedin.com/in/dana-reyes" in message.body
+    assert "mailto:" not in message.body
+
+
+def test_a_follow_up_without_a_stored_draft_gets_one_rendered(alice):
+    Profile.objects.filter(user=alice).update(digest_hour=None)
+    contact = make_contact(alice, first_name="Priya")
+    make_followup(
+        alice,
+        contact=contact,
+        kind=FollowUp.Kind.REPLY,
+        due_at=NOW,
+        draft_subject="",
+        draft_body="",
+    )
+    message = send_one()
+    assert "Priya" in message.body.split("Your draft", 1)[1]
+
+
+def test_the_reminder_says_nothing_was_sent_to_the_contact(reply):
+    assert "Nothing is sent to Dana for you" in send_one().body
