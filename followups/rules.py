@@ -280,7 +280,7 @@ def triggered_followups(
             profile.reply_enabled,
         )
     # R3: if they have not answered a feedback request in a week, ask once more — once.
-    if not inbound and interaction.requests_feedback and kind != IKind.NUDGE:
+    if not inbound and interaction.requests_feedback and kind not in (IKind.NUDGE, IKind.NOTE):
         found[Kind.FEEDBACK_NUDGE] = (
             working_morning_on_or_after(add_days(t, profile.nudge_after_days, zone), profile),
             add_days(t, profile.nudge_deadline_days, zone),

@@ -180,3 +180,8 @@ def test_switching_thank_yous_off_schedules_none_for_feedback(alice):
     Profile.objects.filter(user=alice).update(thank_you_enabled=False)
     make_interaction(alice, contact=make_contact(alice), direction=In, kind="feedback")
     assert thank_yous() == []
+
+
+def test_a_note_to_self_about_feedback_schedules_no_nudge(alice):
+    ask_for_feedback(alice, make_contact(alice), kind=Interaction.Kind.NOTE)
+    assert nudges() == []
