@@ -49,16 +49,24 @@ _BOILERPLATE = [
     r"(future|other|new|upcoming) (roles|openings|opportunities|positions|vacancies)",
     r"(received|reviewed|considered) (a|many|lots of|a large number of) applications",
     r"best of luck[^.;!?]*",
+    # The employer declining to say more is not feedback about the candidate.
+    r"(can't|cannot|can not|unable to|not able to|not in a position to) "
+    r"(share|provide|give|offer|elaborate|go into|explain)[^.;!?]*",
+    r"(explain|explaining|clarify) (\w+ )?(our|the|this) decision",
+    # "It wasn't clear why you wanted to join" is about the why, not about clarity.
+    r"it (is|was|wasn't|was not|isn't|is not|remained|felt) (\w+ )?(clear|unclear)"
+    r"( to (us|me|the \w+))?(?= (why|whether|if|that|how|what))",
+    r"background (check|screening|verification)s?",
+    r"(senior|leadership|hiring) (leadership|management|team|panel) (reviewed|decided|met)",
     r"wish(ing)? you (the )?(best|all the best|luck|success)[^.;!?]*",
 ]
 
 # A lack cue inside a clause means the theme is named as something to improve.
 _LACK = (
-    r"\b(not|no|n't|never|lack\w*|less|more|little|few|fewer|limited|weak\w*|poor\w*|"
+    r"n't\b|\b(not|no|never|lack\w*|less|more|little|few|fewer|limited|weak\w*|poor\w*|"
     r"insufficient|missing|gap\w*|could|should|would|need\w*|too|bit|somewhat|quite|rather|"
     r"improv\w*|stronger|better|deeper|broader|clearer|however|but|although|though|"
-    r"struggl\w*|difficult\w*|hard|unfortunately|wish|hoped|expected|seemed|appeared|"
-    r"came across|felt like)\b"
+    r"struggl\w*|difficult\w*|hard|unfortunately|wish|hoped|expected)\b"
 )
 # Praise words: a clause with one of these and no lack cue is a compliment, not a theme.
 _PRAISE = (
@@ -78,7 +86,7 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"depth|expertise)\b",
         r"\bexpertise\b",
         r"\byears? (of|in)\b",
-        r"\b(too )?(junior|senior)\b",
+        r"\b(too|more|less|not|n't|enough|sufficiently) (\w+ )?(junior|senior)\b",
         r"\bseniority\b",
         r"\btrack record\b",
         r"\bhands[- ]on\b",
@@ -87,8 +95,11 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\b(knowledge|understanding) of\b",
         r"\b(requirements?|needs|criteria) (of|for) (the|this) (role|position|job)\b",
         r"\b(match|matched|matching|align|aligned|fit|fits|suit|suited) "
-        r"(\w+ ){0,3}(our|the|their) (needs|requirements|criteria|brief|profile)\b",
-        r"\b(our|the) (needs|requirements)\b",
+        r"(\w+ ){0,3}(our|the|their) (\w+ )?(needs|requirements|criteria|brief|profile)\b",
+        r"\b(our|the) (\w+ )?(needs|requirements)\b",
+        r"\bprofiles? (\w+ )?(better|more closely|closer) (suit|match|fit|align)",
+        r"\b(good|great|right|strong|better|best|closer|close|natural) (\w+ )?(fit|match)\b",
+        r"\bfit (for|with) (the|our|this) (role|team|position|culture|company)\b",
         r"\b(profile|cv|resume) (was|is) (not|n't)\b.{0,20}\b(match|fit|align)",
         r"\bworked (with|on|in)\b",
         r"\bmore (relevant|direct|closely matching)\b",
@@ -98,9 +109,13 @@ _THEME_PATTERNS: dict[str, list[str]] = {
     COMMUNICATION: [
         r"\bcommunicat\w*",
         r"\barticulat\w*",
-        r"\b(un|less |more |not |n't )clear\w*",
         r"\bclearer\b",
         r"\bclarity\b",
+        r"\b(more |less |un)clearly\b",
+        r"\b(explain|express|communicat|articulat|present|answer|respond)\w* (\w+ ){0,3}clearly",
+        r"\b(answers?|responses?|explanations?|points?|message|examples?|reasoning|thinking|"
+        r"story|stories|you)\b( \w+){0,3} (unclear|(not|n't) (very |always |entirely )?clear)",
+        r"\b(hard|difficult) to (understand|follow)\b",
         r"\bconcise(ly|ness)?\b",
         r"\bsuccinct\w*",
         r"\brambl\w*",
@@ -110,13 +125,16 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\boff[- ]topic\b",
         r"\bvague\w*",
         r"\b(listen\w*)\b",
-        r"\bexplain\w*",
-        r"\bexplanation\w*",
+        r"\bexplain\w* (\w+ ){0,2}(your|yourself|how|why|what|things|concepts|ideas|technical|"
+        r"complex|decisions|choices|approach)\b",
+        r"\bexplanations?\b",
         r"\bexpress(ing)? (yourself|your (ideas|thoughts|thinking))\b",
         r"\bstructur\w* (of )?(your )?(answers?|responses?|thoughts?|thinking)\b",
         r"\b(answers?|responses?) (were|was|felt|seemed) (\w+ ){0,2}"
         r"(short|long|brief|unfocused|general|generic|shallow|unstructured|hard)\b",
         r"\bhard to follow\b",
+        r"\b(answers?|responses?|explanations?)\b([ ,]+\w+){0,5} (unstructured|structure|focus|"
+        r"unfocused|depth|shallow|detail|specifics)\b",
         r"\bfollow (your|the) (reasoning|thinking|answers?|train of thought|logic)\b",
         r"\belaborat\w*",
         r"\bpresentation skills?\b",
@@ -126,7 +144,6 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\b(concrete|specific|real) examples?\b",
         r"\bstar (method|format|structure)\b",
         r"\bgetting your (point|ideas?) across\b",
-        r"\bexplain\b",
         r"\b(written|verbal|spoken) (english|skills?)\b",
         r"\blanguage (skills?|barrier)\b",
     ],
@@ -141,7 +158,8 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\bun(comfortable|settled|sure of yourself)\b",
         r"\b(lack\w*|more|greater|low|little|without|build\w*|boost\w*|show\w*|needs?|"
         r"projects?|grow\w*|some) (\w+ )?(self[- ])?confiden\w*",
-        r"\b(un|less |not (very |as )?|n't (very |as )?)confident\b",
+        r"\b(un|less |more )confident\b",
+        r"(not|n't)( \w+){0,3} (self-)?confident\b",
         r"\bself[- ](assur\w*|doubt\w*)\b",
         r"\bhesita\w*",
         r"\bshak(y|ing)\b",
@@ -165,13 +183,14 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\bat ease\b",
     ],
     ENTHUSIASM: [
-        r"\benthusias\w*",
+        r"\b(un)?enthusias\w*",
+        # Not knowing the company reads as not caring about it.
+        r"\b(under|un|poorly |better |more |not |n't )prepar\w*",
         r"\bpassion\w*",
-        r"\bexcit\w*",
+        # Employers are "excited" and "keen" too; only the candidate's lack of it counts.
+        r"(n't|\b(not|lack\w*|little|no|more|much|show\w*|any|less))\b( \w+){0,3} "
+        r"(excit\w*|eager\w*|keen\w*)",
         r"\bmotivat\w*",
-        r"\beager\w*",
-        r"\bkeen\w*",
-        r"\bdrive\b",
         r"\benerg(y|etic)\b",
         r"\b(un|dis)interest\w*",
         r"\b(lack\w*|little|no|much|real|genuine|more|any|show\w*|limited) "
@@ -184,11 +203,9 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\b(low|flat|muted) (energy|affect|tone)\b",
         r"\bcommitment\b",
         r"\bwhy you want(ed)? (to join|to work|this role|the role|the job|us)\b",
-        r"\b(want|wanted) the (role|job|position)\b",
+        r"\bwant(ed|s)? (this|the) (role|job|position|opportunity)\b",
         r"\bresearch(ed)? (on )?(the |our )?(company|team|product)\b",
-        r"\bexcited about\b",
         r"\bgoing through the motions\b",
-        r"\bheart\b",
     ],
     MATERIALS: [
         r"\b(cv|c\.v\.|resume|résumé|curriculum vitae)s?\b",
@@ -206,7 +223,7 @@ _THEME_PATTERNS: dict[str, list[str]] = {
         r"\bformatt\w*",
         r"\blayout\b",
         r"\blinkedin profile\b",
-        r"\b(github|code samples?|take[- ]home)\b",
+        r"\bgithub\b",
         r"\bquantif\w*",
         r"\b(tailor|tailored|generic|customi[sz]ed?) (\w+ )?(application|cv|resume|letter)s?\b",
         r"\bwritten application\b",
@@ -221,7 +238,7 @@ _LACK_RE = re.compile(_LACK)
 _PRAISE_RE = re.compile(_PRAISE)
 # Clauses: sentences, and the halves of "X, but Y" — praise and critique often share one.
 _CLAUSE_SPLIT_RE = re.compile(
-    r"[.!?;\n]+|,?\s*\b(?:but|however|although|though|while|whereas|yet)\b\s*"
+    r"[.!?;\n]+|,\s*and\b|,?\s*\b(?:but|however|although|though|while|whereas|yet)\b\s*"
 )
 
 
