@@ -208,7 +208,8 @@ def occasion_of(followup: FollowUp) -> str:
     """Which thank-you this is: after an interview (R7) or after feedback (R4)."""
     if followup.kind != "thank_you":
         return ""
-    source = followup.source if followup.source_id else None
+    # `source` rather than `source_id`: the rules render drafts before saving anything.
+    source = followup.source
     if source is not None and source.kind == "interview":
         return OCCASION_INTERVIEW
     return OCCASION_FEEDBACK
@@ -348,6 +349,7 @@ def mailto_url(to: str, subject: str, body: str) -> str:
 
 # The checker -------------------------------------------------------------------------
 
+NBSP = "\xa0"
 ERROR = "error"
 WARNING = "warning"
 
@@ -385,7 +387,7 @@ INTEREST_RE = re.compile(
     r"\b(interest(?:ed)?|keen|excited|enthusiastic|eager|"
     r"future (?:opportunit\w+|openings?|roles?|positions?|vacanc\w+)|"
     r"consider(?:ed)? (?:me )?for|(?:be|being) considered|keep me in mind|apply again|"
-    r"on my list|"
+    r"on my list|think of me|"
     r"(?:stay|keep) in touch|stay connected|paths cross|great match|"
     r"would (?:love|like) to (?:join|work))\b",
     re.I,
@@ -436,7 +438,9 @@ SHOUTING_RE = re.compile(r"\b[A-Z]{2,}(?:[ ,]+[A-Z']{2,}){2,}\b")
 DEMANDING_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:do not|don't|dont|can't|cannot|fail to) (?:understand|see|get|know) why\b|"
-        r"\bwhy\b[^.?!\n]{0,60}?\b(?:chosen|selected|picked|hired|rejected|turned down|"
+        # "I understand why you chose…" is gracious; "why was I not chosen" is not.
+        r"(?<!understand )(?<!see )(?<!know )\bwhy\b[^.?!\n]{0,60}?"
+        r"\b(?:chosen|selected|picked|hired|rejected|turned down|"
         r"passed over|choose|chose|select|pick|hire|reject|went with|go with)\b",
         "Asking them to justify the decision puts them on the defensive; ask what you could "
         "improve instead.",
@@ -620,8 +624,8 @@ def check_draft(
         findings.append(
             Finding(
                 "late",
-                f"The window closed {timesince(deadline, now)} ago. Send it anyway: a late "
-                "reply is better than none.",
+                f"The window closed {timesince(deadline, now).replace(NBSP, ' ')} ago. "
+                "Send it anyway: a late reply is better than none.",
             )
         )
     findings = _without_overlaps(findings)

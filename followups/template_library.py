@@ -59,8 +59,8 @@ the news is not what I hoped for.
 If you have a few minutes, I would value any feedback on my application or interviews; it
 would help me prepare better next time.
 
-I am still very interested in [Company Name] and would be glad to hear about future
-openings that fit my background.
+[Company Name] is still a place I would like to work, and I would be glad to hear about
+future openings that fit my background.
 
 Best wishes,
 [Signature]
@@ -80,7 +80,7 @@ disappointed, I understand you had a difficult choice to make.
 I am working on becoming a stronger candidate, so any pointers would mean a lot: what
 stood out, and where could I have done better? Even a line or two is welcome.
 
-[Company Name] remains high on my list, and I would love to be considered when a similar
+[Company Name] remains high on my list, and I hope you will think of me when a similar
 position opens up.
 
 Kind regards,
@@ -170,7 +170,7 @@ Best regards,
         """
 Dear [First Name],
 
-Many thanks for the interview for the [Job Title] position. I especially liked discussing
+Many thanks for meeting me about the [Job Title] opening. I especially liked discussing
 [a topic from the interview], and I came away keen to contribute to [Company Name].
 
 I look forward to hearing about the next steps.
@@ -274,8 +274,8 @@ building.
         "Open to future roles",
         "",
         """
-Hi [First Name], it was a pleasure meeting you while I interviewed at [Company Name]. I
-would love to keep in touch and hear about future openings. Thanks again for your time!
+Hi [First Name], it was a pleasure meeting you while I interviewed at [Company Name].
+Let's keep in touch; I'd like to hear about future openings. Thanks again for your time!
 """,
         channel="linkedin",
     ),
@@ -288,7 +288,7 @@ would love to keep in touch and hear about future openings. Thanks again for you
         """
 Hi [First Name],
 
-I applied for the [Job Title] position at [Company Name] a couple of weeks ago and wanted
+A couple of weeks ago I applied to [Company Name] for the [Job Title] role, and I wanted
 to check whether there is any news. I am still very interested in the role and happy to
 send anything else that would help.
 
@@ -342,8 +342,8 @@ what you learned and pick the next small step that moves your job search forward
         """
 Hi [First Name],
 
-I hope you are doing well. I wanted to follow up on our last conversation and see whether
-there is anything I can help with on my side.
+I hope things are good on your side. I am writing to pick up our last conversation and
+see whether there is anything I can help with.
 
 Thanks, and best wishes,
 [Signature]
