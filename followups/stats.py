@@ -127,13 +127,15 @@ def feedback_answers(user) -> list[Bar]:
             contact__isnull=False,
         )
         .annotate(
-            answered=Exists(later_inbound),
-            got_feedback=Exists(later_inbound.filter(kind=Interaction.Kind.FEEDBACK)),
+            # Annotation names must differ from the aggregate names below, or the
+            # aggregate silently replaces the annotation it filters on.
+            has_answer=Exists(later_inbound),
+            has_feedback=Exists(later_inbound.filter(kind=Interaction.Kind.FEEDBACK)),
         )
         .aggregate(
             asked=Count("pk"),
-            answered=Count("pk", filter=Q(answered=True)),
-            feedback=Count("pk", filter=Q(got_feedback=True)),
+            answered=Count("pk", filter=Q(has_answer=True)),
+            feedback=Count("pk", filter=Q(has_feedback=True)),
         )
     )
     asked = figures["asked"]
