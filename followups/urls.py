@@ -65,4 +65,8 @@ urlpatterns: list = [
     ),
     # Export: contacts CSV and vCard, JSON backup, restore
     path("export/", views_export.export_page, name="export"),
+    path("export/contacts.csv", views_export.export_contacts_csv, name="export-contacts-csv"),
+    path("export/contacts.vcf", views_export.export_contacts_vcard, name="export-contacts-vcard"),
+    path("export/backup.json", views_export.export_backup, name="export-backup"),
+    path("export/restore/", views_export.restore_backup, name="restore"),
 ]
