@@ -190,14 +190,17 @@ class Mailer:
         self.connection = connection or get_connection()
         self.opened = False
 
-    def send(self, message) -> None:
-        """Returns when the server accepted `message`; raises otherwise."""
+    def open(self) -> None:
         if not self.opened:
             try:
                 self.connection.open()
             except OSError as exc:
                 raise ConnectionLost(f"cannot reach the mail server: {exc}") from exc
             self.opened = True
+
+    def send(self, message) -> None:
+        """Returns when the server accepted `message`; raises otherwise."""
+        self.open()
         try:
             accepted = self.connection.send_messages([message])
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
@@ -248,6 +251,14 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
         if not batch or clock() - now > TIME_BUDGET:
             return
         after = (batch[-1].due_at, batch[-1].pk)
+        try:
+            # Connect before claiming: with the server down nothing is claimed, no
+            # attempt is used up, and the next tick simply finds the same work.
+            mailer.open()
+        except ConnectionLost as exc:
+            report.errors.append(str(exc))
+            report.reminders_failed += 1
+            return
         profiles = _profiles_for({f.owner_id for f in batch})
         for followup in batch:
             profile = profiles.get(followup.owner_id) or Profile.for_user(followup.owner)

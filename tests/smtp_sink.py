@@ -28,7 +28,15 @@ class Sink:
         self.refuse = refuse or set()
         self.delay = delay
         self.messages: list[bytes] = []
+        self.connections = 0
+        self.hang_up_after: int | None = None  # drop the connection after N messages
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self.lock:
+            self.connections += 1  # every SMTP client greets once per connection
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -37,6 +45,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hang_up_after is not None and self.count() >= self.hang_up_after:
+            server.transport.close()
+            return "421 4.3.2 Closing connection"
         if self.delay:
             await asyncio.sleep(self.delay)
         with self.lock:
