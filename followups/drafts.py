@@ -169,12 +169,13 @@ def placeholder_values(followup: FollowUp) -> dict[str, str]:
     """The values known for `followup`, from its contact, application, company and owner."""
     from crm.models import Profile
 
-    contact = followup.contact if followup.contact_id else None
-    application = followup.application if followup.application_id else None
+    # The relations, not their ids: a draft may be rendered for unsaved rows.
+    contact = followup.contact
+    application = followup.application
     company = None
     if application is not None:
         company = application.company
-    elif contact is not None and contact.company_id:
+    elif contact is not None:
         company = contact.company
     owner = followup.owner
     your_name = owner.get_full_name().strip()
