@@ -22,7 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import Profile
+from followups import rules
 from followups.models import FollowUp
+from followups.timing import at_local_time, working_morning_on_or_after
 
 # Grouping ---------------------------------------------------------------------------
 
@@ -230,14 +232,11 @@ def local_noon(day: date, zone: ZoneInfo) -> datetime:
 
 def snooze_until(choice: str, picked: date | None, now: datetime, profile: Profile) -> datetime:
     """When a snoozed follow-up is due again; mornings are working mornings."""
-    # Imported here until the rules engine's modules land (they are written in parallel).
-    from followups.timing import working_morning_on_or_after
-
     zone = profile.zone
     today = now.astimezone(zone).date()
     if choice == "date" and picked is not None:
         # The user picked this exact day, weekend or not: respect it.
-        return datetime.combine(picked, time(profile.morning_hour), tzinfo=zone)
+        return at_local_time(picked, profile.morning_hour, zone)
     offset = {"tomorrow": 1, "three_days": 3, "next_week": 7 - today.weekday()}[choice]
     return working_morning_on_or_after(local_noon(today + timedelta(days=offset), zone), profile)
 
@@ -314,8 +313,6 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     followup = own_followup(request, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
-    from followups import rules  # see snooze_until
-
     try:
         rules.mark_sent(followup)
     except rules.FollowUpNotPending:
@@ -339,7 +336,8 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         return answer(request, followup, f"Not snoozed: {errors}", ok=False)
     until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
-    followup.snooze(until, now=now)
+    if not followup.snooze(until, now=now):
+        return not_pending(request, followup)
     local = timezone.localtime(until, profile.zone)
     return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
 
@@ -349,7 +347,8 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     followup = own_followup(request, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
-    followup.dismiss()
+    if not followup.dismiss():
+        return not_pending(request, followup)
     return answer(request, followup, "Dismissed.")
 
 
@@ -361,9 +360,14 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         return answer(request, followup, "Only a dismissed follow-up can be undone.", ok=False)
     try:
         with transaction.atomic():
-            followup.reopen()
+            reopened = followup.reopen()
     except IntegrityError:
-        # A contact has at most one pending check-in; the rules may have made a new one.
+        # A check-in scheduled by the rules between reopen's check and its update.
+        reopened = False
+    if not reopened:
+        # A contact keeps one pending check-in: reopen refuses when a newer one exists.
         followup.refresh_from_db()
+        if followup.kind != FollowUp.Kind.CHECK_IN:
+            return not_pending(request, followup)
         return answer(request, followup, "A newer check-in is already pending.", ok=False)
     return answer(request, followup, "Back on your list.")
