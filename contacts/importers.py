@@ -20,6 +20,7 @@ import io
 import re
 import secrets
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -542,7 +543,9 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
         return companies[key]
 
     to_create: list[Contact] = []
-    to_update: list[Contact] = []
+    # Contacts to update, grouped by the fields that change: bulk_update writes a CASE
+    # per field, so updating only what changed keeps each statement small.
+    to_update: dict[tuple[str, ...], list[Contact]] = defaultdict(list)
     result = ImportResult(rejected=plan.rejected_count)
     for row, preview in zip(plan.parsed, plan.rows, strict=True):
         if preview.is_rejected:
@@ -557,7 +560,8 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
             if changes:
                 for name, value in changes.items():
                     setattr(contact, name, value)
-                to_update.append(contact)
+                contact.updated_at = now
+                to_update[(*sorted(changes), "updated_at")].append(contact)
             continue
         connected = preview.parsed_date
         to_create.append(
@@ -583,21 +587,8 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
             # Contacts may skip save(): a LinkedIn contact has no cadence or interaction
             # yet, so no rule has anything to schedule for it.
             Contact.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-            for contact in to_update:
-                contact.updated_at = now
-            Contact.objects.bulk_update(
-                to_update,
-                [
-                    "first_name",
-                    "last_name",
-                    "linkedin_url",
-                    "email",
-                    "title",
-                    "company",
-                    "updated_at",
-                ],
-                batch_size=BATCH_SIZE,
-            )
+            for fields, contacts in to_update.items():
+                Contact.objects.bulk_update(contacts, fields, batch_size=BATCH_SIZE)
     except IntegrityError as error:
         raise import_failed(error) from error
     return result

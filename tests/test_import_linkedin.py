@@ -225,3 +225,37 @@ def test_the_command_explains_a_file_that_is_not_a_linkedin_export(alice, tmp_pa
     with pytest.raises(CommandError, match="not a CSV text file"):
         call_command("import_linkedin", str(path), user="alice")
     assert not Contact.objects.exists()
+
+
+# Scale ------------------------------------------------------------------------------
+
+
+def big_linkedin_file(rows: int, *, position: str = "Engineer") -> bytes:
+    return linkedin_file(
+        *(
+            f"First{n},Last{n},https://www.linkedin.com/in/person-{n},"
+            f"{'person%d@example.com' % n if n % 3 == 0 else ''},Company {n % 700},"
+            f"{position},{1 + n % 28:02d} Nov 2024"
+            for n in range(rows)
+        )
+    )
+
+
+# At least 50 rows per query on average. SQLite caps a statement at 999 parameters, so
+# an INSERT carries ~70 contacts there; PostgreSQL takes 500 per batch (~25 queries).
+MAX_QUERIES_FOR_10K_ROWS = 10_000 // 50
+
+
+def test_ten_thousand_rows_import_in_batches_not_one_query_per_row(
+    alice, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(MAX_QUERIES_FOR_10K_ROWS):
+        _, result = import_linkedin(alice, big_linkedin_file(10_000))
+    assert (result.created, result.companies_created) == (10_000, 700)
+
+    with django_assert_max_num_queries(MAX_QUERIES_FOR_10K_ROWS):
+        _, result = import_linkedin(alice, big_linkedin_file(10_000, position="Lead"))
+
+    assert (result.created, result.updated) == (0, 10_000)
+    assert Contact.objects.filter(owner=alice).count() == 10_000
+    assert Contact.objects.filter(owner=alice, title="Lead").count() == 10_000
