@@ -105,16 +105,17 @@ class ReflectionForm(forms.ModelForm):
     class Meta:
         model = Reflection
         fields = [
-            *(f"{prefix}_{part}" for prefix, _, _ in growth.REFLECTION_QUESTIONS
+            *(f"{q.prefix}_{part}" for q in growth.REFLECTION_QUESTIONS
               for part in ("answer", "note")),
             "takeaway",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for prefix, question, hint in growth.REFLECTION_QUESTIONS:
+        for question in growth.REFLECTION_QUESTIONS:
+            prefix = question.prefix
             answer = self.fields[f"{prefix}_answer"]
-            answer.label, answer.help_text = question, hint
+            answer.label, answer.help_text = question.text, question.hint
             answer.widget = forms.RadioSelect(choices=Reflection.Answer.choices)
             note = self.fields[f"{prefix}_note"]
             note.label = "Note"
@@ -130,6 +131,6 @@ class ReflectionForm(forms.ModelForm):
     def questions(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         """(answer, note) bound fields per question, for the template's layout."""
         return [
-            (self[f"{prefix}_answer"], self[f"{prefix}_note"])
-            for prefix, _, _ in growth.REFLECTION_QUESTIONS
+            (self[f"{q.prefix}_answer"], self[f"{q.prefix}_note"])
+            for q in growth.REFLECTION_QUESTIONS
         ]

@@ -458,38 +458,57 @@ def action_by_key(key: str) -> SuggestedAction | None:
 
 # Reflection questions ----------------------------------------------------------------
 
-# (field prefix, the question, why it matters). The Reflection model has an answer and a
-# note field per prefix; phrased so that "yes" is the good answer.
-REFLECTION_QUESTIONS: tuple[tuple[str, str, str], ...] = (
-    (
+
+@dataclass(frozen=True)
+class ReflectionQuestion:
+    """A guided question; the Reflection model has `<prefix>_answer` and `<prefix>_note`.
+
+    Phrased so that "yes" is the good answer; a "no" or "partly" points at `theme`, whose
+    suggested actions the reflection page then offers.
+    """
+
+    prefix: str
+    text: str
+    hint: str
+    theme: str
+
+
+REFLECTION_QUESTIONS: tuple[ReflectionQuestion, ...] = (
+    ReflectionQuestion(
         "tailored",
         "Was my CV and cover letter written for this particular posting?",
         "Lead with the experience the posting asks for.",
+        MATERIALS,
     ),
-    (
+    ReflectionQuestion(
         "error_free",
         "Were my documents free of typos and grammar mistakes?",
         "Small mistakes suggest carelessness.",
+        MATERIALS,
     ),
-    (
+    ReflectionQuestion(
         "quantified",
         "Did I show my achievements with figures?",
         "“Cut build times by 40%” says more than “improved builds”.",
+        MATERIALS,
     ),
-    (
+    ReflectionQuestion(
         "clear_answers",
         "Were my answers clear and short, each with a concrete example?",
         "A situation, what you did and what came of it.",
+        COMMUNICATION,
     ),
-    (
+    ReflectionQuestion(
         "asked_questions",
         "Did I ask them good questions about the role and the team?",
         "Questions show interest and help you judge the job too.",
+        ENTHUSIASM,
     ),
-    (
+    ReflectionQuestion(
         "body_language",
         "Did my body language come across as calm and engaged?",
         "Eye contact, posture, pace of speech.",
+        NERVES,
     ),
 )
 

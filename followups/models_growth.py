@@ -278,16 +278,15 @@ class Reflection(models.Model):
     def __str__(self) -> str:
         return f"Reflection on {self.application}"
 
-    def items(self) -> list[tuple[str, str, str]]:
-        """(question, answer label, note) per guided question, in order."""
-        return [
-            (
-                question,
-                getattr(self, f"get_{prefix}_answer_display")(),
-                getattr(self, f"{prefix}_note"),
-            )
-            for prefix, question, _hint in growth.REFLECTION_QUESTIONS
-        ]
+    def weak_themes(self) -> list[str]:
+        """Themes of the questions answered "no" or "partly", worst first, each once."""
+        ranked: dict[str, int] = {}
+        for question in growth.REFLECTION_QUESTIONS:
+            answer = getattr(self, f"{question.prefix}_answer")
+            weight = {self.Answer.NO: 2, self.Answer.PARTLY: 1}.get(answer, 0)
+            if weight:
+                ranked[question.theme] = max(weight, ranked.get(question.theme, 0))
+        return sorted(ranked, key=lambda theme: -ranked[theme])
 
 
 # What the growth page shows ----------------------------------------------------------

@@ -65,6 +65,9 @@ def growth_page(request: HttpRequest) -> HttpResponse:
             (theme, label, growth.SUGGESTED_ACTIONS[theme]) for theme, label, _ in counts[:2]
         ],
         "to_reflect": reflections_to_write(request.user, now=now)[:10],
+        "reflections": Reflection.objects.filter(owner=request.user).select_related(
+            "application__company"
+        )[:5],
         "to_tag": feedback_to_tag(request.user)[:10],
     }
     return render(request, "followups/growth.html", context)
@@ -205,7 +208,16 @@ def reflection(request: HttpRequest, application_pk: int) -> HttpResponse:
     form = ReflectionForm(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Reflection saved.")
-        return redirect("followups:growth")
-    context = {"application": application, "form": form, "reflection": instance}
+        messages.success(request, "Reflection saved. The steps beside it can become goals.")
+        return redirect("followups:reflection", application_pk=application.pk)
+    # Suggestions follow what was saved, not what is being typed.
+    weak = instance.weak_themes() if instance.pk else []
+    context = {
+        "application": application,
+        "form": form,
+        "reflection": instance,
+        "actions": [
+            (theme, growth.THEME_LABELS[theme], growth.SUGGESTED_ACTIONS[theme]) for theme in weak
+        ],
+    }
     return render(request, "followups/growth_reflection.html", context)

@@ -91,12 +91,11 @@ def test_growth_page_asks_for_reflections_on_recent_rejections_only(alice, alice
     done = make_application(alice, title="Reflected Role", status=JobApplication.Status.REJECTED)
     Reflection.objects.create(owner=alice, application=done, takeaway="Shorter answers")
 
-    page = alice_client.get(reverse("followups:growth")).content.decode()
+    response = alice_client.get(reverse("followups:growth"))
 
-    assert "Data Analyst" in page
-    assert reverse("followups:reflection", args=[recent.pk]) in page
-    assert "Old Role" not in page
-    assert "Reflected Role" not in page
+    assert "Data Analyst" in response.content.decode()
+    assert "Old Role" not in response.content.decode()
+    assert [application.pk for application in response.context["to_reflect"]] == [recent.pk]
 
 
 def test_growth_page_lists_feedback_still_to_sort(alice, alice_client):
@@ -381,6 +380,27 @@ def test_writing_a_reflection_answers_each_question_with_a_note(alice, alice_cli
     assert reflection.tailored_answer == "partly"
     assert reflection.clear_answers_note == "Rambled on the system design question"
     assert "Same CV as for the last three" in alice_client.get(url).content.decode()
+
+
+def test_weak_answers_in_a_reflection_suggest_steps_for_their_theme(alice, alice_client):
+    application = make_application(alice, status=JobApplication.Status.REJECTED)
+    url = reverse("followups:reflection", args=[application.pk])
+
+    alice_client.post(url, {"body_language_answer": "no", "tailored_answer": "yes"})
+    page = alice_client.get(url).content.decode()
+
+    assert "mock interviews" in page  # nerves, from the body-language answer
+    assert "cover letter for its posting" not in page  # materials were fine
+    assert f'name="application" value="{application.pk}"' in page
+
+
+def test_written_reflections_are_linked_from_the_growth_page(alice, alice_client):
+    application = make_application(alice, title="Data Analyst")
+    Reflection.objects.create(owner=alice, application=application, takeaway="Slow down")
+
+    page = alice_client.get(reverse("followups:growth")).content.decode()
+
+    assert reverse("followups:reflection", args=[application.pk]) in page
 
 
 def test_an_empty_reflection_is_refused(alice, alice_client):
