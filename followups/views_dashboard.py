@@ -313,6 +313,11 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     followup = own_followup(request, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
+    if followup.kind == FollowUp.Kind.GOAL:
+        # A goal deadline is not a message to anyone: nothing to log, just done.
+        if not followup.complete(None):
+            return not_pending(request, followup)
+        return answer(request, followup, "Marked done.")
     try:
         rules.mark_sent(followup)
     except rules.FollowUpNotPending:

@@ -101,6 +101,17 @@ def test_marking_sent_twice_logs_one_message(berlin_alice, reply, alice_client):
     assert Interaction.objects.filter(owner=berlin_alice, direction="outbound").count() == 1
 
 
+def test_a_goal_is_marked_done_without_logging_a_message(alice, alice_client):
+    goal = make_followup(alice, kind=FollowUp.Kind.GOAL, draft_body="Finish the portfolio")
+    row = alice_client.get("/").content.decode()
+    assert "Mark done" in row and url("draft", goal) not in row
+    html = alice_client.post(url("mark-sent", goal), **HTMX).content.decode()
+    assert "Marked done." in html
+    goal.refresh_from_db()
+    assert goal.status == "done"
+    assert not Interaction.objects.exists()
+
+
 # Snooze ---------------------------------------------------------------------------------
 
 

@@ -65,7 +65,7 @@ def test_log_a_rejection_then_reply_from_the_dashboard(page, screenshot, transac
     assert "Start with the last rejection you received" in page.content()
     screenshot(page, f"{name}-dashboard-empty")
 
-    page.get_by_role("link", name="Log a rejection").first.click()
+    page.locator("main").get_by_role("link", name="Log a rejection").first.click()
     page.get_by_label("Paste the email").fill(pasted_rejection())
     page.get_by_role("button", name="Fill in from the email").click()
     assert page.get_by_label("Their name").input_value() == "Dana Reyes"
@@ -103,6 +103,17 @@ def test_log_a_rejection_then_reply_from_the_dashboard(page, screenshot, transac
     reply = FollowUp.objects.get(kind="reply")
     assert reply.status == "done"
     assert FollowUp.objects.filter(kind="check_in", status="pending").count() == 1
+
+
+def test_pasting_an_email_fills_the_form_at_once(page, transactional_db):
+    make_user("sam")
+    log_in(page, "sam")
+    page.goto("/log/rejection/")
+    pasted = page.get_by_label("Paste the email")
+    pasted.fill(pasted_rejection())
+    pasted.dispatch_event("paste")
+    expect(page.get_by_label("Their name")).to_have_value("Dana Reyes")
+    expect(page.get_by_label("Job title")).to_have_value("Senior Backend Engineer")
 
 
 def test_snooze_and_undo_a_dismiss_without_reloading(page, screenshot, transactional_db):
