@@ -242,6 +242,9 @@ _CLAUSE_SPLIT_RE = re.compile(
 )
 
 
+MAX_TEXT = 20_000
+
+
 def _normalise(text: str) -> str:
     text = text.lower()
     # Curly quotes and dashes, so "didn’t" reads as "didn't".
@@ -253,7 +256,9 @@ def suggest_themes(text: str) -> set[str]:
     """The improvement themes a feedback text talks about (contract); empty if none."""
     if not text:
         return set()
-    text = _BOILERPLATE_RE.sub(" ", _normalise(text))
+    # Feedback is a few sentences; a longer text is a pasted thread whose newest part
+    # comes first. The cap keeps a page view fast whatever was pasted.
+    text = _BOILERPLATE_RE.sub(" ", _normalise(text[:MAX_TEXT]))
     themes: set[str] = set()
     for clause in _CLAUSE_SPLIT_RE.split(text):
         if not clause or not clause.strip():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from followups.growth import SUGGESTED_ACTIONS, SUGGESTIBLE_THEMES, action_by_key, suggest_themes
 
@@ -118,3 +122,19 @@ def test_every_theme_has_suggested_actions_that_can_become_goals():
             assert action_by_key(action.key) is action
             assert action.theme == theme and action.text and action.measurable
             assert action.days > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gives_a_subset_of_the_contract_themes(text):
+    assert suggest_themes(text) <= set(SUGGESTIBLE_THEMES)
+
+
+def test_a_huge_pasted_thread_is_read_quickly():
+    text = "You seemed nervous. " + "Lorem ipsum dolor sit amet " * 20_000
+
+    started = time.perf_counter()
+    themes = suggest_themes(text)
+
+    assert themes == {"nerves"}
+    assert time.perf_counter() - started < 2
