@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts.models import Interaction
 from crm.models import JobApplication
 from followups.models import FeedbackTheme, FollowUp, Goal, GoalProgress, Reflection
-from tests.factories import make_application, make_interaction
+from tests.factories import make_application, make_interaction, make_user
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday
 
@@ -430,3 +430,14 @@ def test_another_users_application_has_no_reflection_page(alice, bob_client):
     assert bob_client.get(url).status_code == 404
     assert bob_client.post(url, {"takeaway": "x"}).status_code == 404
     assert not Reflection.objects.exists()
+
+
+def test_the_goal_page_shows_its_reminder_in_the_owners_time(db, client):
+    owner = make_user("carol", time_zone="Europe/Berlin")
+    client.force_login(owner)
+    goal = make_goal(owner, deadline=date(2026, 3, 13))
+
+    page = client.get(reverse("followups:goal-detail", args=[goal.pk])).content.decode()
+
+    assert "Wed 11 Mar, 09:00" in page  # 08:00 UTC is 09:00 in Berlin
+    assert "Friday 13 March 2026" in page
