@@ -148,7 +148,8 @@ def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> 
     if interaction.direction == Inbound:
         if interaction.kind == IKind.REJECTION and interaction.application_id:
             mark_rejected(interaction.application)
-        they_answered(interaction, now)
+        if interaction.kind != IKind.NOTE:  # a note to self is not an answer
+            they_answered(interaction, now)
     elif interaction.kind != IKind.NOTE:
         completed = complete_matching(interaction, now)
         if interaction.contact_id and any(f.kind == Kind.REPLY for f in completed):

@@ -185,3 +185,12 @@ def test_switching_thank_yous_off_schedules_none_for_feedback(alice):
 def test_a_note_to_self_about_feedback_schedules_no_nudge(alice):
     ask_for_feedback(alice, make_contact(alice), kind=Interaction.Kind.NOTE)
     assert nudges() == []
+
+
+def test_a_note_logged_as_inbound_is_not_an_answer(alice):
+    contact = make_contact(alice)
+    ask_for_feedback(alice, contact)
+    make_interaction(
+        alice, contact=contact, direction=In, kind="note", occurred_at=T + timedelta(1)
+    )
+    assert [n.status for n in nudges()] == [FollowUp.Status.PENDING]

@@ -142,6 +142,16 @@ def test_moving_the_reply_re_arms_a_reminder_already_sent(alice):
     assert reply.notified_at is None
 
 
+def test_moving_the_rejection_to_another_contact_readdresses_the_reply(alice):
+    rejection = reject(alice, make_contact(alice, first_name="Priya"))
+    other = make_contact(alice, first_name="Tomasz")
+    rejection.contact = other
+    rejection.save()
+    [reply] = replies()
+    assert (reply.contact, reply.status) == (other, FollowUp.Status.PENDING)
+    assert "Tomasz" in reply.draft_body and "Priya" not in reply.draft_body
+
+
 def test_changing_the_kind_away_from_rejection_cancels_the_reply(alice):
     rejection = reject(alice, make_contact(alice))
     rejection.kind = Interaction.Kind.OTHER
