@@ -122,21 +122,39 @@ def parse_email(text: str) -> ParsedEmail:
     """Everything `text` (a pasted email) tells about who wrote, from where, and about what."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     headers, body = split_headers(text)
+    headers = {name: value[:MAX_LINE] for name, value in headers.items()}
+    sample = guessing_sample(body)
     parsed = ParsedEmail(subject=clean_subject(headers.get("subject", "")), body=body.strip())
     parsed.sent_at = parse_date(headers.get("date") or headers.get("sent") or "")
-    parsed.sender_name, parsed.sender_email = sender(headers.get("from", ""), body)
-    signature = read_signature(body)
+    parsed.sender_name, parsed.sender_email = sender(headers.get("from", ""), sample)
+    signature = read_signature(sample)
     if not parsed.sender_name and signature.get("name"):
         parsed.sender_name = signature["name"]
     title, subject_company = job_from_subject(parsed.subject)
-    parsed.job_title = title or job_from_body(body)
+    parsed.job_title = title or job_from_body(sample)
     parsed.company = (
         signature.get("company")
         or subject_company
-        or company_from_body(body)
+        or company_from_body(sample)
         or company_from_domain(parsed.sender_email)
     )
     return parsed
+
+
+MAX_LINE = 300
+SAMPLE_LINES = 40
+
+
+def guessing_sample(body: str) -> str:
+    """The start and the end of the body, lines cut short: what the guesses read.
+
+    The greeting and the signature are all they need, and a bounded sample keeps the
+    regular expressions fast whatever size of text is pasted.
+    """
+    lines = [line[:MAX_LINE] for line in body.split("\n")]
+    if len(lines) > 2 * SAMPLE_LINES:
+        lines = lines[:SAMPLE_LINES] + lines[-SAMPLE_LINES:]
+    return "\n".join(lines)
 
 
 def split_headers(text: str) -> tuple[dict[str, str], str]:
@@ -173,7 +191,7 @@ def split_headers(text: str) -> tuple[dict[str, str], str]:
 
 
 def clean_subject(subject: str) -> str:
-    return REPLY_PREFIX.sub("", subject).strip()
+    return REPLY_PREFIX.sub("", subject[:MAX_LINE]).strip()
 
 
 def parse_date(value: str) -> datetime | None:

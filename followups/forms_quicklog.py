@@ -144,6 +144,14 @@ class QuickLogForm(forms.Form):
             raise forms.ValidationError("That name is too long; shorten it a little.")
         return f"{first} {last}".strip()
 
+    def clean_occurred_at(self) -> datetime:
+        when = self.cleaned_data["occurred_at"]
+        now = timezone.now()
+        # Far-off dates are typos, and the rules add months to them (year 9999 overflows).
+        if not now - timedelta(days=365 * 30) <= when <= now + timedelta(days=365):
+            raise forms.ValidationError("Enter a date within the last 30 years or the next year.")
+        return when
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("job_title", "").strip() and not data.get("company_name", "").strip():
@@ -183,7 +191,7 @@ class RejectionForm(QuickLogForm):
     interaction_kind = Interaction.Kind.REJECTION
 
     def clean_occurred_at(self) -> datetime:
-        when = self.cleaned_data["occurred_at"]
+        when = super().clean_occurred_at()
         # A few minutes of slack for clocks that disagree; a rejection from the future is a typo.
         if when > timezone.now() + timedelta(minutes=10):
             raise forms.ValidationError("A rejection you received cannot be in the future.")

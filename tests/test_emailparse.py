@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -206,3 +207,19 @@ def test_plain_text_keeps_the_whole_message_as_the_body():
     assert parsed.body == "Hi Sam,\n\nWe went with someone else."
     assert parsed.sender_email == ""
     assert parsed.company == ""
+
+
+@pytest.mark.parametrize(
+    "huge",
+    [
+        "a" * 1_000_000,
+        "From: " + "x" * 500_000 + "\nSubject: " + "application for " * 30_000 + "\n\nhi",
+        ("line of text\n" * 100_000) + "Best regards,\nDana Reyes\nAcme",
+        "1" * 500_000 + "\nBest,\n" + "+1 " * 200_000,
+    ],
+)
+def test_a_huge_paste_is_read_quickly(huge):
+    started = time.perf_counter()
+    parsed = parse_email(huge)
+    assert time.perf_counter() - started < 2
+    assert parsed.body  # the text itself is kept whole, whatever its size

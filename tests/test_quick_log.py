@@ -197,6 +197,17 @@ def test_asking_for_feedback_schedules_one_nudge(alice, alice_client):
     assert FollowUp.objects.filter(owner=alice, kind="feedback_nudge").count() == 1
 
 
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00", "1900-05-01T10:00"])
+def test_a_far_off_date_is_refused_not_a_crash(alice_client, when):
+    response = alice_client.post(
+        INTERACTION_URL, rejection_data(direction="inbound", kind="interview", occurred_at=when)
+    )
+    assert response.status_code == 200
+    assert "Enter a date within the last 30 years or the next year." in response.content.decode()
+    assert not Interaction.objects.exists()
+
+
 def test_only_a_message_you_sent_can_ask_for_feedback(alice_client):
     response = alice_client.post(
         INTERACTION_URL,
