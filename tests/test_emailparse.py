@@ -6,6 +6,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from followups.emailparse import (
     company_from_domain,
@@ -223,3 +225,14 @@ def test_a_huge_paste_is_read_quickly(huge):
     parsed = parse_email(huge)
     assert time.perf_counter() - started < 2
     assert parsed.body  # the text itself is kept whole, whatever its size
+
+
+HEADERISH = st.sampled_from(["From: ", "Subject: ", "Date: ", "Sent: ", "\n", "<", ">", "@", ", "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), HEADERISH), max_size=30).map("".join))
+def test_any_text_at_all_is_read_without_an_error(text):
+    parsed = parse_email(text)
+    assert len(parsed.subject) <= 300
+    assert parsed.sender_email == parsed.sender_email.lower()
