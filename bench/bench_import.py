@@ -8,7 +8,8 @@ Each round imports the same file into a fresh user three ways, alternating so no
 the machine hits all alike:
 
 - `import`: the real import (decode, find the header, validate, match, plan, commit);
-- `re-import`: the same file again into that user, so every row matches and updates;
+- `re-import`: a newer export into that user, where every position changed, so every
+  row matches and is updated;
 - `bulk_create`: the floor: csv.reader over the rows, then Company and Contact
   bulk_create with the same batch size and no validation or matching.
 
@@ -52,12 +53,12 @@ HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r
 PREFIX = "bench-import-"
 
 
-def linkedin_file(rows: int) -> bytes:
+def linkedin_file(rows: int, position: str = "Engineer") -> bytes:
     """A Connections.csv as LinkedIn writes it: notes, mostly empty emails, 700 companies."""
     lines = [
         f"First{n},Last{n},https://www.linkedin.com/in/person-{n},"
         f"{f'person{n}@example.com' if n % 3 == 0 else ''},"
-        f'"Company {n % 700}, Inc.",Engineer,{1 + n % 28:02d} Nov 2024\r\n'
+        f'"Company {n % 700}, Inc.",{position},{1 + n % 28:02d} Nov 2024\r\n'
         for n in range(rows)
     ]
     return (NOTES + HEADER + "".join(lines)).encode()
@@ -122,12 +123,13 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     raw = linkedin_file(args.rows)
+    newer = linkedin_file(args.rows, position="Senior Engineer")
     imports, reimports, floors = [], [], []
     try:
         for _ in range(args.rounds):
             user = fresh_user("import")
             imports.append(run_import(raw, user))
-            reimports.append(run_import(raw, user))
+            reimports.append(run_import(newer, user))
             floors.append(run_bulk_create(raw, fresh_user("floor")))
     finally:
         get_user_model().objects.filter(username__startswith=PREFIX).delete()
