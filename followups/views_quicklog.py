@@ -6,7 +6,6 @@ what the email told, "Save" logs it and shows the follow-ups the rules scheduled
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +31,7 @@ def log_page(request: HttpRequest, form_class: type[QuickLogForm], template: str
         form = form_class(request.POST, owner=request.user)
         if form.is_valid():
             interaction = form.save()
-            messages.success(request, f"Logged: {interaction}.")
+            # The result page says what was logged; no flash message repeating it.
             return redirect("followups:log-result", interaction.pk)
     else:
         form = form_class(initial={"occurred_at": now}, owner=request.user)
