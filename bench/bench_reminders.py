@@ -1,0 +1,266 @@
+"""Reminder delivery rate against plain smtplib, and tick time beside a million pending rows.
+
+    .venv/bin/python bench/bench_reminders.py          # SQLite in data/bench_reminders.sqlite3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fcrm_bench_reminders \
+        .venv/bin/python bench/bench_reminders.py [--reminders N] [--rounds N] [--pending N]
+
+An aiosmtpd sink runs in its own process on 127.0.0.1. Each round resets 5,000 due
+reminders and sends them twice, alternating which goes first so noise on the machine
+hits both alike:
+
+- `tick`: the real thing, `followups.scheduler.tick()`: claim each reminder with a
+  conditional UPDATE, render the template triplet, send over one SMTP connection, mark
+  it sent;
+- `smtplib`: the floor: the same messages, prebuilt as bytes before the clock starts,
+  sent with `smtplib.SMTP.sendmail` over one connection.
+
+Then the tick's own cost: the median time of a tick with nothing due over an empty
+table, and over 1,000,000 pending follow-ups that are not yet due (the partial index
+`followup_reminder_queue` is what keeps them out of the scan).
+
+Prints messages per second of each, the ratio tick / smtplib, and the two tick times.
+The database is the bench's own: a fresh SQLite file, or the DATABASE_URL you give (its
+follow-ups are deleted at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import smtplib
+import socket
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+SMTP_PORT = free_port()
+DEFAULT_DB = ROOT / "data" / "bench_reminders.sqlite3"
+if "DATABASE_URL" not in os.environ:
+    DEFAULT_DB.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+os.environ.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(SMTP_PORT), EMAIL_USE_TLS="0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def run_sink(port: int, counter, ready) -> None:
+    """The SMTP server, in its own process so it does not share our GIL."""
+    from aiosmtpd.controller import Controller
+
+    class Counting:
+        async def handle_DATA(self, server, session, envelope):
+            with counter.get_lock():
+                counter.value += 1
+            return "250 OK"
+
+    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from crm.models import Profile  # noqa: E402
+from followups import emails, scheduler  # noqa: E402
+from followups.models import FollowUp  # noqa: E402
+from tests.factories import make_contact  # noqa: E402
+
+USERNAME = "bench-reminders"
+
+
+def bench_user():
+    get_user_model().objects.filter(username=USERNAME).delete()
+    user = get_user_model().objects.create_user(USERNAME, "bench@example.com", "x")
+    Profile.objects.update_or_create(user=user, defaults={"digest_hour": None})
+    return user
+
+
+def seed_due(user, count: int) -> list[int]:
+    contact = make_contact(user, first_name="Dana", email="dana@example.com")
+    due = timezone.now() - timedelta(minutes=1)
+    rows = FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                owner=user,
+                contact=contact,
+                kind=FollowUp.Kind.REPLY,
+                due_at=due,
+                deadline=due + timedelta(days=1),
+                draft_subject="Thank you for letting me know",
+                draft_body=f"Hi Dana,\n\nThank you for your time (draft {n}).\n\nBest,\nSam",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,
+    )
+    return [row.pk for row in rows]
+
+
+def rearm(user) -> None:
+    FollowUp.objects.filter(owner=user).update(
+        notified_at=None, claimed_until=None, next_attempt_at=None, send_attempts=0
+    )
+
+
+def prebuilt_messages(user) -> list[tuple[str, list[str], bytes]]:
+    profile = Profile.for_user(user)
+    built = []
+    for followup in FollowUp.objects.filter(owner=user).select_related(
+        "owner", "contact", "application"
+    ):
+        message = emails.reminder_message(followup, profile)
+        raw = message.message().as_bytes(linesep="\r\n")
+        built.append((message.from_email, message.recipients(), raw))
+    return built
+
+
+def send_plain(messages, counter) -> float:
+    start = time.perf_counter()
+    smtp = smtplib.SMTP("127.0.0.1", SMTP_PORT)
+    for sender, recipients, raw in messages:
+        smtp.sendmail(sender, recipients, raw)
+    smtp.quit()
+    return time.perf_counter() - start
+
+
+def send_tick(expected: int) -> float:
+    start = time.perf_counter()
+    report = scheduler.tick()
+    elapsed = time.perf_counter() - start
+    assert report.reminders_sent == expected, report.summary()
+    return elapsed
+
+
+def tick_time(rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        report = scheduler.tick()
+        times.append(time.perf_counter() - start)
+        assert report.reminders_sent == 0
+    return statistics.median(times)
+
+
+def seed_pending(user, count: int) -> None:
+    """`count` pending follow-ups due over the next two months, by doubling a seed."""
+    now = timezone.now()
+    seed = min(count, 15625)
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                owner=user,
+                kind=FollowUp.Kind.CUSTOM,
+                due_at=now + timedelta(days=1 + n % 60, minutes=n % 1440),
+                draft_subject="Later",
+                draft_body="Not yet.",
+            )
+            for n in range(seed)
+        ],
+        batch_size=5000,
+    )
+    columns = ", ".join(
+        connection.ops.quote_name(f.column)
+        for f in FollowUp._meta.concrete_fields
+        if not f.primary_key
+    )
+    table = connection.ops.quote_name(FollowUp._meta.db_table)
+    total = seed
+    with connection.cursor() as cursor:
+        while total < count:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} "
+                f"WHERE owner_id = %s LIMIT %s",
+                [user.pk, count - total],
+            )
+            total = FollowUp.objects.filter(owner=user).count()
+        cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reminders", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pending", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    context = multiprocessing.get_context("fork")
+    counter, ready = context.Value("l", 0), context.Event()
+    sink = context.Process(target=run_sink, args=(SMTP_PORT, counter, ready), daemon=True)
+    sink.start()
+    ready.wait(10)
+    print(f"database: {connection.vendor}; SMTP sink on 127.0.0.1:{SMTP_PORT}")
+    try:
+        user = bench_user()
+        seed_due(user, args.reminders)
+        messages = prebuilt_messages(user)
+        plain, ticked = [], []
+        for round_ in range(args.rounds):
+            rearm(user)
+            order = ("plain", "tick") if round_ % 2 == 0 else ("tick", "plain")
+            for what in order:
+                before = counter.value
+                if what == "plain":
+                    plain.append(send_plain(messages, counter))
+                else:
+                    rearm(user)
+                    ticked.append(send_tick(args.reminders))
+                assert counter.value - before == args.reminders, "the sink missed messages"
+            print(
+                f"round {round_ + 1}: smtplib {args.reminders / plain[-1]:7.0f} msg/s, "
+                f"tick {args.reminders / ticked[-1]:7.0f} msg/s"
+            )
+        plain_rate = args.reminders / statistics.median(plain)
+        tick_rate = args.reminders / statistics.median(ticked)
+        print(
+            f"median: smtplib {plain_rate:.0f} msg/s, tick {tick_rate:.0f} msg/s, "
+            f"ratio tick/smtplib {tick_rate / plain_rate:.2f}"
+        )
+
+        FollowUp.objects.filter(owner=user).delete()
+        empty = tick_time(20)
+        if args.pending:
+            start = time.perf_counter()
+            seed_pending(user, args.pending)
+            print(
+                f"seeded {args.pending:,} pending follow-ups in {time.perf_counter() - start:.0f} s"
+            )
+            full = tick_time(20)
+            print(
+                f"tick with nothing due: empty table {empty * 1000:.1f} ms, "
+                f"{args.pending:,} pending not due {full * 1000:.1f} ms "
+                f"({full / empty:.2f}x)"
+            )
+        else:
+            print(f"tick with nothing due, empty table: {empty * 1000:.1f} ms")
+    finally:
+        get_user_model().objects.filter(username=USERNAME).delete()
+        sink.terminate()
+
+
+if __name__ == "__main__":
+    main()
