@@ -507,6 +507,13 @@ def count_words(text: str) -> int:
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
+def size_note(body: str, *, channel: str) -> str:
+    """How long the draft is against its limit, for the editor: "94 of 150 words"."""
+    if channel == "linkedin":
+        return f"{len(body.strip())} of {LINKEDIN_CHAR_LIMIT} characters"
+    return f"{count_words(body)} of {EMAIL_WORD_LIMIT} words"
+
+
 def _placeholder_findings(text: str, field: str) -> list[Finding]:
     findings = []
     for match in PLACEHOLDER_RE.finditer(text):

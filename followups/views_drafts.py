@@ -62,6 +62,7 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     contact = followup.contact
     return {
         "findings": drafts.check_followup_draft(followup, subject, body),
+        "size": drafts.size_note(body, channel=drafts.channel_of(followup)),
         "mailto": drafts.mailto_url(contact.email, subject, body)
         if contact and contact.email
         else "",

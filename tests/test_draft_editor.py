@@ -189,3 +189,11 @@ def test_mark_sent_of_a_dismissed_followup_logs_nothing(alice_client, reply_foll
     assert not Interaction.objects.filter(direction="outbound").exists()
     reply_followup.refresh_from_db()
     assert reply_followup.status == FollowUp.Status.DISMISSED
+
+
+def test_the_editor_counts_words_for_email_and_characters_for_linkedin(alice, alice_client):
+    email = make_followup(alice, contact=make_contact(alice), draft_body="One two three.")
+    assert "3 of 150 words" in alice_client.get(draft_url(email)).content.decode()
+    note = make_followup(alice, contact=make_contact(alice), kind="connect", draft_body="Hi!")
+    response = alice_client.post(check_url(note), {"subject": "", "body": "Hi Dana!"})
+    assert "8 of 300 characters" in response.content.decode()
