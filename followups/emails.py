@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from crm.models import Profile
 from followups.drafts import render_draft
@@ -54,11 +54,10 @@ def site_domain() -> str:
 
 
 def followup_url(followup: FollowUp) -> str:
-    """Where the user acts on the follow-up: its draft editor."""
-    try:
-        return absolute_url(reverse("followups:draft", args=[followup.pk]))
-    except NoReverseMatch:  # before the drafts pages exist, the dashboard lists it
-        return absolute_url(reverse("home"))
+    """Where the user acts on the follow-up: its draft editor (a goal: the growth plan)."""
+    if followup.kind == FollowUp.Kind.GOAL:
+        return absolute_url(reverse("followups:growth"))
+    return absolute_url(reverse("followups:draft", args=[followup.pk]))
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -147,6 +146,7 @@ def reminder_message(
         "deadline_local": followup.deadline.astimezone(profile.zone) if followup.deadline else None,
         "late": late,
         "time_zone": profile.time_zone,
+        "is_goal": followup.kind == FollowUp.Kind.GOAL,
         "action_url": followup_url(followup),
         "mailto_url": mailto_link(contact.email, subject, body)
         if contact and contact.email and followup.kind != FollowUp.Kind.CONNECT

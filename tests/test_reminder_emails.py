@@ -131,3 +131,20 @@ def test_a_follow_up_without_a_stored_draft_gets_one_rendered(alice):
 
 def test_the_reminder_says_nothing_was_sent_to_the_contact(reply):
     assert "Nothing is sent to Dana for you" in send_one().body
+
+
+def test_a_goal_reminder_points_to_the_growth_plan_not_a_draft(alice):
+    Profile.objects.filter(user=alice).update(digest_hour=None)
+    make_followup(
+        alice,
+        kind=FollowUp.Kind.GOAL,
+        due_at=NOW,
+        deadline=NOW + timedelta(days=2),
+        draft_subject="Goal: practise system design",
+        draft_body="Your goal “practise system design” is due on Thursday.",
+    )
+    message = send_one()
+    assert SITE + reverse("followups:growth") in message.body
+    assert "Your goal “practise system design” is due on Thursday." in message.body
+    assert "Your draft" not in message.body and "mark it sent" not in message.body
+    assert "Deadline: Thu 12 Mar 2026" in message.body
