@@ -27,6 +27,7 @@ KINDS = {
         "expected": importers.LINKEDIN_EXPECTED,
         "help": "Connections.csv from LinkedIn: Settings → Data privacy → Get a copy of your data.",
         "noun": "contacts",
+        "done_url": "contacts:list",
     },
     "applications": {
         "title": "Applications",
@@ -34,6 +35,7 @@ KINDS = {
         "expected": importers.APPLICATIONS_EXPECTED,
         "help": "A CSV with one application per row, exported from a spreadsheet or tracker.",
         "noun": "applications",
+        "done_url": "crm:application-list",
     },
 }
 
@@ -152,7 +154,7 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         _set_staged(request, kind, None)
         messages.success(request, result.summary(KINDS[kind]["noun"]))
-        return redirect("contacts:import")
+        return redirect(KINDS[kind]["done_url"])
     rows = plan.rows
     if request.GET.get("show") == "rejected":
         rows = [row for row in rows if row.is_rejected]
