@@ -20,7 +20,7 @@ from crm.models import Company, JobApplication
 NO_RESPONSE_DAYS = 21
 
 # The board shows this many cards per column; the column links to the full list.
-BOARD_COLUMN_LIMIT = 50
+BOARD_COLUMN_LIMIT = 20
 
 
 def find_or_create_company(owner, name: str) -> Company:

@@ -6,18 +6,28 @@ whole life: a snoozed follow-up moves in the calendar, a done one disappears.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
+from contacts.models import Contact
+from crm.models import JobApplication
 from followups.models import FollowUp
 
 # Length of the event in the calendar: a short slot at the time the follow-up is due.
 EVENT_LENGTH = timedelta(minutes=30)
+# Follow-ups overdue for longer than this stay on the dashboard but leave the calendar,
+# where an event weeks in the past helps nobody.
+PAST_WINDOW = timedelta(days=30)
+# The icalendar package needs about a millisecond per event, and no one reads 5,000
+# events in a calendar: the feed holds the soonest ones.
+FEED_LIMIT = 500
 
 
 def followup_uid(followup: FollowUp) -> str:
@@ -68,8 +78,33 @@ def followup_event(followup: FollowUp, *, stamp: datetime) -> Event:
     return event
 
 
+def feed_followups(user, now: datetime):
+    return FollowUp.objects.filter(
+        owner=user, status=FollowUp.Status.PENDING, due_at__gte=now - PAST_WINDOW
+    )
+
+
+def feed_etag(user, *, now: datetime | None = None) -> str:
+    """Changes whenever the feed's content would: calendar apps poll the URL often, and
+    most polls can then be answered "304 Not Modified" without building the feed.
+
+    Covers the follow-ups (any transition or snooze bumps `updated_at`, a new or deleted
+    one changes the count or the largest id), the contacts and applications named in
+    the events, and the day (the past window moves). Company renames are not seen until
+    something else changes.
+    """
+    now = now or timezone.now()
+    parts = [
+        feed_followups(user, now).aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")),
+        Contact.objects.filter(owner=user).aggregate(last=Max("updated_at")),
+        JobApplication.objects.filter(owner=user).aggregate(last=Max("updated_at")),
+        now.date(),
+    ]
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+
+
 def build_feed(user, *, now: datetime | None = None) -> bytes:
-    """The user's pending follow-ups as an iCalendar document."""
+    """The FEED_LIMIT soonest pending follow-ups due PAST_WINDOW ago or later, as iCalendar."""
     now = now or timezone.now()
     calendar = Calendar()
     calendar.add("prodid", "-//Follow-up CRM//followups//EN")
@@ -78,9 +113,7 @@ def build_feed(user, *, now: datetime | None = None) -> bytes:
     calendar.add("x-wr-calname", "Follow-ups")
     # Calendar apps that honour it poll hourly; due times rarely move faster than that.
     calendar.add("x-published-ttl", timedelta(hours=1))
-    pending = FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING).select_related(
-        "contact", "application__company"
-    )
-    for followup in pending.iterator(chunk_size=1000):
+    pending = feed_followups(user, now).select_related("contact", "application__company")
+    for followup in pending.order_by("due_at", "pk")[:FEED_LIMIT]:
         calendar.add_component(followup_event(followup, stamp=now))
     return calendar.to_ical()

@@ -6,6 +6,7 @@ the page draws them as SVG bars with the numbers beside them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
@@ -43,40 +44,38 @@ class Bar:
         return max(1.0, 100 * self.value / self.total)
 
 
-def _has_interaction(kind: str):
-    return Exists(Interaction.objects.filter(application=OuterRef("pk"), kind=kind))
-
-
 def pipeline_funnel(user) -> list[Bar]:
     """Applied → interviewing → offer, plus how many ended rejected or withdrawn.
 
     There is no status history, so "reached interviewing" means the status is at or past
-    it, or an interview was logged; likewise for offers.
+    it, or an interview was logged; likewise for offers. Two plain queries and a count in
+    Python: a correlated EXISTS per application took a quarter second for 2,000 of them.
     """
-    applied = JobApplication.objects.filter(owner=user).exclude(status=Status.WISHLIST)
-    figures = applied.annotate(
-        had_interview=_has_interaction("interview"), had_offer=_has_interaction("offer")
-    ).aggregate(
-        applied=Count("pk"),
-        interviewing=Count(
-            "pk",
-            filter=Q(status__in=[Status.INTERVIEWING, Status.OFFER, Status.ACCEPTED])
-            | Q(had_interview=True)
-            | Q(had_offer=True),
-        ),
-        offer=Count("pk", filter=Q(status__in=[Status.OFFER, Status.ACCEPTED]) | Q(had_offer=True)),
-        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
-        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-        withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
+    statuses = dict(
+        JobApplication.objects.filter(owner=user)
+        .exclude(status=Status.WISHLIST)
+        .values_list("pk", "status")
     )
-    total = figures["applied"]
+    logged = set(
+        Interaction.objects.filter(
+            owner=user, application__isnull=False, kind__in=["interview", "offer"]
+        )
+        .values_list("application_id", "kind")
+        .distinct()
+    )
+    offer = {pk for pk, s in statuses.items() if s in (Status.OFFER, Status.ACCEPTED)}
+    offer |= {pk for pk, kind in logged if kind == "offer" and pk in statuses}
+    interviewing = {pk for pk, s in statuses.items() if s == Status.INTERVIEWING} | offer
+    interviewing |= {pk for pk, kind in logged if kind == "interview" and pk in statuses}
+    counts = Counter(statuses.values())
+    total = len(statuses)
     return [
         Bar("Applied", total, total),
-        Bar("Reached interviews", figures["interviewing"], total),
-        Bar("Got an offer", figures["offer"], total, "success"),
-        Bar("Accepted", figures["accepted"], total, "success"),
-        Bar("Rejected", figures["rejected"], total, "secondary"),
-        Bar("Withdrawn", figures["withdrawn"], total, "secondary"),
+        Bar("Reached interviews", len(interviewing), total),
+        Bar("Got an offer", len(offer), total, "success"),
+        Bar("Accepted", counts[Status.ACCEPTED], total, "success"),
+        Bar("Rejected", counts[Status.REJECTED], total, "secondary"),
+        Bar("Withdrawn", counts[Status.WITHDRAWN], total, "secondary"),
     ]
 
 

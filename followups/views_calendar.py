@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import Profile
-from followups.calendar import build_feed
+from followups.calendar import build_feed, feed_etag
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
@@ -33,7 +34,15 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.select_related("user"), calendar_token=token)
-    response = HttpResponse(build_feed(profile.user), content_type="text/calendar; charset=utf-8")
+    now = timezone.now()
+    etag = feed_etag(profile.user, now=now)
+    # Building a feed of thousands of events takes seconds; an unchanged one is not rebuilt.
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    response = HttpResponse(
+        build_feed(profile.user, now=now), content_type="text/calendar; charset=utf-8"
+    )
+    response["ETag"] = etag
     response["Content-Disposition"] = 'inline; filename="followups.ics"'
     # The URL is a secret: keep it out of shared caches.
     response["Cache-Control"] = "private, max-age=300"

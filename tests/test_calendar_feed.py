@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from crm.models import Profile
@@ -13,7 +15,16 @@ from tests.factories import make_application, make_company, make_contact, make_f
 
 pytestmark = pytest.mark.django_db
 
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DUE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """Keeps DUE in the feed's window whatever today's date; the clock still ticks, so
+    every save gets a later updated_at."""
+    with time_machine.travel(NOW):
+        yield
 
 
 def feed_url(user) -> str:
@@ -78,6 +89,45 @@ def test_feed_holds_only_the_owners_follow_ups(alice, bob, client):
     mine = make_followup(alice, due_at=DUE)
     make_followup(bob, due_at=DUE)
     assert set(events_of(client.get(feed_url(alice)))) == {f"followup-{mine.pk}@127.0.0.1"}
+
+
+def test_follow_ups_overdue_for_over_a_month_leave_the_calendar(alice, client):
+    recent = make_followup(alice, due_at=timezone.now() - timedelta(days=29))
+    make_followup(alice, due_at=timezone.now() - timedelta(days=31))
+    assert set(events_of(client.get(feed_url(alice)))) == {f"followup-{recent.pk}@127.0.0.1"}
+
+
+def test_feed_holds_the_soonest_follow_ups_up_to_its_limit(alice, client, monkeypatch):
+    monkeypatch.setattr("followups.calendar.FEED_LIMIT", 2)
+    later = make_followup(alice, due_at=DUE + timedelta(days=9))
+    first = make_followup(alice, due_at=DUE)
+    second = make_followup(alice, due_at=DUE + timedelta(days=1))
+    uids = set(events_of(client.get(feed_url(alice))))
+    assert uids == {f"followup-{first.pk}@127.0.0.1", f"followup-{second.pk}@127.0.0.1"}
+    assert f"followup-{later.pk}@127.0.0.1" not in uids
+
+
+def test_an_unchanged_feed_answers_not_modified(alice, client):
+    make_followup(alice, due_at=DUE)
+    first = client.get(feed_url(alice))
+    again = client.get(feed_url(alice), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_snoozed_follow_up_or_renamed_contact_gives_a_fresh_feed(alice, client):
+    dana = make_contact(alice, first_name="Dana", last_name="Lee")
+    followup = make_followup(alice, contact=dana, due_at=DUE)
+    etag = client.get(feed_url(alice))["ETag"]
+    followup.snooze(DUE + timedelta(hours=3))
+    moved = client.get(feed_url(alice), HTTP_IF_NONE_MATCH=etag)
+    assert moved.status_code == 200
+    assert "DTSTART:20261201T120000Z" in moved.content.decode()
+    dana.last_name = "Lee-Park"
+    dana.save()
+    renamed = client.get(feed_url(alice), HTTP_IF_NONE_MATCH=moved["ETag"])
+    assert renamed.status_code == 200
+    assert "Dana Lee-Park" in renamed.content.decode()
 
 
 def test_an_unknown_token_is_not_found(client, alice):
