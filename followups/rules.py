@@ -149,9 +149,9 @@ def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> 
         if interaction.kind == IKind.REJECTION and interaction.application_id:
             mark_rejected(interaction.application)
         if interaction.kind != IKind.NOTE:  # a note to self is not an answer
-            they_answered(interaction, now)
+            they_answered(interaction, profile, now)
     elif interaction.kind != IKind.NOTE:
-        completed = complete_matching(interaction, now)
+        completed = complete_matching(interaction, profile, now)
         if interaction.contact_id and any(f.kind == Kind.REPLY for f in completed):
             after_reply(interaction, profile, now)
 
@@ -164,7 +164,7 @@ def mark_rejected(application: JobApplication) -> None:
 
 
 # R2 and the completion table: whatever you send is the follow-up that was waiting for it.
-def complete_matching(interaction: Interaction, now: datetime) -> list[FollowUp]:
+def complete_matching(interaction: Interaction, profile: Profile, now: datetime) -> list[FollowUp]:
     """Completes the pending follow-ups this outbound interaction fulfils.
 
     `reply` and `check_in` by any outbound message to the contact (a reply tagged with
@@ -192,12 +192,12 @@ def complete_matching(interaction: Interaction, now: datetime) -> list[FollowUp]
         wanted |= Q(application_id=interaction.application_id, kind=Kind.APPLICATION_CHECK)
     if not wanted:
         return []
-    candidates = _earlier_pending(interaction).filter(wanted)
+    candidates = _earlier_pending(interaction, profile).filter(wanted)
     return [f for f in candidates if f.complete(interaction, now=now)]
 
 
 # R4 and R8: once they write back, stop chasing them.
-def they_answered(interaction: Interaction, now: datetime) -> None:
+def they_answered(interaction: Interaction, profile: Profile, now: datetime) -> None:
     """An inbound message cancels the pending feedback nudge to its contact and the
     pending status check on its application."""
     chasing = Q()
@@ -207,7 +207,7 @@ def they_answered(interaction: Interaction, now: datetime) -> None:
         chasing |= Q(application_id=interaction.application_id, kind=Kind.APPLICATION_CHECK)
     if not chasing:
         return
-    for followup in _earlier_pending(interaction).filter(chasing):
+    for followup in _earlier_pending(interaction, profile).filter(chasing):
         who = interaction.contact.first_name if interaction.contact_id else "They"
         reason = (
             f"{who} answered, so no nudge is needed"
@@ -217,9 +217,14 @@ def they_answered(interaction: Interaction, now: datetime) -> None:
         followup.cancel(reason, interaction=interaction, now=now)
 
 
-def _earlier_pending(interaction: Interaction):
+def _earlier_pending(interaction: Interaction, profile: Profile):
+    """The owner's pending follow-ups that began before this interaction: those whose
+    source happened at or before it, and source-less ones (R8's application checks)
+    unless their application was applied for after the interaction's local day."""
+    day = local_date(interaction.occurred_at, profile.zone)
     return FollowUp.objects.filter(owner_id=interaction.owner_id, status=Pending).filter(
-        Q(source__isnull=True) | Q(source__occurred_at__lte=interaction.occurred_at)
+        Q(source__occurred_at__lte=interaction.occurred_at)
+        | (Q(source__isnull=True) & ~Q(application__applied_on__gt=day))
     )
 
 

@@ -154,3 +154,17 @@ def test_bobs_applications_never_check_on_alices(alice, bob):
     theirs = make_application(bob, applied_on=date(2026, 3, 2))
     make_interaction(bob, application=theirs, direction="inbound")
     assert [(c.owner, c.status) for c in checks(owner=alice)] == [(alice, "pending")]
+
+
+def test_a_message_from_before_the_application_neither_completes_nor_cancels_it(alice):
+    contact = make_contact(alice)
+    application = make_application(alice, applied_on=date(2026, 3, 2))
+    for direction in ("outbound", "inbound"):
+        make_interaction(
+            alice,
+            contact=contact,
+            application=application,
+            direction=direction,
+            occurred_at=datetime(2026, 2, 20, 12, tzinfo=UTC),
+        )
+    assert [c.status for c in checks()] == [FollowUp.Status.PENDING]
