@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
@@ -64,3 +65,10 @@ def application_saved(sender, instance, created, raw, update_fields, **kwargs) -
     if raw or not _touches(update_fields, rules.APPLICATION_RULE_FIELDS):
         return
     rules.application_saved(instance, created=created)
+
+
+@receiver(pre_delete, sender=JobApplication, dispatch_uid="rules_application_deleting")
+def application_deleting(sender, instance, **kwargs) -> None:
+    # Its follow-ups outlive it (application SET_NULL); a status check on nothing would
+    # only confuse, so it is cancelled while the link still exists.
+    rules.stop_application_checks(instance, "The application was deleted", timezone.now())

@@ -168,3 +168,10 @@ def test_a_message_from_before_the_application_neither_completes_nor_cancels_it(
             occurred_at=datetime(2026, 2, 20, 12, tzinfo=UTC),
         )
     assert [c.status for c in checks()] == [FollowUp.Status.PENDING]
+
+
+def test_deleting_the_application_cancels_its_check(alice):
+    application = make_application(alice, applied_on=date(2026, 3, 2))
+    application.delete()
+    [check] = checks()
+    assert (check.status, check.cancel_reason) == ("cancelled", "The application was deleted")
