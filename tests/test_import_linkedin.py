@@ -234,7 +234,7 @@ def big_linkedin_file(rows: int, *, position: str = "Engineer") -> bytes:
     return linkedin_file(
         *(
             f"First{n},Last{n},https://www.linkedin.com/in/person-{n},"
-            f"{'person%d@example.com' % n if n % 3 == 0 else ''},Company {n % 700},"
+            f"{f'person{n}@example.com' if n % 3 == 0 else ''},Company {n % 700},"
             f"{position},{1 + n % 28:02d} Nov 2024"
             for n in range(rows)
         )
