@@ -109,6 +109,7 @@ def test_saving_the_rejection_again_creates_nothing_new(alice):
     rejection.save()
     assert len(replies()) == 1
     assert FollowUp.objects.filter(source=rejection).count() == 1
+    assert replies()[0].events.count() == 1  # nothing moved, nothing to record
 
 
 def test_a_dismissed_reply_stays_dismissed_when_the_rejection_is_saved_again(alice):
