@@ -148,6 +148,9 @@ def send_plain(messages, counter) -> float:
 
 
 def send_tick(expected: int) -> float:
+    # A real tick stops taking work after TIME_BUDGET and leaves the rest to the next
+    # one; here the whole batch is one measurement.
+    scheduler.TIME_BUDGET = timedelta(hours=1)
     start = time.perf_counter()
     report = scheduler.tick()
     elapsed = time.perf_counter() - start
