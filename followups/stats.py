@@ -61,6 +61,7 @@ def pipeline_funnel(user) -> list[Bar]:
             owner=user, application__isnull=False, kind__in=["interview", "offer"]
         )
         .values_list("application_id", "kind")
+        .order_by()  # the default ordering would make DISTINCT cover every row
         .distinct()
     )
     offer = {pk for pk, s in statuses.items() if s in (Status.OFFER, Status.ACCEPTED)}
