@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from followups.models import FollowUp, ReplyTemplate
+from followups.template_library import variants_for
 
 # Generous, but bounded: a pasted novel should get a field error, not a slow page.
 MAX_BODY_CHARS = 10_000
@@ -33,7 +34,8 @@ class DraftForm(forms.Form):
 class ReplyTemplateForm(forms.ModelForm):
     """A user's own template for one kind; the built-in variant it started from is kept."""
 
-    variant = forms.CharField(widget=forms.HiddenInput, required=False, max_length=50)
+    # Hidden, so never shown with an error: anything odd just becomes "custom".
+    variant = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ReplyTemplate
@@ -53,4 +55,6 @@ class ReplyTemplateForm(forms.ModelForm):
         return body
 
     def clean_variant(self) -> str:
-        return self.cleaned_data.get("variant") or "custom"
+        variant = self.cleaned_data.get("variant", "")
+        known = {t.variant for t in variants_for(self.instance.kind)}
+        return variant if variant in known else "custom"

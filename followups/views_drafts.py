@@ -66,7 +66,10 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
         "mailto": drafts.mailto_url(contact.email, subject, body)
         if contact and contact.email
         else "",
-        "linkedin_url": contact.linkedin_url if contact else "",
+        # Only web links: an imported row could hold a javascript: URL.
+        "linkedin_url": contact.linkedin_url
+        if contact and contact.linkedin_url.startswith(("https://", "http://"))
+        else "",
     }
 
 

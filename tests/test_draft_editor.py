@@ -197,3 +197,13 @@ def test_the_editor_counts_words_for_email_and_characters_for_linkedin(alice, al
     note = make_followup(alice, contact=make_contact(alice), kind="connect", draft_body="Hi!")
     response = alice_client.post(check_url(note), {"subject": "", "body": "Hi Dana!"})
     assert "8 of 300 characters" in response.content.decode()
+
+
+def test_a_non_web_linkedin_url_is_not_linked(alice, alice_client):
+    contact = make_contact(alice)
+    contact.linkedin_url = "javascript:alert(1)"
+    contact.save()
+    followup = make_followup(alice, contact=contact, kind=FollowUp.Kind.CONNECT)
+    page = alice_client.get(draft_url(followup)).content.decode()
+    assert "javascript:" not in page
+    assert "Open LinkedIn profile" not in page

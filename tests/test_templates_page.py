@@ -162,3 +162,8 @@ def test_another_user_cannot_reset_or_see_my_template(alice, bob_client):
 def test_reset_and_preview_need_a_post(alice_client):
     assert alice_client.get(reset_url("reply")).status_code == 405
     assert alice_client.get(preview_url("reply")).status_code == 405
+
+
+def test_a_tampered_variant_is_saved_as_custom(alice, alice_client):
+    alice_client.post(edit_url("reply"), {"subject": "Hi", "body": "Hi", "variant": "x" * 500})
+    assert ReplyTemplate.objects.get(owner=alice, kind="reply").variant == "custom"
