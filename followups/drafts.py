@@ -402,7 +402,7 @@ EMOTIONAL_PATTERNS: tuple[tuple[str, str], ...] = (
         "Disbelief reads as a protest against their decision; acknowledge it calmly.",
     ),
     (
-        r"\b(?:so |completely |totally |really |very |deeply |extremely )?unfair\b|"
+        r"\b(?:so |completely |totally |really |very |deeply |extremely )?unfair\w*|"
         r"\bnot (?:been )?fair\b|\binjustice\b",
         "Calling the decision unfair protests it; the decision is made, keep the door open.",
     ),
@@ -412,6 +412,11 @@ EMOTIONAL_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:the )?(?:best|strongest|perfect|ideal|most qualified|obvious|only)"
         r"(?:\s+(?:candidate|fit|choice|person|one|applicant|match))?\b",
         "Claiming you were the best candidate sounds like a complaint about the outcome.",
+    ),
+    (
+        r"\bI deserved\b|\bI should have (?:been|got|gotten|had)\b[^.?!\n]{0,20}?"
+        r"\b(?:chosen|selected|picked|hired|job|role|offer|position|it|this)\b",
+        "Saying it should have been you protests the outcome; let it go in the message.",
     ),
     (
         r"\b(?:devastat\w*|heartbroken|crushed|gutted|furious|outraged|livid|angry|"
@@ -424,7 +429,8 @@ EMOTIONAL_PATTERNS: tuple[tuple[str, str], ...] = (
         "Contempt for their process burns the bridge you are trying to keep.",
     ),
     (
-        r"\bwaste(?:d)? (?:of )?(?:my |our )?time\b|\bhow could you\b|\bI hate\b|"
+        r"\bwaste(?:d)? (?:of )?(?:my |our )?time\b|\bhow (?:could|dare) you\b|\bI hate\b|"
+        r"\bpissed\b|\bsucks\b|\bregret (?:this|it|your decision)\b|"
         r"\b(?:utterly|terribly|beyond|bitterly) disappointed\b",
         "This reads as an outburst; say you are disappointed once, politely, or not at all.",
     ),
@@ -453,7 +459,10 @@ DEMANDING_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:a |an |the |some )?(?:proper |full |clear )?"
         r"(?:explanation|reasons?|answers?|justification|response|reply)\b|"
         r"\b(?:explain|justify) (?:why|your decision|the decision|yourself)\b|"
-        r"\bI (?:demand|insist|deserve)\b|\byou owe me\b|\bI need to know why\b",
+        r"\bI (?:demand|insist|deserve)\b|\byou owe me\b|\bI need to know why\b|"
+        r"\bwhy not me\b|\bgive me (?:a |the |one )?(?:good |real |single )?reasons?\b|"
+        r"\bwhat did (?:the other|the successful|the selected|they|he|she)\b[^.?!\n]{0,40}?"
+        r"\bhave that I\b",
         "Demanding reasons sounds aggressive; politely ask for any feedback they can share.",
     ),
     (
@@ -466,6 +475,8 @@ DEMANDING_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"\breconsider\b|\b(?:wrong|bad|poor|terrible|huge) (?:decision|choice|call)\b|"
         r"\byou(?:'ve| have)? made (?:a |the )?(?:big |huge |serious |terrible )?mistake\b|"
+        r"\byou(?:'re| are) making (?:a |the )?(?:big |huge |serious |terrible )?mistake\b|"
+        r"\bthis (?:is|was) (?:a |the )?(?:big |huge |serious |terrible )?mistake\b|"
         r"\b(?:overturn|reverse|change) (?:your|the) (?:decision|mind)\b",
         "Asking them to reverse the decision pushes too hard; accept it gracefully.",
     ),
@@ -477,9 +488,13 @@ DEMANDING_PATTERNS: tuple[tuple[str, str], ...] = (
         "Blaming them or their process will be remembered; keep it gracious.",
     ),
     (
-        r"\b(?:asap|as soon as possible|immediately|right away|without delay|urgently)\b|"
+        # Only about their answer: "I can start immediately" is no pressure at all.
+        r"\basap\b|\bexpect to hear\b|"
+        r"\b(?:reply|respond|answer|get back to me|hear back|let me know|need (?:an? |your )?"
+        r"(?:answer|reply|response|decision))\b[^.?!\n]{0,30}?"
+        r"(?:\bas soon as possible|\bimmediately|\bright away|\bwithout delay|\burgently|"
         r"\bby (?:the end of )?(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|"
-        r"friday|end of (?:the )?(?:day|week))\b",
+        r"friday|end of (?:the )?(?:day|week)))\b",
         "Setting them a deadline is pushy; they owe you nothing, so leave the timing to them.",
     ),
     (
@@ -491,7 +506,9 @@ DEMANDING_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\b(?:never|still haven't|still have not|haven't even|have not even) "
         r"(?:replied|responded|answered|got back|gotten back)\b|"
         r"\bdespite (?:my )?(?:several|multiple|many|previous|repeated) "
-        r"(?:emails|messages|attempts|requests)\b",
+        r"(?:emails|messages|attempts|requests)\b|"
+        r"\bkeep (?:emailing|calling|writing|messaging|following up)\b|"
+        r"\bbeen waiting (?:for )?(?:weeks|days|months|ages|so long)\b",
         "Chasing again and again comes across as pressure; one polite nudge is enough.",
     ),
 )

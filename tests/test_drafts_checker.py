@@ -38,6 +38,11 @@ EMOTIONAL = [
     "Why even bother interviewing me?!",
     "I AM VERY DISAPPOINTED IN THIS",
     "I am utterly disappointed.",
+    "You treated me unfairly.",
+    "I deserved this job.",
+    "I should have been chosen.",
+    "How dare you ignore my experience.",
+    "You will regret this decision.",
 ]
 
 DEMANDING = [
@@ -60,6 +65,14 @@ DEMANDING = [
     "This is my third email about this.",
     "I have emailed you several times and I am still waiting.",
     "You never replied to my last message.",
+    "Why not me?",
+    "Just give me one good reason.",
+    "What did the other candidate have that I don't?",
+    "You're making a big mistake.",
+    "I need an answer as soon as possible.",
+    "I expect to hear from you soon.",
+    "I will keep emailing until someone answers.",
+    "I've been waiting for weeks.",
 ]
 
 
@@ -104,6 +117,10 @@ GOOD_TONE = [
     "It was a fair and friendly process from start to finish.",
     "I used SQL and AWS at my last job, and I enjoyed the HR chat.",
     "Thanks again! I enjoyed it.",
+    "I can start immediately and could send my portfolio by Friday.",
+    "I made a mistake on the SQL question and have practised since.",
+    "I should have prepared better for the system design round.",
+    "Please let me know if you need anything else from me.",
 ]
 
 
