@@ -34,7 +34,6 @@ def application_board(request: HttpRequest) -> HttpResponse:
     """Columns by status; each card has a small form to move it."""
     context = {
         "columns": board_columns(request.user, _today()),
-        "status_choices": JobApplication.Status.choices,
     }
     return render(request, "crm/application_board.html", context)
 
@@ -53,7 +52,6 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         context = {
             "columns": board_columns(request.user, _today()),
-            "status_choices": JobApplication.Status.choices,
         }
         return render(request, "crm/_application_board_columns.html", context)
     if request.POST.get("next") == "detail":
