@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.urls.resolvers import RegexPattern
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +45,20 @@ def _all_pages():
     pages = []
     for namespace, pattern in _named_patterns():
         assert pattern.name, f"URL pattern {pattern.pattern} has no name"
-        converters = getattr(pattern.pattern, "converters", {})
-        kwargs = {key: _SAMPLE.get(type(conv), "x") for key, conv in converters.items()}
-        pages.append((f"{namespace}{pattern.name}", kwargs, pattern.callback))
+        pages.append((f"{namespace}{pattern.name}", _sample_kwargs(pattern), pattern.callback))
     return pages
+
+
+def _sample_kwargs(pattern: URLPattern) -> dict[str, str]:
+    """Values that fill the pattern: by converter for path(), by group for re_path()."""
+    if isinstance(pattern.pattern, RegexPattern):
+        kwargs = {}
+        for name, body in re.findall(r"\(\?P<(\w+)>([^)]*)\)", str(pattern.pattern._regex)):
+            first = body.split("|")[0]
+            kwargs[name] = first if re.fullmatch(r"[\w-]+", first) else "1"
+        return kwargs
+    converters = getattr(pattern.pattern, "converters", {})
+    return {key: _SAMPLE.get(type(conv), "x") for key, conv in converters.items()}
 
 
 def test_the_url_conf_has_pages_to_check():
