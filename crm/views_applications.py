@@ -46,14 +46,16 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         application.status = form.cleaned_data["status"]
         application.save()
-        messages.success(request, f"Moved “{application}” to {application.get_status_display()}.")
+        level, notice = "success", f"Moved “{application}” to {application.get_status_display()}."
     else:
-        messages.error(request, "Choose one of the listed statuses.")
+        level, notice = "danger", "Choose one of the listed statuses."
     if request.htmx:
-        context = {
-            "columns": board_columns(request.user, _today()),
-        }
+        # Shown inside the swapped board: a queued message would only appear on the
+        # next full page load, long after the move.
+        context = {"columns": board_columns(request.user, _today()), "notice": notice}
+        context["notice_level"] = level
         return render(request, "crm/_application_board_columns.html", context)
+    (messages.success if level == "success" else messages.error)(request, notice)
     if request.POST.get("next") == "detail":
         return redirect("crm:application-detail", pk=application.pk)
     return redirect("crm:application-board")

@@ -87,6 +87,7 @@ def test_moving_a_card_with_htmx_returns_the_board_with_the_card_in_its_new_colu
     )
     page = response.content.decode()
     assert page.startswith('<div id="board"')
+    assert "Moved “Platform Engineer at" in page
     assert "Platform Engineer" in page.split('id="column-offer"')[1].split("column-rejected")[0]
 
 
