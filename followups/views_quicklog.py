@@ -16,7 +16,7 @@ from contacts.models import Interaction
 from crm.models import Profile
 from followups.forms_quicklog import InteractionForm, QuickLogForm, RejectionForm
 from followups.models import FollowUp, FollowUpEvent
-from followups.views_dashboard import Row, SnoozeForm
+from followups.views_dashboard import Row, row_context
 
 # Logging ----------------------------------------------------------------------------------
 
@@ -80,6 +80,6 @@ def log_result(request: HttpRequest, pk: int) -> HttpResponse:
         "interaction": interaction,
         "rows": [Row(fu, now) for fu in pending],
         "settled": settled,
-        "snooze_form": SnoozeForm(now=now, zone=zone),
+        **row_context(request, now, zone),
     }
     return render(request, "followups/log_result.html", context)

@@ -176,7 +176,7 @@ def test_a_big_group_shows_its_first_rows_and_links_to_all_of_them(alice, alice_
         for n in range(60)
     )
     html = alice_client.get("/").content.decode()
-    assert section(html, "overdue").count('class="list-group-item') == 25
+    assert section(html, "overdue").count('class="list-group-item') == 10
     assert "Show all 60 overdue" in html
 
     page_two = alice_client.get("/", {"group": "overdue", "page": 2}).content.decode()
@@ -230,7 +230,7 @@ def test_the_dashboard_makes_the_same_queries_for_10_or_1000_rows(
     with django_assert_max_num_queries(len(with_ten)):
         response = alice_client.get("/")
     html = response.content.decode()
-    assert section(html, "overdue").count('class="list-group-item') == 25
+    assert section(html, "overdue").count('class="list-group-item') == 10
     assert "Show all 251 overdue" in html
     assert "P 0" in html
 

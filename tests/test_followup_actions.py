@@ -188,7 +188,7 @@ def test_a_bad_snooze_says_why_and_changes_nothing(reply, alice_client, data, me
 def test_dismiss_offers_undo_and_undo_brings_it_back(reply, alice_client):
     html = alice_client.post(url("dismiss", reply), **HTMX).content.decode()
     assert "Dismissed." in html
-    assert url("reopen", reply) in html and ">Undo<" in html
+    assert url("reopen", reply) in html and ">Undo<span" in html
     reply.refresh_from_db()
     assert reply.status == "dismissed"
 
