@@ -31,7 +31,7 @@ from functools import cached_property
 
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -140,31 +140,43 @@ def given_up_reminders(owner) -> QuerySet[FollowUp]:
 # Claims ---------------------------------------------------------------------------------
 
 
+# The two statements every reminder makes, written out once: building them through the
+# ORM cost more than running them (profiled: a third of a reminder's time on a busy box).
+CLAIM_SQL = """
+    UPDATE {table} SET claimed_until = %s, send_attempts = send_attempts + 1
+    WHERE id = %s AND status = %s AND notified_at IS NULL AND due_at <= %s
+      AND send_attempts < %s
+      AND (claimed_until IS NULL OR claimed_until < %s)
+      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+"""
+MARK_SENT_SQL = """
+    UPDATE {table} SET notified_at = %s, claimed_until = NULL, next_attempt_at = NULL,
+        last_error = '', sent_late = %s
+    WHERE id = %s AND notified_at IS NULL
+"""
+
+
+def _execute(statement: str, params: list) -> int:
+    table = connection.ops.quote_name(FollowUp._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table=table), params)
+        return cursor.rowcount
+
+
 def claim_reminder(pk: int, clock: datetime) -> bool:
-    """Takes the lease on one reminder; True for exactly one of any number of racers."""
-    claimed = (
-        FollowUp.objects.filter(
-            pk=pk,
-            status=FollowUp.Status.PENDING,
-            notified_at__isnull=True,
-            due_at__lte=clock,
-            send_attempts__lt=MAX_ATTEMPTS,
-        )
-        .filter(not_leased(clock))
-        .update(claimed_until=clock + LEASE, send_attempts=F("send_attempts") + 1)
-    )
-    return claimed == 1
+    """Takes the lease on one reminder; True for exactly one of any number of racers.
+
+    The same conditions as claimable_reminders(), checked again inside the UPDATE."""
+    at = connection.ops.adapt_datetimefield_value(clock)
+    lease_end = connection.ops.adapt_datetimefield_value(clock + LEASE)
+    params = [lease_end, pk, FollowUp.Status.PENDING.value, at, MAX_ATTEMPTS, at, at]
+    return _execute(CLAIM_SQL, params) == 1
 
 
 def mark_reminder_sent(followup: FollowUp, clock: datetime, *, late: bool) -> None:
     """Only after the mail server accepted the message."""
-    FollowUp.objects.filter(pk=followup.pk, notified_at__isnull=True).update(
-        notified_at=clock,
-        claimed_until=None,
-        next_attempt_at=None,
-        last_error="",
-        sent_late=late,
-    )
+    at = connection.ops.adapt_datetimefield_value(clock)
+    _execute(MARK_SENT_SQL, [at, late, followup.pk])
 
 
 def release_reminder(followup: FollowUp, attempts: int, clock: datetime, error: str) -> None:
