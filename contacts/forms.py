@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.applications import find_or_create_company
-from crm.forms import CompanyNameField
+from crm.forms import CompanyNameField, QuickSelect, QuickSelectMultiple
 from crm.models import Company, JobApplication
 
 
@@ -33,7 +33,7 @@ class ContactForm(forms.ModelForm):
     applications = ApplicationMultipleChoiceField(
         queryset=JobApplication.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=QuickSelectMultiple(attrs={"size": 6}),
         help_text="The applications this person was part of.",
     )
 
@@ -102,7 +102,10 @@ class InteractionForm(forms.ModelForm):
     """Logs one interaction with a known contact; the rules schedule what follows."""
 
     application = ApplicationChoiceField(
-        queryset=JobApplication.objects.none(), required=False, empty_label="No application"
+        queryset=JobApplication.objects.none(),
+        required=False,
+        empty_label="No application",
+        widget=QuickSelect,
     )
 
     class Meta:

@@ -3,9 +3,46 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from crm.applications import find_or_create_company
 from crm.models import Company, JobApplication
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are rendered in Python.
+
+    Django renders one template per option, which takes about a second for the 2,000
+    applications of a heavy user; the HTML here is the same, escaped alike.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", label)
+                for _, group, _ in widget["optgroups"]
+                for option in group
+                for label in [option["label"]]
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
+class QuickSelectMultiple(QuickSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return False  # an unticked multi-select sends nothing, which means "none"
 
 
 class CompanyNameField(forms.CharField):

@@ -323,6 +323,20 @@ def test_editing_a_contact_links_applications(alice, alice_client):
     assert list(contact.applications.all()) == [application]
 
 
+def test_edit_page_preselects_linked_applications_and_offers_only_the_users_own(
+    alice, bob, alice_client
+):
+    linked = make_application(alice, title="Linked Role")
+    make_application(alice, title="Other Role")
+    make_application(bob, title="Bobs Role")
+    contact = make_contact(alice)
+    contact.applications.add(linked)
+    page = alice_client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
+    assert f'<option value="{linked.pk}" selected>Linked Role' in page
+    assert "Other Role" in page
+    assert "Bobs Role" not in page
+
+
 def test_editing_another_users_contact_is_not_found(alice, bob_client):
     contact = make_contact(alice, first_name="Original")
     url = reverse("contacts:edit", args=[contact.pk])
