@@ -45,7 +45,7 @@ urlpatterns: list = [
     # Calendar feed
     path("calendar/", views_calendar.calendar_page, name="calendar"),
     path("calendar/regenerate/", views_calendar.calendar_regenerate, name="calendar-regenerate"),
-    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar-feed"),
+    path("calendar/<slug:token>.ics", views_calendar.calendar_feed, name="calendar-feed"),
     # Stats
     path("stats/", views_stats.stats_page, name="stats"),
     # Growth: overview, feedback themes, goals and their progress, reflections

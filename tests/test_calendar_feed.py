@@ -130,9 +130,12 @@ def test_a_snoozed_follow_up_or_renamed_contact_gives_a_fresh_feed(alice, client
     assert "Dana Lee-Park" in renamed.content.decode()
 
 
-def test_an_unknown_token_is_not_found(client, alice):
+def test_an_unknown_or_malformed_token_is_not_found(client, alice):
     url = reverse("followups:calendar-feed", args=["not-a-real-token"])
     assert client.get(url).status_code == 404
+    # A NUL byte would make PostgreSQL refuse the query: the URL pattern turns it away.
+    assert client.get("/calendar/abc%00def.ics").status_code == 404
+    assert client.get("/calendar/a%20b.ics").status_code == 404
 
 
 def test_regenerating_kills_the_old_url(alice, alice_client):
