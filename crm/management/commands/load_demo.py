@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -121,6 +122,8 @@ class Command(BaseCommand):
             profile.save(update_fields=["signature"])
 
         if reset:
+            # Follow-ups first: those without a contact would outlive the contacts.
+            apps.get_model("followups", "FollowUp").objects.filter(owner=user).delete()
             Company.objects.filter(owner=user).delete()
             Contact.objects.filter(owner=user).delete()
             Interaction.objects.filter(owner=user).delete()
@@ -307,3 +310,41 @@ class Command(BaseCommand):
         # Sam asked not to be contacted again: nothing is ever scheduled for them.
         people["Sam"].do_not_contact = True
         people["Sam"].save()
+        self._act_on_followups(user, people, log, now)
+
+    def _act_on_followups(self, user, people, log, now: datetime) -> None:
+        """What Robin did with the follow-ups, so the demo shows every state.
+
+        Sending is logged as interactions (the rules complete what they answer); the
+        rest goes through the follow-up's own methods, looked up by app label because
+        crm does not import followups.
+        """
+        # Maya: connected on LinkedIn and thanked her for the feedback (done; the thank-you
+        # also counts as a check-in, so the next check-in is scheduled).
+        log(
+            "Maya",
+            None,
+            "outbound",
+            "connect",
+            47,
+            "",
+            "Thanks again for your time, Maya. Glad to stay in touch here.",
+            channel="linkedin",
+        )
+        log(
+            "Maya",
+            "Senior Data Engineer",
+            "outbound",
+            "thank_you",
+            43,
+            "Thank you for the feedback",
+            "Hi Maya, thank you for the detailed feedback; it is exactly what I needed.",
+        )
+        FollowUp = apps.get_model("followups", "FollowUp")
+        pending = FollowUp.objects.filter(owner=user, status="pending")
+        # Tom's interview was almost two weeks ago: too late for a thank-you (dismissed).
+        for stale in pending.filter(contact=people["Tom"], kind="thank_you"):
+            stale.dismiss()
+        # Lena's nudge is snoozed to Monday-ish: still pending, reminder moved.
+        for nudge in pending.filter(contact=people["Lena"], kind="feedback_nudge"):
+            nudge.snooze(now + timedelta(days=2))
