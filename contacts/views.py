@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from contacts.forms import (
@@ -17,7 +18,7 @@ from contacts.forms import (
     InteractionForm,
 )
 from contacts.lists import contact_timeline, contacts_for, search_contacts
-from contacts.models import Contact
+from contacts.models import Contact, Interaction
 from crm.models import Company
 
 LIST_PAGE_SIZE = 25
@@ -109,12 +110,23 @@ def contact_do_not_contact(request: HttpRequest, pk: int) -> HttpResponse:
 # Interactions -------------------------------------------------------------------------
 
 
+def logged_message(interaction: Interaction) -> str:
+    """What was logged and which follow-ups the rules scheduled because of it."""
+    # The rules run in the save's post_save signal, so the follow-ups exist by now.
+    scheduled = interaction.caused_followups.filter(status="pending").order_by("due_at")
+    text = f"Logged: {interaction.get_kind_display()}."
+    names = [
+        f"{f.get_kind_display()} (due {localtime(f.due_at):%a %-d %b, %H:%M})" for f in scheduled
+    ]
+    return f"{text} Scheduled: {'; '.join(names)}." if names else text
+
+
 def contact_log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
     """A plain form logging one interaction with this contact."""
     contact = get_object_or_404(Contact, pk=pk, owner=request.user)
     form = InteractionForm(request.POST or None, owner=request.user, contact=contact)
     if request.method == "POST" and form.is_valid():
         interaction = form.save()
-        messages.success(request, f"Logged: {interaction.get_kind_display()}.")
+        messages.success(request, logged_message(interaction))
         return redirect("contacts:detail", pk=contact.pk)
     return render(request, "contacts/interaction_form.html", {"form": form, "contact": contact})

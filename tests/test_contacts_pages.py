@@ -245,6 +245,26 @@ def test_do_not_contact_toggles_on_and_off(alice, alice_client):
     assert contact.do_not_contact is False
 
 
+def test_do_not_contact_cancels_the_contacts_pending_follow_ups(alice, alice_client):
+    contact = make_contact(alice)
+    followup = make_followup(alice, contact=contact, kind="custom", due_at=NOW)
+    alice_client.post(
+        reverse("contacts:do-not-contact", args=[contact.pk]), {"do_not_contact": "on"}
+    )
+    followup.refresh_from_db()
+    assert followup.status == "cancelled"
+
+
+@time_machine.travel(NOW)
+def test_setting_a_cadence_schedules_a_check_in_after_the_latest_exchange(alice, alice_client):
+    contact = make_contact(alice)
+    make_interaction(alice, contact=contact, kind="other", occurred_at=NOW - timedelta(days=2))
+    alice_client.post(reverse("contacts:cadence", args=[contact.pk]), {"check_in_months": "2"})
+    check_in = FollowUp.objects.get(contact=contact, kind="check_in", status="pending")
+    # Tue 24 Nov + 2 months = Sun 24 Jan, so the next working morning: Mon 25 Jan, 09:00.
+    assert check_in.due_at == datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
+
+
 def test_do_not_contact_on_another_users_contact_is_not_found(alice, bob_client):
     contact = make_contact(alice)
     url = reverse("contacts:do-not-contact", args=[contact.pk])
@@ -367,6 +387,24 @@ def test_logging_an_interaction_reads_the_time_in_the_users_zone(alice, alice_cl
     interaction = Interaction.objects.get(contact=contact, subject="Quick call")
     assert interaction.owner == alice
     assert interaction.occurred_at == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+
+
+@time_machine.travel(NOW)
+def test_logging_a_rejection_says_which_follow_up_was_scheduled(alice, alice_client):
+    contact = make_contact(alice, first_name="Rita")
+    response = alice_client.post(
+        reverse("contacts:log-interaction", args=[contact.pk]),
+        {
+            "direction": "inbound",
+            "kind": "rejection",
+            "channel": "email",
+            "occurred_at": "2026-11-26T09:00",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Logged: Rejection. Scheduled: Reply to the rejection (due Fri 27 Nov, 09:00)." in page
+    assert FollowUp.objects.filter(contact=contact, kind="reply", status="pending").exists()
 
 
 def test_logging_an_interaction_shows_field_errors(alice, alice_client):
