@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication, Profile
-from followups.models import FollowUp
+from followups.models import CONNECT_NOTE_LIMIT, FollowUp, clip_words
 from followups.timing import (
     add_days,
     add_hours,
@@ -324,10 +324,10 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
         for followup in followups:
             if not followup.is_pending:
                 continue
-            if kind == Kind.CONNECT:
-                due, deadline, reason = connect_due(interaction, profile), None, "Moved"
+            if kind == Kind.CONNECT:  # R5's, sourced by the reply that was sent
+                due, deadline = connect_due(interaction, profile), None
             elif kind in triggered:
-                due, deadline, reason, _enabled = triggered[kind]
+                due, deadline, _reason, _enabled = triggered[kind]
             else:
                 followup.cancel(
                     "The interaction it came from no longer calls for it",
@@ -386,6 +386,8 @@ def _follow_the_source(followup: FollowUp, interaction: Interaction) -> None:
     followup.contact = interaction.contact
     followup.application = interaction.application
     followup.draft_subject, followup.draft_body = render_draft(followup)
+    if followup.kind == Kind.CONNECT:
+        followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
     followup.save(update_fields=["contact", "application", "draft_subject", "draft_body"])
 
 
@@ -423,15 +425,22 @@ def ensure_check_in(
     base = latest.occurred_at if latest else now
     due = working_morning_on_or_after(add_months(base, months, profile.zone), profile)
     if pending is None:
-        return FollowUp.schedule(
-            owner=contact.owner,
-            kind=Kind.CHECK_IN,
-            contact=contact,
-            source=latest,
-            due_at=due,
-            reason=f"Stay in touch: check in every {months} months",
-            now=now,
-        )
+        try:
+            return FollowUp.schedule(
+                owner=contact.owner,
+                kind=Kind.CHECK_IN,
+                contact=contact,
+                source=latest,
+                due_at=due,
+                reason=f"Stay in touch: check in every {months} months",
+                now=now,
+            )
+        except IntegrityError:
+            # A concurrent save scheduled it first (the partial unique constraint keeps
+            # one); schedule() ran in a savepoint, so this transaction goes on with theirs.
+            return FollowUp.objects.filter(
+                contact=contact, kind=Kind.CHECK_IN, status=Pending
+            ).first()
     if latest is not None and pending.source_id != latest.pk:
         pending.source = latest
         pending.save(update_fields=["source"])
