@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
 from contacts.models import Contact, Interaction
-from crm.admin import OwnedModelAdmin, OwnerScopedMixin
+from contacts.resources import ContactResource, InteractionResource
+from crm.admin import OwnedImportExportMixin, OwnedModelAdmin, OwnerScopedMixin
 
 
 class InteractionInline(OwnerScopedMixin, admin.TabularInline):
@@ -44,7 +45,8 @@ class CadenceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contact)
-class ContactAdmin(OwnedModelAdmin):
+class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
+    resource_classes = [ContactResource]
     list_display = [
         "full_name",
         "company",
@@ -114,7 +116,9 @@ class ContactAdmin(OwnedModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(OwnedModelAdmin):
+class InteractionAdmin(OwnedImportExportMixin, OwnedModelAdmin):
+    # Imported interactions are saved one by one, so the rules schedule their follow-ups.
+    resource_classes = [InteractionResource]
     list_display = [
         "occurred_at",
         "contact",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import Http404
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
 from crm.models import Company, JobApplication, Profile
+from crm.resources import CompanyResource, JobApplicationResource
 
 
 def _has_owner(model) -> bool:
@@ -69,6 +72,20 @@ class OwnedModelAdmin(OwnerScopedMixin, admin.ModelAdmin):
         formset.save_m2m()
 
 
+class OwnedImportExportMixin(ImportExportMixin):
+    """Import and export buttons (CSV, XLSX); the resource gets request.user, so imported
+    rows are theirs and a non-superuser's export holds only their rows (crm/resources.py)."""
+
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "time_zone", "morning_hour", "email_reminders", "digest_hour"]
@@ -84,13 +101,15 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(OwnedModelAdmin):
+class CompanyAdmin(OwnedImportExportMixin, OwnedModelAdmin):
+    resource_classes = [CompanyResource]
     list_display = ["name", "website"]
     search_fields = ["name"]
 
 
 @admin.register(JobApplication)
-class JobApplicationAdmin(OwnedModelAdmin):
+class JobApplicationAdmin(OwnedImportExportMixin, OwnedModelAdmin):
+    resource_classes = [JobApplicationResource]
     list_display = ["title", "company", "status", "applied_on"]
     list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["company"]
