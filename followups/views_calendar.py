@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.models import Profile
-from followups.calendar import build_feed, feed_etag
+from followups.calendar import FEED_LIMIT, build_feed, feed_etag
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """Shows the feed URL to paste into a calendar app."""
     profile = Profile.for_user(request.user)
     path = reverse("followups:calendar-feed", args=[profile.calendar_token])
-    return render(request, "followups/calendar.html", {"feed_url": settings.SITE_URL + path})
+    context = {"feed_url": settings.SITE_URL + path, "feed_limit": FEED_LIMIT}
+    return render(request, "followups/calendar.html", context)
 
 
 @require_POST
