@@ -248,45 +248,70 @@ def _profiles_for(owner_ids: set[int]) -> dict[int, Profile]:
     return {p.user_id: p for p in Profile.objects.filter(user_id__in=owner_ids)}
 
 
+class _HeldMark:
+    """The reminder the server accepted last, marked sent in the same transaction as the
+    next claim: one commit per reminder instead of two, which on PostgreSQL (an fsync per
+    commit) nearly doubles the rate. A kill before that commit leaves exactly that one
+    reminder sent but unmarked: the one in flight."""
+
+    def __init__(self) -> None:
+        self.held: tuple[FollowUp, datetime, bool] | None = None
+
+    def hold(self, followup: FollowUp, accepted_at: datetime, late: bool) -> None:
+        self.flush()
+        self.held = (followup, accepted_at, late)
+
+    def flush(self) -> None:
+        if self.held is not None:
+            followup, accepted_at, late = self.held
+            mark_reminder_sent(followup, accepted_at, late=late)
+            self.held = None
+
+
 def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> None:
     """Sends every claimable reminder due by `now`, page by page in due order."""
     clock = _Clock(now)
+    marks = _HeldMark()
     after: tuple[datetime, int] | None = None
-    while True:
-        page = claimable_reminders(now).select_related(
-            "owner", "contact", "contact__company", "application", "application__company"
-        )
-        if after is not None:
-            # Walk forward by (due_at, id) so released rows are not revisited this tick.
-            page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
-        batch = list(page.order_by("due_at", "pk")[:BATCH_SIZE])
-        if not batch or clock() - now > TIME_BUDGET:
-            return
-        after = (batch[-1].due_at, batch[-1].pk)
-        try:
+    try:
+        while True:
+            page = claimable_reminders(now).select_related(
+                "owner", "contact", "contact__company", "application", "application__company"
+            )
+            if after is not None:
+                # Walk forward by (due_at, id) so released rows are not revisited.
+                page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
+            batch = list(page.order_by("due_at", "pk")[:BATCH_SIZE])
+            if not batch or clock() - now > TIME_BUDGET:
+                return
+            after = (batch[-1].due_at, batch[-1].pk)
             # Connect before claiming: with the server down nothing is claimed, no
             # attempt is used up, and the next tick simply finds the same work.
             mailer.open()
-        except ConnectionLost as exc:
-            report.errors.append(str(exc))
-            report.reminders_failed += 1
-            return
-        profiles = _profiles_for({f.owner_id for f in batch})
-        for followup in batch:
-            profile = profiles.get(followup.owner_id) or Profile.for_user(followup.owner)
-            try:
-                _send_one_reminder(followup, profile, clock, report, mailer)
-            except ConnectionLost as exc:
-                report.errors.append(str(exc))
-                report.reminders_failed += 1
-                return
+            profiles = _profiles_for({f.owner_id for f in batch})
+            for followup in batch:
+                profile = profiles.get(followup.owner_id) or Profile.for_user(followup.owner)
+                _send_one_reminder(followup, profile, clock, report, mailer, marks)
+    except ConnectionLost as exc:
+        report.errors.append(str(exc))
+        report.reminders_failed += 1
+    finally:
+        marks.flush()
 
 
 def _send_one_reminder(
-    followup: FollowUp, profile: Profile, clock: _Clock, report: TickReport, mailer: Mailer
+    followup: FollowUp,
+    profile: Profile,
+    clock: _Clock,
+    report: TickReport,
+    mailer: Mailer,
+    marks: _HeldMark,
 ) -> None:
     claimed_at = clock()
-    if not claim_reminder(followup.pk, claimed_at):
+    with transaction.atomic():
+        marks.flush()
+        claimed = claim_reminder(followup.pk, claimed_at)
+    if not claimed:
         report.lost_races += 1
         return
     attempts = followup.send_attempts + 1
@@ -303,7 +328,7 @@ def _send_one_reminder(
         report.reminders_failed += 1
         report.errors.append(f"follow-up {followup.pk}: {exc}")
         return
-    mark_reminder_sent(followup, clock(), late=late)
+    marks.hold(followup, clock(), late)
     report.reminders_sent += 1
     report.reminders_late += late
     report.lines.append(
