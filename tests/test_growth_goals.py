@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.db import connection
 
 from followups.models import FollowUp, Goal
 from tests.factories import make_application, make_user
@@ -186,3 +187,27 @@ def test_a_goal_reminder_belongs_to_the_goals_owner(db):
 
     assert FollowUp.objects.get().owner == alice
     assert not FollowUp.objects.filter(owner=bob).exists()
+
+
+def test_deleting_the_owner_removes_goals_and_reminders_without_leftovers(db):
+    owner = make_user()
+    application = make_application(owner)
+    make_goal(owner, application=application)
+
+    owner.delete()
+
+    assert not Goal.objects.exists()
+    assert not FollowUp.objects.exists()
+    connection.check_constraints()  # no history row left pointing at a deleted reminder
+
+
+def test_deleting_the_application_keeps_the_goal(db):
+    owner = make_user()
+    application = make_application(owner)
+    goal = make_goal(owner, application=application)
+
+    application.delete()
+
+    goal.refresh_from_db()
+    assert goal.application is None
+    assert reminder_of(goal).status == FollowUp.Status.PENDING
