@@ -20,6 +20,7 @@ from contacts.forms import (
 from contacts.lists import contact_timeline, contacts_for, search_contacts
 from contacts.models import Contact, Interaction
 from crm.models import Company
+from crm.timeline import TimelineEntry
 
 LIST_PAGE_SIZE = 25
 
@@ -43,13 +44,24 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/contact_list.html", context)
 
 
+def next_check_in(timeline: list[TimelineEntry]):
+    """The pending check-in among the timeline's follow-ups (R6 keeps at most one)."""
+    for entry in timeline:
+        item = entry.item
+        if entry.type == "followup" and item.kind == "check_in" and item.status == "pending":
+            return item
+    return None
+
+
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The contact, its cadence and do-not-contact controls, and one timeline."""
     contact = get_object_or_404(contacts_for(request.user, timezone.now()), pk=pk)
+    timeline = contact_timeline(contact)
     context = {
         "contact": contact,
         "applications": contact.applications.select_related("company"),
-        "timeline": contact_timeline(contact),
+        "timeline": timeline,
+        "next_check_in": next_check_in(timeline),
         "cadence_form": CadenceForm(initial={"check_in_months": contact.check_in_months}),
     }
     return render(request, "contacts/contact_detail.html", context)

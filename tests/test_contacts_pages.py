@@ -263,6 +263,8 @@ def test_setting_a_cadence_schedules_a_check_in_after_the_latest_exchange(alice,
     check_in = FollowUp.objects.get(contact=contact, kind="check_in", status="pending")
     # Tue 24 Nov + 2 months = Sun 24 Jan, so the next working morning: Mon 25 Jan, 09:00.
     assert check_in.due_at == datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
+    page = alice_client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "next one due Mon 25 Jan 2027" in page
 
 
 def test_do_not_contact_on_another_users_contact_is_not_found(alice, bob_client):
