@@ -51,14 +51,14 @@ def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The findings (and a fresh mail link) for the text being typed; htmx calls it."""
     followup = own_followup(request, pk)
-    # Checked as typed, even over the limit, but never more than a bounded amount of text.
-    subject = request.POST.get("subject", "")[:1000]
-    body = request.POST.get("body", "")[: MAX_BODY_CHARS * 2]
+    subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
     context = {"followup": followup, "oob": True, **_draft_extras(followup, subject, body)}
     return render(request, "followups/draft_findings.html", context)
 
 
 def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
+    # An over-long post is a field error; the checker still only reads a bounded amount.
+    subject, body = subject[:1000], body[: MAX_BODY_CHARS * 2]
     contact = followup.contact
     return {
         "findings": drafts.check_followup_draft(followup, subject, body),

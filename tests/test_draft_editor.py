@@ -207,3 +207,12 @@ def test_a_non_web_linkedin_url_is_not_linked(alice, alice_client):
     page = alice_client.get(draft_url(followup)).content.decode()
     assert "javascript:" not in page
     assert "Open LinkedIn profile" not in page
+
+
+def test_a_huge_post_is_a_field_error_not_a_slow_page(alice_client, reply_followup):
+    body = "why not me " * 100_000
+    response = alice_client.post(draft_url(reply_followup), {"subject": "Hi", "body": body})
+    assert response.status_code == 200
+    assert "at most 10000 characters" in response.content.decode()
+    reply_followup.refresh_from_db()
+    assert reply_followup.draft_body.startswith("Hi Dana")
