@@ -77,6 +77,7 @@ def test_recruiters_are_recognised_by_position_and_others_become_peers(alice):
 
 def test_a_second_import_updates_instead_of_duplicating(alice):
     import_linkedin(alice, FIRST_EXPORT)
+    first_seen = Contact.objects.get(owner=alice, first_name="Priya").updated_at
 
     plan, result = import_linkedin(alice, SECOND_EXPORT)
 
@@ -85,6 +86,7 @@ def test_a_second_import_updates_instead_of_duplicating(alice):
     priya = Contact.objects.get(owner=alice, first_name="Priya")
     assert priya.company.name == "Initech"
     assert priya.title == "Head of Talent"
+    assert priya.updated_at > first_seen
     assert [row.status_label for row in plan.rows[1:3]] == ["Matches existing (no changes)"] * 2
 
 
