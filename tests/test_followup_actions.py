@@ -182,6 +182,14 @@ def test_a_bad_snooze_says_why_and_changes_nothing(reply, alice_client, data, me
     assert reply.due_at == due_before
 
 
+def test_snoozing_without_javascript_works_and_reports_bad_dates(reply, alice_client):
+    response = alice_client.post(url("snooze", reply), {"choice": "date"}, follow=True)
+    assert response.redirect_chain == [("/", 302)]
+    assert "Not snoozed: Pick the day to be reminded again." in response.content.decode()
+    response = alice_client.post(url("snooze", reply), {"choice": "next_week"}, follow=True)
+    assert "Snoozed until Mon 16 Mar, 09:00." in response.content.decode()
+
+
 # Dismiss and undo -------------------------------------------------------------------------
 
 
