@@ -54,9 +54,10 @@ def test_lists_are_split_on_commas(monkeypatch):
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
-    }
+    # A fresh process as an operator would start it: none of the test run's own variables
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which the deploy check rejects).
+    ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -105,7 +106,7 @@ def test_redis_url_switches_the_scheduler_to_the_redis_broker():
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings as s; print(s.Q_CLUSTER.get('redis'), s.Q_CLUSTER.get('orm'))",
+        "from django.conf import settings as s; q = s.Q_CLUSTER; print(q.get('redis'), q.get('orm'))",
         REDIS_URL="redis://127.0.0.1:6379/3",
     )
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3 None"
