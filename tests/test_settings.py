@@ -106,7 +106,8 @@ def test_redis_url_switches_the_scheduler_to_the_redis_broker():
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings as s; q = s.Q_CLUSTER; print(q.get('redis'), q.get('orm'))",
+        "from django.conf import settings as s; q = s.Q_CLUSTER; "
+        "print(q.get('redis'), q.get('orm'))",
         REDIS_URL="redis://127.0.0.1:6379/3",
     )
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3 None"
