@@ -84,6 +84,17 @@ def test_a_followup_past_its_deadline_is_overdue_even_if_it_was_due_today(alice,
     assert section(html, "today") == ""
 
 
+@time_machine.travel(NOW, tick=False)
+def test_a_late_followup_snoozed_to_a_later_day_leaves_overdue(alice, alice_client):
+    late = followup_for(
+        alice, "Sol", due_at=NOW - timedelta(days=2), deadline=NOW - timedelta(days=1)
+    )
+    late.snooze(NOW + timedelta(days=2))
+    html = alice_client.get("/").content.decode()
+    assert "Sol Example" in section(html, "week")
+    assert section(html, "overdue") == ""
+
+
 @time_machine.travel(datetime(2026, 3, 10, 22, 30, tzinfo=UTC), tick=False)
 def test_days_are_the_users_local_days(berlin_alice, bob, alice_client):
     # 23:30 UTC is already tomorrow (00:30) in Berlin, but still today in UTC.
