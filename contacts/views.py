@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -122,14 +124,17 @@ def contact_do_not_contact(request: HttpRequest, pk: int) -> HttpResponse:
 # Interactions -------------------------------------------------------------------------
 
 
+def _short(moment: datetime) -> str:
+    # Not %-d: that strftime flag exists on Linux and macOS only.
+    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
+
+
 def logged_message(interaction: Interaction) -> str:
     """What was logged and which follow-ups the rules scheduled because of it."""
     # The rules run in the save's post_save signal, so the follow-ups exist by now.
     scheduled = interaction.caused_followups.filter(status="pending").order_by("due_at")
     text = f"Logged: {interaction.get_kind_display()}."
-    names = [
-        f"{f.get_kind_display()} (due {localtime(f.due_at):%a %-d %b, %H:%M})" for f in scheduled
-    ]
+    names = [f"{f.get_kind_display()} (due {_short(localtime(f.due_at))})" for f in scheduled]
     return f"{text} Scheduled: {'; '.join(names)}." if names else text
 
 

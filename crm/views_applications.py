@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ LIST_PAGE_SIZE = 25
 TIMELINE_LIMIT = 200
 
 
-def _today():
+def _today() -> date:
     return timezone.localdate()
 
 
