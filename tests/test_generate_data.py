@@ -59,3 +59,9 @@ def test_dry_run_writes_nothing():
 def test_negative_counts_are_refused():
     with pytest.raises(CommandError, match="--contacts"):
         generate(user="heavy", contacts=-1)
+
+
+def test_rows_go_in_with_bulk_inserts_not_one_query_each(django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        generate(user="heavy", applications=100, contacts=200, interactions=1000, followups=300)
+    assert Interaction.objects.count() == 1000
