@@ -172,6 +172,25 @@ class Row:
         return f"{kind}, {self.who}" if self.who else kind
 
     @property
+    def where(self) -> str:
+        """'Data Engineer at Acme', or whichever of the two is known."""
+        return " at ".join(part for part in (self.job, self.company) if part)
+
+    @property
+    def status_badge(self) -> str:
+        """Bootstrap colour of the status badge a finished row wears; '' while pending."""
+        return {"pending": "", "done": "success"}.get(self.followup.status, "secondary")
+
+    @property
+    def done_label(self) -> str:
+        # A goal's deadline is not a message to anyone.
+        return "Mark done" if self.followup.kind == FollowUp.Kind.GOAL else "Mark sent"
+
+    @property
+    def draft_url(self) -> str:
+        return "" if self.followup.kind == FollowUp.Kind.GOAL else self.urls["draft"]
+
+    @property
     def company(self) -> str:
         fu = self.followup
         if fu.application_id:
