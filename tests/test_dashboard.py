@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from django.urls import reverse
 from contacts.models import Contact
 from crm.models import Company, JobApplication
 from followups.models import FollowUp
+from followups.views_dashboard import group_counts, group_filters
 from tests.factories import make_application, make_company, make_contact, make_followup
 
 # Tuesday 10 March 2026, 10:00 UTC = 11:00 in Berlin (CET).
@@ -199,6 +201,24 @@ def test_a_bad_page_number_shows_a_page_not_an_error(alice, alice_client):
     followup_for(alice, "Una")
     response = alice_client.get("/", {"group": "today", "page": "x'; drop"})
     assert response.status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_group_counts_agree_with_the_groups_rows(alice):
+    hours = [-80, -30, -11, -9, -1, 0, 1, 5, 13, 14, 30, 100, 170, 190, 2000]
+    for n, offset in enumerate(hours):
+        due = NOW + timedelta(hours=offset)
+        for deadline in (None, due + timedelta(hours=2), due + timedelta(days=2)):
+            make_followup(alice, due_at=due, deadline=deadline, draft_body=str(n))
+    zone = ZoneInfo("Europe/Berlin")
+    pending = FollowUp.objects.filter(owner=alice, status="pending")
+    expected = {
+        key: pending.filter(condition).count()
+        for key, condition in group_filters(NOW, zone).items()
+    }
+    assert group_counts(alice, NOW, zone) == expected
+    assert sum(expected.values()) == len(hours) * 3
+    assert all(expected.values())
 
 
 def make_pending_rows(owner, count: int, start: int = 0) -> None:
