@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.models import Profile
 from followups import rules
@@ -446,13 +446,16 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     return answer(request, followup, f"Marked sent{who}.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the choices (into the row's menu, or as a page without JavaScript); POST: snooze."""
     followup = own_followup(request, pk)
-    if not followup.is_pending:
-        return not_pending(request, followup)
     now = timezone.now()
     profile = Profile.for_user(request.user)
+    if request.method == "GET":
+        return snooze_choices(request, followup, now, profile)
+    if not followup.is_pending:
+        return not_pending(request, followup)
     form = SnoozeForm(request.POST, now=now, zone=profile.zone)
     if not form.is_valid():
         errors = " ".join(e for errs in form.errors.values() for e in errs)
@@ -462,6 +465,23 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
         return not_pending(request, followup)
     local = timezone.localtime(until, profile.zone)
     return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
+
+
+def snooze_choices(
+    request: HttpRequest, followup: FollowUp, now: datetime, profile: Profile
+) -> HttpResponse:
+    context = {
+        "followup": followup,
+        "row": Row(followup, now),
+        "snooze_url": request.path,
+        **row_context(request, now, profile.zone),
+    }
+    if request.htmx:
+        return render(request, "followups/dashboard_snooze_options.html", context)
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    context["next_path"] = target if safe and target else "/"
+    return render(request, "followups/dashboard_snooze.html", context)
 
 
 @require_POST

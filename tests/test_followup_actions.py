@@ -190,6 +190,32 @@ def test_snoozing_without_javascript_works_and_reports_bad_dates(reply, alice_cl
     assert "Snoozed until Mon 16 Mar, 09:00." in response.content.decode()
 
 
+def test_the_snooze_menu_loads_its_choices_into_the_row(reply, alice_client):
+    html = alice_client.get(url("snooze", reply), **HTMX).content.decode()
+    assert "<html" not in html
+    assert 'value="tomorrow"' in html and 'value="next_week"' in html
+    assert 'min="2026-03-14"' in html  # the date picker starts tomorrow, Berlin time
+
+
+def test_without_javascript_the_snooze_choices_are_a_page_of_their_own(reply, alice_client):
+    dashboard = alice_client.get("/").content.decode()
+    assert f'href="{url("snooze", reply)}?next=/"' in dashboard
+    response = alice_client.get(url("snooze", reply), {"next": "/?group=today"})
+    html = response.content.decode()
+    assert "<title>Snooze · Reply to the rejection: Dana Reyes · Follow-up CRM</title>" in html
+    assert 'name="next" value="/?group=today"' in html
+    assert 'for="snooze-date-' in html
+
+
+def test_the_snooze_page_never_links_off_site(reply, alice_client):
+    html = alice_client.get(url("snooze", reply), {"next": "https://evil.example/"}).content
+    assert b"evil.example" not in html
+
+
+def test_another_users_snooze_menu_answers_404(bob, alice_client):
+    assert alice_client.get(url("snooze", make_followup(bob))).status_code == 404
+
+
 # Dismiss and undo -------------------------------------------------------------------------
 
 
@@ -257,7 +283,7 @@ def test_another_users_followup_answers_404(alice, bob, alice_client, action):
     assert bobs.status == "pending"
 
 
-@pytest.mark.parametrize("action", ["mark-sent", "snooze", "dismiss", "reopen"])
+@pytest.mark.parametrize("action", ["mark-sent", "dismiss", "reopen"])
 def test_actions_only_accept_post(alice, alice_client, action):
     followup = make_followup(alice)
     assert alice_client.get(url(action, followup)).status_code == 405
