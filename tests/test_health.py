@@ -57,10 +57,13 @@ def test_a_tick_makes_healthz_ok_again():
         assert Client().get(reverse("healthz")).status_code == 200
 
 
-def test_every_page_says_reminders_are_not_going_out_when_ticks_stopped(alice_client):
+@pytest.mark.parametrize(
+    "name", ["home", "crm:preferences", "contacts:list", "crm:application-list", "followups:stats"]
+)
+def test_every_page_says_reminders_are_not_going_out_when_ticks_stopped(alice_client, name):
     SchedulerTick.objects.create(started_at=NOW - timedelta(hours=2))
     with time_machine.travel(NOW, tick=False):
-        page = alice_client.get(reverse("crm:preferences")).text
+        page = alice_client.get(reverse(name)).text
     assert "Reminder emails are not going out." in page
     assert "The scheduler last ran 2\xa0hours ago." in page
     assert "python manage.py qcluster" in page
