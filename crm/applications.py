@@ -6,12 +6,13 @@ through the reverse relations JobApplication.interactions / .followups only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -44,27 +45,54 @@ def _interaction_model():
     return JobApplication._meta.get_field("interactions").related_model
 
 
-def with_no_response(queryset: QuerySet, today: date) -> QuerySet:
-    """Annotates `no_response`: applied ≥ NO_RESPONSE_DAYS ago and never answered."""
+def _no_response_cutoff(today: date) -> date:
+    return today - timedelta(days=NO_RESPONSE_DAYS)
+
+
+def silent_filter(today: date) -> Q:
+    """Applications that are "no response": applied long enough ago, never answered."""
     inbound = _interaction_model().objects.filter(application=OuterRef("pk"), direction="inbound")
-    cutoff = today - timedelta(days=NO_RESPONSE_DAYS)
-    return queryset.annotate(has_inbound=Exists(inbound)).annotate(
-        no_response=ExpressionWrapper(
-            Q(status=JobApplication.Status.APPLIED, applied_on__lte=cutoff, has_inbound=False),
-            output_field=BooleanField(),
+    return Q(
+        Q(status=JobApplication.Status.APPLIED, applied_on__lte=_no_response_cutoff(today)),
+        ~Exists(inbound),
+    )
+
+
+def mark_no_response(applications: Iterable[JobApplication], today: date) -> None:
+    """Sets `no_response` on each of the given (already fetched) applications.
+
+    One query over the candidates through the (application, occurred_at) index. As an
+    EXISTS annotation on the page query, PostgreSQL hashed every inbound interaction of
+    every user instead, for every board column.
+    """
+    cutoff = _no_response_cutoff(today)
+    rows = list(applications)
+    candidates = {
+        a.pk
+        for a in rows
+        if a.status == JobApplication.Status.APPLIED and a.applied_on and a.applied_on <= cutoff
+    }
+    answered = set()
+    if candidates:
+        answered = set(
+            _interaction_model()
+            .objects.filter(application_id__in=candidates, direction="inbound")
+            .order_by()
+            .values_list("application_id", flat=True)
+            .distinct()
         )
-    )
+    for application in rows:
+        application.no_response = application.pk in candidates - answered
 
 
-def applications_for(owner, today: date) -> QuerySet:
-    """The owner's applications with their company and the "no response" marker."""
-    return with_no_response(
-        JobApplication.objects.filter(owner=owner).select_related("company"), today
-    )
+def applications_for(owner) -> QuerySet:
+    """The owner's applications with their company."""
+    return JobApplication.objects.filter(owner=owner).select_related("company")
 
 
 def search_applications(
     queryset: QuerySet,
+    today: date,
     *,
     q: str = "",
     status: str = "",
@@ -78,7 +106,7 @@ def search_applications(
     if company is not None:
         queryset = queryset.filter(company=company)
     if no_response:
-        queryset = queryset.filter(no_response=True)
+        queryset = queryset.filter(silent_filter(today))
     return queryset
 
 
@@ -110,7 +138,8 @@ class BoardColumn:
 def board_columns(owner, today: date) -> list[BoardColumn]:
     """One column per status, newest first, at most BOARD_COLUMN_LIMIT cards each.
 
-    One count query plus one query per status: constant however many rows there are.
+    One count query, one query per status and one for the "no response" marker:
+    constant however many rows there are.
     """
     counts = dict(
         JobApplication.objects.filter(owner=owner)
@@ -118,10 +147,11 @@ def board_columns(owner, today: date) -> list[BoardColumn]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    base = applications_for(owner, today)
+    base = applications_for(owner)
     columns = []
     for status, label in JobApplication.Status.choices:
         count = counts.get(status, 0)
         cards = list(base.filter(status=status)[:BOARD_COLUMN_LIMIT]) if count else []
         columns.append(BoardColumn(status, label, count, cards))
+    mark_no_response((card for column in columns for card in column.cards), today)
     return columns

@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.applications import applications_for, board_columns, search_applications
+from crm.applications import (
+    applications_for,
+    board_columns,
+    mark_no_response,
+    search_applications,
+)
 from crm.forms import ApplicationFilterForm, ApplicationForm, ApplicationStatusForm
 from crm.models import Company, JobApplication
 from crm.timeline import build_timeline
@@ -69,8 +74,11 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
 def application_list(request: HttpRequest) -> HttpResponse:
     """Search and filters over the user's applications, paginated."""
     form = ApplicationFilterForm(request.GET, owner=request.user)
-    queryset = search_applications(applications_for(request.user, _today()), **form.filters())
+    today = _today()
+    queryset = search_applications(applications_for(request.user), today, **form.filters())
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # fetched once, then marked
+    mark_no_response(page.object_list, today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -79,7 +87,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The application with its contacts and one timeline of interactions and follow-ups."""
-    application = get_object_or_404(applications_for(request.user, _today()), pk=pk)
+    application = get_object_or_404(applications_for(request.user), pk=pk)
+    mark_no_response([application], _today())
     interactions = application.interactions.select_related("contact")[:TIMELINE_LIMIT]
     followups = application.followups.select_related("contact").order_by("-due_at")[:TIMELINE_LIMIT]
     context = {
