@@ -11,7 +11,8 @@ is sent (the pattern of healthchecks' sendalerts):
 - A lease that is never finished (the process was killed) runs out after LEASE and the
   reminder is claimable again: a kill in the middle of a send can repeat that one email,
   no other.
-- `notified_at` is written only after the mail server accepted the message. A refusal
+- `notified_at` is written only after the mail server accepted the message (in the
+  transaction of the next claim, so each reminder costs one commit). A refusal
   releases the lease with a growing delay (`send_attempts`, `next_attempt_at`,
   `last_error`); after MAX_ATTEMPTS the reminder stays unsent with its last error.
 - A digest claims its (user, local date) by inserting a DigestDelivery row, which a
