@@ -7,8 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
-from followups import views_reminders
-from followups import views_dashboard
+from followups import views_dashboard, views_reminders
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)

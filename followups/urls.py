@@ -32,9 +32,7 @@ urlpatterns: list = [
     path("followups/<int:pk>/draft/check/", views_drafts.draft_check, name="draft-check"),
     path("templates/", views_drafts.templates_page, name="templates"),
     path("templates/<str:kind>/", views_drafts.template_edit, name="template-edit"),
-    path(
-        "templates/<str:kind>/preview/", views_drafts.template_preview, name="template-preview"
-    ),
+    path("templates/<str:kind>/preview/", views_drafts.template_preview, name="template-preview"),
     path("templates/<str:kind>/reset/", views_drafts.template_reset, name="template-reset"),
     # Reminders: unsubscribe, health
     path(
