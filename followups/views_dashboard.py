@@ -367,7 +367,6 @@ class SnoozeForm(forms.Form):
     def __init__(self, *args, now: datetime, zone: ZoneInfo, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = now.astimezone(zone).date()
-        self.fields["date"].widget.attrs["min"] = (self.today + timedelta(days=1)).isoformat()
 
     def clean(self) -> dict:
         data = super().clean()
