@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
@@ -229,3 +231,19 @@ def test_logging_needs_a_login(client):
     response = client.get(REJECTION_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+FIELDS = ["contact_name", "contact_email", "company_name", "job_title", "occurred_at", "subject"]
+FIELDS += ["body", "channel", "direction", "kind", "requests_feedback", "email_text", "action"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=300), max_size=len(FIELDS)))
+def test_whatever_is_typed_the_forms_answer_without_a_server_error(alice_client, data):
+    # Half the time over a valid form, so odd values also reach the saving code.
+    for target in (REJECTION_URL, INTERACTION_URL):
+        for base in ({}, rejection_data(direction="outbound", kind="reply")):
+            response = alice_client.post(target, base | data)
+            assert response.status_code in (200, 302)
