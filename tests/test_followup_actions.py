@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contacts.models import Interaction
 from followups.models import FollowUp
@@ -214,6 +216,20 @@ def test_the_snooze_page_never_links_off_site(reply, alice_client):
 
 def test_another_users_snooze_menu_answers_404(bob, alice_client):
     assert alice_client.get(url("snooze", make_followup(bob))).status_code == 404
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    choice=st.one_of(st.sampled_from(["tomorrow", "three_days", "next_week", "date"]), st.text()),
+    picked=st.one_of(st.dates().map(str), st.text(max_size=20)),
+)
+def test_any_snooze_input_answers_without_a_server_error(reply, alice_client, choice, picked):
+    response = alice_client.post(url("snooze", reply), {"choice": choice, "date": picked}, **HTMX)
+    assert response.status_code == 200
+    reply.refresh_from_db()
+    assert reply.status == "pending"
 
 
 # Dismiss and undo -------------------------------------------------------------------------
