@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.models import Profile
 from followups import rules
-from followups.models import FollowUp
+from followups.models import FollowUp, Goal
 from followups.timing import at_local_time, working_morning_on_or_after
 
 # Grouping ---------------------------------------------------------------------------
@@ -430,8 +430,13 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     if not followup.is_pending:
         return not_pending(request, followup)
     if followup.kind == FollowUp.Kind.GOAL:
-        # A goal deadline is not a message to anyone: nothing to log, just done.
-        if not followup.complete(None):
+        # A goal deadline is not a message to anyone: nothing to log. The goal itself is
+        # done too (its reminder completes with it), so the growth page agrees.
+        goal = Goal.objects.filter(followup=followup, owner=request.user).first()
+        if goal is not None and goal.is_open:
+            goal.mark_done()
+            followup.refresh_from_db()
+        elif not followup.complete(None):
             return not_pending(request, followup)
         return answer(request, followup, "Marked done.")
     try:

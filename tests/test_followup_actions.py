@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Interaction
-from followups.models import FollowUp
+from followups.models import FollowUp, Goal
 from tests.factories import make_application, make_contact, make_followup, make_interaction
 
 # Friday 13 March 2026, 15:00 UTC = 16:00 in Berlin.
@@ -112,6 +113,20 @@ def test_a_goal_is_marked_done_without_logging_a_message(alice, alice_client):
     goal.refresh_from_db()
     assert goal.status == "done"
     assert not Interaction.objects.exists()
+
+
+def test_marking_a_goal_reminder_done_on_the_dashboard_marks_the_goal_done(alice, alice_client):
+    goal = Goal.objects.create(
+        owner=alice,
+        specific="Do two mock interviews",
+        deadline=timezone.localdate() + timedelta(days=10),
+    )
+    reminder = goal.followup
+    html = alice_client.post(url("mark-sent", reminder), **HTMX).content.decode()
+    assert "Marked done." in html
+    goal.refresh_from_db()
+    reminder.refresh_from_db()
+    assert (goal.status, reminder.status) == ("done", "done")
 
 
 # Snooze ---------------------------------------------------------------------------------
