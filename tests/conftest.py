@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import PASSWORD, make_user
+
+# Property tests check what the code does, not how fast a loaded CI machine runs it:
+# no per-example deadline, which otherwise fails at random under load.
+hypothesis_settings.register_profile("followup-crm", deadline=None)
+hypothesis_settings.load_profile("followup-crm")
 
 
 @pytest.fixture
