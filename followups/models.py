@@ -133,9 +133,19 @@ class FollowUp(models.Model):
         who = self.contact.full_name if self.contact_id else "—"
         return f"{self.get_kind_display()}: {who} (due {self.due_at:%Y-%m-%d %H:%M} UTC)"
 
+    # The scheduler retries a refused reminder email this many times, then gives up.
+    MAX_SEND_ATTEMPTS = 6
+
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def delivery_error(self) -> str:
+        """The mail server's last refusal, once the scheduler has given up on the email."""
+        if self.notified_at is None and self.send_attempts >= self.MAX_SEND_ATTEMPTS:
+            return self.last_error or "The mail server refused it."
+        return ""
 
     # State transitions: the only way a follow-up changes status. Each one is a
     # conditional UPDATE on the status the caller saw, so a double click or two workers

@@ -43,7 +43,8 @@ from followups.models import DigestDelivery, FollowUp, SchedulerTick
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than any single send, shorter than a user's patience
-MAX_ATTEMPTS = 6  # retries after 2, 4, 8, 16 and 32 minutes, then give up
+# Retries after 2, 4, 8, 16 and 32 minutes, then give up (the follow-up shows the error).
+MAX_ATTEMPTS = FollowUp.MAX_SEND_ATTEMPTS
 BATCH_SIZE = 200
 LATE_AFTER = timedelta(minutes=10)  # a reminder sent later than this was missed, not queued
 STALE_AFTER = timedelta(minutes=10)  # no tick for this long: reminders are not going out

@@ -93,6 +93,7 @@ def group_counts(user, now: datetime, zone: ZoneInfo) -> dict[str, int]:
 
 ROW_FIELDS = (
     *("id", "owner_id", "kind", "status", "due_at", "deadline", "draft_subject", "draft_body"),
+    *("notified_at", "send_attempts", "last_error"),
     *("contact__first_name", "contact__last_name", "contact__company__name"),
     *("application__title", "application__company__name"),
 )

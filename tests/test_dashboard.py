@@ -146,6 +146,23 @@ def test_a_missed_deadline_says_how_late_it_is(alice, alice_client):
     assert "(3 days ago)" in row
 
 
+@time_machine.travel(NOW, tick=False)
+def test_a_reminder_the_mail_server_kept_refusing_shows_its_last_error(alice, alice_client):
+    followup_for(alice, "Lou", due_at=NOW - timedelta(hours=2))
+    FollowUp.objects.filter(owner=alice).update(
+        send_attempts=FollowUp.MAX_SEND_ATTEMPTS, last_error="550 mailbox unavailable"
+    )
+    row = section(alice_client.get("/").content.decode(), "today")
+    assert "The reminder email could not be sent: 550 mailbox unavailable" in row
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_refusal_that_will_be_retried_is_not_shown_as_a_failure(alice, alice_client):
+    followup_for(alice, "Lou", due_at=NOW - timedelta(hours=2))
+    FollowUp.objects.filter(owner=alice).update(send_attempts=1, last_error="421 try later")
+    assert "could not be sent" not in alice_client.get("/").content.decode()
+
+
 def test_finished_followups_are_not_listed(alice, alice_client):
     followup_for(alice, "Done").complete(None)
     followup_for(alice, "Gone").dismiss()

@@ -216,3 +216,11 @@ def test_a_huge_post_is_a_field_error_not_a_slow_page(alice_client, reply_follow
     assert "at most 10000 characters" in response.content.decode()
     reply_followup.refresh_from_db()
     assert reply_followup.draft_body.startswith("Hi Dana")
+
+
+def test_the_editor_shows_why_the_reminder_email_never_went_out(alice_client, reply_followup):
+    FollowUp.objects.filter(pk=reply_followup.pk).update(
+        send_attempts=FollowUp.MAX_SEND_ATTEMPTS, last_error="554 relay access denied"
+    )
+    html = alice_client.get(draft_url(reply_followup)).content.decode()
+    assert "The reminder email could not be sent: 554 relay access denied" in html
