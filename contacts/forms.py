@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.applications import find_or_create_company
-from crm.forms import CompanyNameField, QuickSelect, QuickSelectMultiple
-from crm.models import Company, JobApplication
+from crm.forms import CompanyNameField, OwnedListFilterForm, QuickSelect, QuickSelectMultiple
+from crm.models import JobApplication
 
 
 class ApplicationChoiceField(forms.ModelChoiceField):
@@ -149,12 +149,10 @@ class InteractionForm(forms.ModelForm):
         return interaction
 
 
-class ContactFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=200)
+class ContactFilterForm(OwnedListFilterForm):
+    FILTERS = ("q", "role", "company", "check_in_overdue", "quiet_days")
+
     role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Contact.Role.choices])
-    company = forms.ModelChoiceField(
-        required=False, queryset=Company.objects.none(), empty_label="Any company"
-    )
     check_in_overdue = forms.BooleanField(required=False, label="Check-in overdue")
     quiet_days = forms.IntegerField(
         required=False,
@@ -163,19 +161,4 @@ class ContactFilterForm(forms.Form):
         label="Not contacted in (days)",
     )
 
-    def __init__(self, *args, owner, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = Company.objects.filter(owner=owner)
-        self.owner = owner
-
-    def company_options(self) -> list[tuple[str, str]]:
-        """(id, name) pairs for the company filter; rendered by hand, because Django's
-        select widget takes a third of a second for a user with hundreds of companies."""
-        rows = Company.objects.filter(owner=self.owner).values_list("pk", "name")
-        return [(str(pk), name) for pk, name in rows]
-
-    def filters(self) -> dict:
-        """The valid filters; an invalid value (a stale link, a typo) is just ignored."""
-        self.is_valid()
-        names = ("q", "role", "company", "check_in_overdue", "quiet_days")
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+    field_order = ["q", "role", "company", "check_in_overdue", "quiet_days"]

@@ -101,15 +101,15 @@ class ApplicationStatusForm(forms.Form):
     status = forms.ChoiceField(choices=JobApplication.Status.choices, label="Move to")
 
 
-class ApplicationFilterForm(forms.Form):
+class OwnedListFilterForm(forms.Form):
+    """Filters of a list page: a search box, the owner's companies and what subclasses add."""
+
+    FILTERS: tuple[str, ...] = ()
+
     q = forms.CharField(required=False, label="Search", max_length=200)
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *JobApplication.Status.choices]
-    )
     company = forms.ModelChoiceField(
         required=False, queryset=Company.objects.none(), empty_label="Any company"
     )
-    no_response = forms.BooleanField(required=False, label="No response only")
 
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -125,8 +125,15 @@ class ApplicationFilterForm(forms.Form):
     def filters(self) -> dict:
         """The valid filters; an invalid value (a stale link, a typo) is just ignored."""
         self.is_valid()
-        return {
-            name: self.cleaned_data[name]
-            for name in ("q", "status", "company", "no_response")
-            if name in self.cleaned_data
-        }
+        return {name: self.cleaned_data[name] for name in self.FILTERS if name in self.cleaned_data}
+
+
+class ApplicationFilterForm(OwnedListFilterForm):
+    FILTERS = ("q", "status", "company", "no_response")
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *JobApplication.Status.choices]
+    )
+    no_response = forms.BooleanField(required=False, label="No response only")
+
+    field_order = ["q", "status", "company", "no_response"]
