@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from contacts.admin import ContactAdmin
 from crm.admin import OwnedModelAdmin, OwnerScopedMixin
-from followups.models import FollowUp, FollowUpEvent, ReplyTemplate, SchedulerTick
+from followups.models import (
+    FollowUp,
+    FollowUpEvent,
+    Goal,
+    GoalProgress,
+    Reflection,
+    ReplyTemplate,
+    SchedulerTick,
+)
 
 _STATE_FIELDS = [
     "status",
@@ -96,6 +104,33 @@ class ReplyTemplateAdmin(OwnedModelAdmin):
     list_display = ["kind", "variant", "name", "channel", "owner"]
     list_filter = ["kind", "channel"]
     search_fields = ["name", "subject", "body"]
+
+
+class GoalProgressInline(admin.TabularInline):
+    model = GoalProgress
+    extra = 0
+    fields = ["on", "note"]
+
+
+@admin.register(Goal)
+class GoalAdmin(OwnedModelAdmin):
+    """Goals of the growth plan; saving one keeps its `goal` follow-up in step."""
+
+    list_display = ["specific", "deadline", "status", "theme", "application"]
+    list_filter = ["status", "theme"]
+    list_select_related = ["application__company"]
+    search_fields = ["specific", "measurable"]
+    autocomplete_fields = ["application"]
+    readonly_fields = ["followup", "done_at", "action_key"]
+    inlines = [GoalProgressInline]
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(OwnedModelAdmin):
+    list_display = ["application", "updated_at"]
+    list_select_related = ["application__company"]
+    search_fields = ["application__title", "application__company__name", "takeaway"]
+    autocomplete_fields = ["application"]
 
 
 @admin.register(SchedulerTick)

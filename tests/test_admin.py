@@ -152,3 +152,34 @@ def test_a_non_staff_user_cannot_open_the_admin(client):
     client.login(username="carol", password=PASSWORD)
     response = client.get(reverse("admin:contacts_contact_changelist"))
     assert response.status_code == 302
+
+
+def test_goals_in_the_admin_are_scoped_and_keep_their_reminder(admin_client, staff_alice, bob):
+    from datetime import date, timedelta
+
+    from followups.models import FollowUp, Goal
+
+    theirs = Goal.objects.create(owner=bob, specific="Bob's goal", deadline=date.today())
+    assert (
+        admin_client.get(reverse("admin:followups_goal_change", args=[theirs.pk])).status_code
+        == 404
+    )
+    response = admin_client.post(
+        reverse("admin:followups_goal_add"),
+        {
+            "specific": "Two mock interviews",
+            "measurable": "Two sessions booked",
+            "deadline": (date.today() + timedelta(days=20)).isoformat(),
+            "remind_days_before": "2",
+            "status": "open",
+            "progress_notes-TOTAL_FORMS": "0",
+            "progress_notes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.text[:3000]
+    goal = Goal.objects.get(specific="Two mock interviews")
+    assert goal.owner == staff_alice
+    reminder = FollowUp.objects.get(pk=goal.followup_id)
+    assert (reminder.owner, reminder.kind, reminder.status) == (staff_alice, "goal", "pending")
+    listing = admin_client.get(reverse("admin:followups_goal_changelist")).text
+    assert "Two mock interviews" in listing and "Bob&#x27;s goal" not in listing
