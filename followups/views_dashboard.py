@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -166,10 +167,20 @@ def action_url_patterns() -> dict[str, str]:
     return patterns
 
 
+KIND_LABELS = {kind.value: str(kind.label) for kind in FollowUp.Kind}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def local_label(when: datetime) -> str:
-    """'Tue 10 Mar, 16:00' in the active (the user's) time zone."""
+    """'Tue 10 Mar, 16:00' in the active (the user's) time zone.
+
+    English names from tuples: three strftime calls per label were a visible part of a
+    row's cost, and the page is in English whatever the server's locale.
+    """
     local = timezone.localtime(when)
-    return f"{local:%a} {local.day} {local:%b, %H:%M}"
+    weekday, month = WEEKDAYS[local.weekday()], MONTHS[local.month - 1]
+    return f"{weekday} {local.day} {month}, {local.hour:02}:{local.minute:02}"
 
 
 @dataclass
@@ -181,8 +192,9 @@ class Row:
     notice: str = ""
     next_up: list[FollowUp] = field(default_factory=list)
 
-    # Every label is a cached_property: the row template reads several of them more than
-    # once (sr_name three times), and a dashboard renders forty rows.
+    # Every label is a cached_property (Django's: the functools one takes a lock on each
+    # first read in Python 3.11): the row template reads several of them more than once
+    # (sr_name three times), and a dashboard renders forty rows.
 
     @cached_property
     def who(self) -> str:
@@ -190,7 +202,9 @@ class Row:
 
     @cached_property
     def kind_label(self) -> str:
-        return self.followup.get_kind_display()
+        # What get_kind_display() answers, without its walk through the choices per call.
+        kind = self.followup.kind
+        return KIND_LABELS.get(kind, kind)
 
     @cached_property
     def title(self) -> str:
