@@ -493,6 +493,28 @@ def ensure_application_check(
     )
 
 
+def address_application_checks(contact: Contact, application_ids: set[int]) -> None:
+    """A check scheduled before anyone was linked to the application goes to the first
+    contact linked to it later; the draft's placeholders are filled for them, keeping any
+    text the user already wrote."""
+    if contact.do_not_contact:
+        return
+    from followups.drafts import fill_for
+
+    for followup in FollowUp.objects.filter(
+        owner_id=contact.owner_id,
+        application_id__in=application_ids,
+        kind=Kind.APPLICATION_CHECK,
+        status=Pending,
+        contact__isnull=True,
+    ):
+        followup.contact = contact
+        followup.draft_subject, followup.draft_body = fill_for(
+            followup, followup.draft_subject, followup.draft_body
+        )
+        followup.save(update_fields=["contact", "draft_subject", "draft_body", "updated_at"])
+
+
 def stop_application_checks(application: JobApplication, reason: str, now: datetime) -> None:
     for followup in FollowUp.objects.filter(
         application=application, kind=Kind.APPLICATION_CHECK, status=Pending

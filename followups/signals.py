@@ -8,7 +8,7 @@ fixture already holds the follow-ups it needs.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -72,3 +72,16 @@ def application_deleting(sender, instance, **kwargs) -> None:
     # Its follow-ups outlive it (application SET_NULL); a status check on nothing would
     # only confuse, so it is cancelled while the link still exists.
     rules.stop_application_checks(instance, "The application was deleted", timezone.now())
+
+
+@receiver(m2m_changed, sender=Contact.applications.through, dispatch_uid="rules_contact_linked")
+def contact_linked(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action != "post_add" or not pk_set:
+        return
+    if not reverse:  # contact.applications.add(application, ...)
+        rules.address_application_checks(instance, set(pk_set))
+        return
+    # application.contacts.add(contact, ...): the first contact one may write to
+    contact = Contact.objects.filter(pk__in=pk_set, do_not_contact=False).order_by("pk").first()
+    if contact is not None:
+        rules.address_application_checks(contact, {instance.pk})

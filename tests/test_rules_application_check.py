@@ -175,3 +175,32 @@ def test_deleting_the_application_cancels_its_check(alice):
     application.delete()
     [check] = checks()
     assert (check.status, check.cancel_reason) == ("cancelled", "The application was deleted")
+
+
+def test_a_check_made_before_any_contact_goes_to_the_first_one_linked(alice):
+    application = make_application(alice, applied_on=date(2026, 3, 2))
+    [check] = checks()
+    assert check.contact is None and "[First Name]" in check.draft_body
+    contact = make_contact(alice, first_name="Dana")
+    contact.applications.add(application)
+    [check] = checks()
+    assert check.contact == contact
+    assert "[First Name]" not in check.draft_body and "Dana" in check.draft_body
+
+
+def test_linking_from_the_application_side_addresses_the_check_too(alice):
+    application = make_application(alice, applied_on=date(2026, 3, 2))
+    blocked = make_contact(alice, first_name="Sam", do_not_contact=True)
+    dana = make_contact(alice, first_name="Dana")
+    application.contacts.add(blocked, dana)
+    [check] = checks()
+    assert check.contact == dana
+
+
+def test_a_check_with_a_contact_keeps_it_when_another_is_linked(alice):
+    application = make_application(alice, applied_on=date(2026, 3, 2))
+    first = make_contact(alice, first_name="Dana")
+    first.applications.add(application)
+    make_contact(alice, first_name="Lee").applications.add(application)
+    [check] = checks()
+    assert check.contact == first
