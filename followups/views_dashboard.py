@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -76,20 +76,44 @@ def group_counts(user, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     Counted by due day only, which the (owner, status, due_at) index answers without
     reading the rows, plus the few due today that are already late; one aggregate over
     `group_filters` read every pending row and cost a heavy user's dashboard the most.
+    The day counts are one fixed SQL statement: building the four filtered COUNTs
+    through the ORM took longer than running them.
     """
     start_today, start_tomorrow, end_of_week = day_bounds(now, zone)
-    pending = FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING)
-    counts = pending.aggregate(
-        overdue=Count("pk", filter=Q(due_at__lt=start_today)),
-        today=Count("pk", filter=Q(due_at__gte=start_today, due_at__lt=start_tomorrow)),
-        week=Count("pk", filter=Q(due_at__gte=start_tomorrow, due_at__lt=end_of_week)),
-        later=Count("pk", filter=Q(due_at__gte=end_of_week)),
-    )
-    late_today = pending.filter(due_at__gte=start_today, due_at__lte=now, deadline__lt=now)
-    moved = late_today.count()
-    counts["overdue"] += moved
-    counts["today"] -= moved
-    return counts
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            GROUP_COUNTS_SQL,
+            [
+                *map(adapt, (start_today, start_today, start_tomorrow)),
+                *map(adapt, (start_tomorrow, end_of_week, end_of_week)),
+                *(user.pk, FollowUp.Status.PENDING.value),
+            ],
+        )
+        overdue, today, week, later = cursor.fetchone()
+    late_today = FollowUp.objects.filter(
+        owner=user,
+        status=FollowUp.Status.PENDING,
+        due_at__gte=start_today,
+        due_at__lte=now,
+        deadline__lt=now,
+    ).count()
+    return {
+        "overdue": overdue + late_today,
+        "today": today - late_today,
+        "week": week,
+        "later": later,
+    }
+
+
+# Bounds (start of today, of tomorrow, of the day after this week) appear twice each.
+GROUP_COUNTS_SQL = f"""
+SELECT COUNT(CASE WHEN due_at < %s THEN 1 END),
+       COUNT(CASE WHEN due_at >= %s AND due_at < %s THEN 1 END),
+       COUNT(CASE WHEN due_at >= %s AND due_at < %s THEN 1 END),
+       COUNT(CASE WHEN due_at >= %s THEN 1 END)
+FROM {FollowUp._meta.db_table} WHERE owner_id = %s AND status = %s
+"""
 
 
 ROW_FIELDS = (
