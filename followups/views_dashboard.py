@@ -15,7 +15,8 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -119,8 +120,7 @@ FROM {FollowUp._meta.db_table} WHERE owner_id = %s AND status = %s
 ROW_FIELDS = (
     *("id", "owner_id", "kind", "status", "due_at", "deadline", "draft_subject", "draft_body"),
     *("notified_at", "send_attempts", "last_error"),
-    *("contact__first_name", "contact__last_name", "contact__company__name"),
-    *("application__title", "application__company__name"),
+    *("contact__first_name", "contact__last_name", "application__title"),
 )
 
 
@@ -128,12 +128,18 @@ def pending_followups(user) -> QuerySet[FollowUp]:
     """The user's pending follow-ups with everything a row shows, in one query.
 
     Only the columns a row shows: a heavy user's dashboard spent a good part of its time
-    turning unused timestamps of five tables into datetimes.
+    turning unused timestamps of five tables into datetimes. The company name comes as
+    `row_company` (see Row.company) rather than as two more model objects per row.
     """
     return (
         FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING)
-        .select_related("contact__company", "application__company")
+        .select_related("contact", "application")
         .only(*ROW_FIELDS)
+        .annotate(
+            row_company=Coalesce(
+                F("application__company__name"), F("contact__company__name"), Value("")
+            )
+        )
         .order_by("due_at", "id")
     )
 
@@ -262,6 +268,8 @@ class Row:
     @cached_property
     def company(self) -> str:
         fu = self.followup
+        if hasattr(fu, "row_company"):  # annotated by pending_followups(), same rule
+            return fu.row_company
         if fu.application_id:
             return fu.application.company.name
         if fu.contact_id and fu.contact.company_id:
