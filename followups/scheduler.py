@@ -158,6 +158,23 @@ MARK_SENT_SQL = """
 """
 
 
+# PostgreSQL only, inside the claim/mark-sent transaction: COMMIT returns without waiting
+# for the WAL flush (about 1 ms on this machine, a third of a reminder's time). Sound
+# here because the commit is still atomic and visible to other workers at once (the claim
+# keeps excluding them); only its durability is deferred by at most 3 x wal_writer_delay
+# (600 ms by default). A killed worker loses nothing: the commit already sits in
+# PostgreSQL's memory and WAL buffer. Only a crash of the database server itself can lose
+# the last such commits, and losing a claim or a "sent" mark can only make those few
+# reminders go out again; nothing is ever marked sent that the server did not accept.
+RELAX_COMMIT_SQL = "SET LOCAL synchronous_commit TO OFF"
+
+
+def _relax_commit() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(RELAX_COMMIT_SQL)
+
+
 def _execute(statement: str, params: list) -> int:
     table = connection.ops.quote_name(FollowUp._meta.db_table)
     with connection.cursor() as cursor:
@@ -311,6 +328,7 @@ def _send_one_reminder(
 ) -> None:
     claimed_at = clock()
     with transaction.atomic():
+        _relax_commit()
         marks.flush()
         claimed = claim_reminder(followup.pk, claimed_at)
     if not claimed:
