@@ -456,3 +456,12 @@ def test_contact_pages_need_a_login(client, alice):
         reverse("contacts:log-interaction", args=[contact.pk]),
     ):
         assert client.get(url).status_code == 302
+
+
+def test_the_company_filter_lists_only_my_companies_and_keeps_the_choice(alice, bob, alice_client):
+    mine = make_company(alice, name="Northwind")
+    make_company(bob, name="Bobco")
+    for url in ("/contacts/", "/applications/"):
+        page = alice_client.get(url, {"company": mine.pk}).content.decode()
+        assert f'<option value="{mine.pk}" selected>Northwind</option>' in page, url
+        assert "Bobco" not in page, url
