@@ -24,8 +24,15 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication, Profile
-from followups.models import FollowUp, FollowUpEvent, ReplyTemplate
-from followups.models_growth import FeedbackTheme, Goal, GoalProgress, Reflection
+from followups.models import (
+    FeedbackTheme,
+    FollowUp,
+    FollowUpEvent,
+    Goal,
+    GoalProgress,
+    Reflection,
+    ReplyTemplate,
+)
 
 FORMAT = "followup-crm-backup"
 VERSION = 1

@@ -8,7 +8,7 @@ from django import forms
 
 from crm.models import JobApplication
 from followups import growth
-from followups.models_growth import THEME_CHOICES, Goal, GoalProgress, Reflection
+from followups.models import THEME_CHOICES, Goal, GoalProgress, Reflection
 
 
 class DateInput(forms.DateInput):

@@ -20,7 +20,7 @@ from followups.forms_growth import (
     GoalProgressForm,
     ReflectionForm,
 )
-from followups.models_growth import (
+from followups.models import (
     FeedbackTheme,
     Goal,
     Reflection,

@@ -18,8 +18,15 @@ from followups.backup import (
     parse_backup,
     restore_user_data,
 )
-from followups.models import FollowUp, FollowUpEvent, ReplyTemplate
-from followups.models_growth import FeedbackTheme, Goal, GoalProgress, Reflection
+from followups.models import (
+    FeedbackTheme,
+    FollowUp,
+    FollowUpEvent,
+    Goal,
+    GoalProgress,
+    Reflection,
+    ReplyTemplate,
+)
 from tests.factories import (
     make_application,
     make_company,

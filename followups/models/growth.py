@@ -1,8 +1,8 @@
 """The growth plan's data: feedback themes, goals with progress notes, reflections.
 
-Imported at the bottom of followups/models.py so Django registers these models with the
-followups app. A goal with a deadline owns one `goal` follow-up (its reminder), kept in
-step on every save; the follow-up changes state only through its own methods.
+Re-exported by followups.models so Django registers them with the followups app. A goal
+with a deadline owns one `goal` follow-up (its reminder), kept in step on every save; the
+follow-up changes state only through its own methods.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils import timezone
 from contacts.models import Interaction
 from crm.models import JobApplication, Profile, TracksLoadedValues
 from followups import growth
-from followups.models import FollowUp
+from followups.models.followup import FollowUp
 
 THEME_CHOICES = list(growth.THEME_LABELS.items())
 
