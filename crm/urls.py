@@ -7,18 +7,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
-from followups import views_dashboard, views_reminders
+from followups.dashboard import views as dashboard_views
+from followups.scheduler import views as scheduler_views
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Health of the scheduler, for uptime monitors (no login)
-    path("healthz", views_reminders.healthz, name="healthz"),
+    path("healthz", scheduler_views.healthz, name="healthz"),
     # Admin
     path("admin/", admin.site.urls),
     # Home
-    path("", views_dashboard.dashboard, name="home"),
+    path("", dashboard_views.dashboard, name="home"),
     # Applications, companies, preferences (crm)
     path("", include("crm.app_urls")),
     # Contacts and interactions

@@ -19,7 +19,7 @@ class FollowupsConfig(AppConfig):
 
         # The built-in reply templates live in code (followups/template_library.py) and
         # are mirrored to ReplyTemplate rows after every migrate, idempotently.
-        from followups.template_library import sync_builtin_templates
+        from followups.drafts.library import sync_builtin_templates
 
         post_migrate.connect(
             sync_builtin_templates, sender=self, dispatch_uid="followups.builtin_templates"

@@ -98,7 +98,7 @@ def test_follow_ups_overdue_for_over_a_month_leave_the_calendar(alice, client):
 
 
 def test_feed_holds_the_soonest_follow_ups_up_to_its_limit(alice, client, monkeypatch):
-    monkeypatch.setattr("followups.calendar.FEED_LIMIT", 2)
+    monkeypatch.setattr("followups.calendar.feed.FEED_LIMIT", 2)
     later = make_followup(alice, due_at=DUE + timedelta(days=9))
     first = make_followup(alice, due_at=DUE)
     second = make_followup(alice, due_at=DUE + timedelta(days=1))

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from crm.models import Company, JobApplication
+from followups.dashboard import group_counts, group_filters
 from followups.models import FollowUp
-from followups.views_dashboard import group_counts, group_filters
 from tests.factories import make_application, make_company, make_contact, make_followup
 
 # Tuesday 10 March 2026, 10:00 UTC = 11:00 in Berlin (CET).

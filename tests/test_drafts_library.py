@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from contacts.models import Interaction
 from followups.drafts import check_draft, count_words, placeholder_key, render_draft
-from followups.models import FollowUp, ReplyTemplate
-from followups.template_library import (
+from followups.drafts.library import (
     BUILTIN_TEMPLATES,
     OCCASION_INTERVIEW,
     sync_builtin_templates,
     variants_for,
 )
+from followups.models import FollowUp, ReplyTemplate
 from tests.factories import make_application, make_company, make_contact, make_user
 
 ARTICLE = Path("/work/shared/reference/job-rejection-response-article.txt")

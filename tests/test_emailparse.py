@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followups.emailparse import (
+from followups.quicklog.emailparse import (
     company_from_domain,
     job_from_subject,
     parse_email,

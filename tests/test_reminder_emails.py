@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from crm.models import Profile
 from followups import scheduler
-from followups.emails import reminder_message
 from followups.models import FollowUp
+from followups.scheduler.emails import reminder_message
 from tests.factories import make_application, make_company, make_contact, make_followup
 
 pytestmark = pytest.mark.django_db

@@ -67,7 +67,7 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from followups.emails import DIGEST, unsubscribe_token
+from followups.scheduler.emails import DIGEST, unsubscribe_token
 user = get_user_model().objects.get(username="worker")
 url = reverse("followups:unsubscribe", args=[unsubscribe_token(user.pk, DIGEST)])
 statuses = {Client().post(url).status_code for _ in range(int(sys.argv[1]))}

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from followups import stats
+from followups.stats import summary as stats
 from tests.factories import make_application, make_contact, make_followup, make_interaction
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from contacts.models import Interaction
 from followups.drafts import render_draft
+from followups.drafts.library import variants_for
 from followups.models import FollowUp, ReplyTemplate
-from followups.template_library import variants_for
 from tests.factories import (
     make_application,
     make_company,

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import Profile
-from followups.emails import DIGEST, REMINDERS, unsubscribe_token
+from followups.scheduler.emails import DIGEST, REMINDERS, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,240 @@
+"""What a dashboard row shows: labels, times in words, the draft's first line and the
+action URLs, computed once per row (other pages that list follow-ups reuse them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from followups.dashboard.queries import (
+    GROUP_TITLES,
+    ROWS_PER_GROUP,
+    group_counts,
+    group_filters,
+    pending_followups,
+)
+from followups.models import FollowUp
+
+# Rows -------------------------------------------------------------------------------
+
+
+def span(seconds: float) -> str:
+    """A rough human length of time: '40 minutes', '5 hours', '2 days', '3 weeks'."""
+    seconds = abs(seconds)
+    minutes = round(seconds / 60)
+    hours = round(seconds / 3600)
+    days = round(seconds / 86400)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        amount, unit = minutes, "minute"
+    elif hours < 36:
+        amount, unit = hours, "hour"
+    elif days < 14:
+        amount, unit = days, "day"
+    elif days < 60:
+        amount, unit = round(days / 7), "week"
+    else:
+        amount, unit = round(days / 30), "month"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+def draft_preview(body: str) -> str:
+    """The draft's first line that says something (the greeting "Hi Dana," does not)."""
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(",") and len(lines[0]) <= 40:
+        return lines[1]
+    return lines[0] if lines else ""
+
+
+@cache
+def action_url_patterns() -> dict[str, str]:
+    """Each row action's URL with a {pk} slot: one reverse() per action, not per row."""
+    slot = 987654321
+    patterns = {}
+    for name in ("mark-sent", "snooze", "dismiss", "reopen", "draft"):
+        try:
+            url = reverse(f"followups:{name}", args=[slot])
+        except NoReverseMatch:  # an optional page (the draft editor) not installed
+            url = ""
+        patterns[name.replace("-", "_")] = url.replace(str(slot), "{pk}")
+    return patterns
+
+
+KIND_LABELS = {kind.value: str(kind.label) for kind in FollowUp.Kind}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def local_label(when: datetime) -> str:
+    """'Tue 10 Mar, 16:00' in the active (the user's) time zone.
+
+    English names from tuples: three strftime calls per label were a visible part of a
+    row's cost, and the page is in English whatever the server's locale.
+    """
+    local = timezone.localtime(when)
+    weekday, month = WEEKDAYS[local.weekday()], MONTHS[local.month - 1]
+    return f"{weekday} {local.day} {month}, {local.hour:02}:{local.minute:02}"
+
+
+@dataclass
+class Row:
+    """A follow-up as the dashboard shows it, with times relative to `now`."""
+
+    followup: FollowUp
+    now: datetime
+    notice: str = ""
+    next_up: list[FollowUp] = field(default_factory=list)
+
+    # Every label is a cached_property (Django's: the functools one takes a lock on each
+    # first read in Python 3.11): the row template reads several of them more than once
+    # (sr_name three times), and a dashboard renders forty rows.
+
+    @cached_property
+    def who(self) -> str:
+        return self.followup.contact.full_name if self.followup.contact_id else ""
+
+    @cached_property
+    def kind_label(self) -> str:
+        # What get_kind_display() answers, without its walk through the choices per call.
+        kind = self.followup.kind
+        return KIND_LABELS.get(kind, kind)
+
+    @cached_property
+    def title(self) -> str:
+        """What to do, and with whom: 'Reply to the rejection: Dana Reyes'."""
+        return f"{self.kind_label}: {self.who}" if self.who else self.kind_label
+
+    @cached_property
+    def sr_name(self) -> str:
+        """Tells screen readers which row a button acts on: 'Reply to the rejection, Dana Reyes'."""
+        return f"{self.kind_label}, {self.who}" if self.who else self.kind_label
+
+    @cached_property
+    def where(self) -> str:
+        """'Data Engineer at Acme', or whichever of the two is known."""
+        return " at ".join(part for part in (self.job, self.company) if part)
+
+    @cached_property
+    def status_badge(self) -> str:
+        """Bootstrap colour of the status badge a finished row wears; '' while pending."""
+        return {"pending": "", "done": "success"}.get(self.followup.status, "secondary")
+
+    @cached_property
+    def done_label(self) -> str:
+        # A goal's deadline is not a message to anyone.
+        return "Mark done" if self.followup.kind == FollowUp.Kind.GOAL else "Mark sent"
+
+    @cached_property
+    def draft_url(self) -> str:
+        return "" if self.followup.kind == FollowUp.Kind.GOAL else self.urls["draft"]
+
+    @cached_property
+    def company(self) -> str:
+        fu = self.followup
+        if hasattr(fu, "row_company"):  # annotated by pending_followups(), same rule
+            return fu.row_company
+        if fu.application_id:
+            return fu.application.company.name
+        if fu.contact_id and fu.contact.company_id:
+            return fu.contact.company.name
+        return ""
+
+    @cached_property
+    def job(self) -> str:
+        return self.followup.application.title if self.followup.application_id else ""
+
+    @cached_property
+    def due_phrase(self) -> str:
+        delta = (self.followup.due_at - self.now).total_seconds()
+        return f"in {span(delta)}" if delta > 0 else f"{span(delta)} ago"
+
+    @cached_property
+    def deadline_phrase(self) -> str:
+        if self.followup.deadline is None:
+            return ""
+        delta = (self.followup.deadline - self.now).total_seconds()
+        return f"in {span(delta)}" if delta > 0 else f"{span(delta)} late"
+
+    @cached_property
+    def is_late(self) -> bool:
+        return self.followup.deadline is not None and self.followup.deadline < self.now
+
+    @cached_property
+    def preview(self) -> str:
+        return draft_preview(self.followup.draft_body)
+
+    # Labels and URLs made here rather than with template tags: a dashboard renders up
+    # to a hundred rows, and the date filter and {% url %} are the slow part of each.
+
+    @cached_property
+    def due_label(self) -> str:
+        return local_label(self.followup.due_at)
+
+    @cached_property
+    def deadline_label(self) -> str:
+        return local_label(self.followup.deadline) if self.followup.deadline else ""
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        pk = self.followup.pk
+        return {name: url.format(pk=pk) for name, url in action_url_patterns().items()}
+
+    @property
+    def as_list(self) -> list[Row]:
+        """This row alone, for dashboard_rows.html, which renders a list of rows."""
+        return [self]
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    count: int
+    rows: list[Row]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
+def dashboard_groups(user, now: datetime, zone: ZoneInfo) -> list[Group]:
+    """The four groups, each with its count and first rows: two count queries, then one
+    query per group that has rows."""
+    filters = group_filters(now, zone)
+    pending = pending_followups(user)
+    counts = group_counts(user, now, zone)
+    return [
+        Group(
+            key,
+            GROUP_TITLES[key],
+            counts[key],
+            [Row(fu, now) for fu in pending.filter(condition)[:ROWS_PER_GROUP]]
+            if counts[key]
+            else [],
+        )
+        for key, condition in filters.items()
+    ]
+
+
+def row_context(request: HttpRequest, now: datetime, zone: ZoneInfo) -> dict:
+    """What _followup_row.html needs besides the row: the page to come back to without
+    JavaScript, and the first day the snooze date picker offers."""
+    # An htmx request's own path is the action's; the page it came from is in a header.
+    htmx_page = request.htmx.current_url_abs_path if request.htmx else None
+    next_path = htmx_page or request.get_full_path()
+    first_day = now.astimezone(zone).date() + timedelta(days=1)
+    return {
+        "next_path": next_path,
+        # What {{ next_path|urlencode }} gives, once per page instead of once per row.
+        "next_query": quote(next_path, safe="/"),
+        "snooze_min": first_day.isoformat(),
+    }

@@ -1,0 +1,190 @@
+"""The dashboard page and the actions on its rows: mark sent, snooze, dismiss, reopen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.models import Profile
+from followups import rules
+from followups.dashboard.queries import (
+    GROUP_TITLES,
+    ROWS_PER_PAGE,
+    due_count,
+    group_filters,
+    pending_followups,
+)
+from followups.dashboard.rows import Group, Row, dashboard_groups, row_context
+from followups.dashboard.snooze import SnoozeForm, snooze_until
+from followups.models import FollowUp, Goal
+
+# Dashboard --------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Pending follow-ups by group; ?group=<key> lists one group page by page."""
+    now = timezone.now()
+    zone = Profile.for_user(request.user).zone
+    key = request.GET.get("group")
+    context: dict = {"now": now, **row_context(request, now, zone)}
+    if key in GROUP_TITLES:
+        queryset = pending_followups(request.user).filter(group_filters(now, zone)[key])
+        page = Paginator(queryset, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context |= {
+            "group": Group(key, GROUP_TITLES[key], page.paginator.count, []),
+            "page": page,
+            "rows": [Row(fu, now) for fu in page],
+        }
+        return render(request, "followups/dashboard/group.html", context)
+    groups = dashboard_groups(request.user, now, zone)
+    context |= {"groups": groups, "total": sum(g.count for g in groups)}
+    if not context["total"]:
+        context["has_history"] = FollowUp.objects.filter(owner=request.user).exists()
+    return render(request, "followups/dashboard/dashboard.html", context)
+
+
+# Actions ----------------------------------------------------------------------------
+
+
+def own_followup(request: HttpRequest, pk: int) -> FollowUp:
+    return get_object_or_404(
+        FollowUp.objects.select_related("contact__company", "application__company"),
+        pk=pk,
+        owner=request.user,
+    )
+
+
+def next_up(followup: FollowUp) -> list[FollowUp]:
+    """What the rules scheduled next for the same person, shown once a row is done."""
+    if not followup.contact_id:
+        return []
+    return list(
+        FollowUp.objects.filter(
+            owner=followup.owner, contact_id=followup.contact_id, status=FollowUp.Status.PENDING
+        ).order_by("due_at")[:3]
+    )
+
+
+def answer(request: HttpRequest, followup: FollowUp, notice: str, *, ok: bool = True):
+    """The re-rendered row for htmx; a message and a redirect back otherwise."""
+    now = timezone.now()
+    if request.htmx:
+        row = Row(followup, now, notice=notice, next_up=next_up(followup))
+        context = {"row": row, "oob_due_count": due_count(request.user, now)}
+        context |= row_context(request, now, Profile.for_user(request.user).zone)
+        return render(request, "followups/dashboard/_followup_row.html", context)
+    messages.add_message(request, messages.SUCCESS if ok else messages.WARNING, notice)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("home")
+
+
+def not_pending(request: HttpRequest, followup: FollowUp) -> HttpResponse:
+    label = followup.get_status_display().lower()
+    return answer(request, followup, f"This follow-up is already {label}.", ok=False)
+
+
+@require_POST
+def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Logs the draft as sent; the rules complete the follow-up and schedule what's next."""
+    followup = own_followup(request, pk)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    if followup.kind == FollowUp.Kind.GOAL:
+        # A goal deadline is not a message to anyone: nothing to log. The goal itself is
+        # done too (its reminder completes with it), so the growth page agrees.
+        goal = Goal.objects.filter(followup=followup, owner=request.user).first()
+        if goal is not None and goal.is_open:
+            goal.mark_done()
+            followup.refresh_from_db()
+        elif not followup.complete(None):
+            return not_pending(request, followup)
+        return answer(request, followup, "Marked done.")
+    try:
+        rules.mark_sent(followup)
+    except rules.FollowUpNotPending:
+        # A second click (or another tab) got there first.
+        followup.refresh_from_db()
+        return not_pending(request, followup)
+    followup.refresh_from_db()
+    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    return answer(request, followup, f"Marked sent{who}.")
+
+
+@require_http_methods(["GET", "POST"])
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the choices (into the row's menu, or as a page without JavaScript); POST: snooze."""
+    followup = own_followup(request, pk)
+    now = timezone.now()
+    profile = Profile.for_user(request.user)
+    if request.method == "GET":
+        return snooze_choices(request, followup, now, profile)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    form = SnoozeForm(request.POST, now=now, zone=profile.zone)
+    if not form.is_valid():
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return answer(request, followup, f"Not snoozed: {errors}", ok=False)
+    until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
+    if not followup.snooze(until, now=now):
+        return not_pending(request, followup)
+    local = timezone.localtime(until, profile.zone)
+    return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
+
+
+def snooze_choices(
+    request: HttpRequest, followup: FollowUp, now: datetime, profile: Profile
+) -> HttpResponse:
+    context = {
+        "followup": followup,
+        "row": Row(followup, now),
+        "snooze_url": request.path,
+        **row_context(request, now, profile.zone),
+    }
+    if request.htmx:
+        return render(request, "followups/dashboard/snooze_options.html", context)
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    context["next_path"] = target if safe and target else "/"
+    return render(request, "followups/dashboard/snooze.html", context)
+
+
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    followup = own_followup(request, pk)
+    if not followup.is_pending:
+        return not_pending(request, followup)
+    if not followup.dismiss():
+        return not_pending(request, followup)
+    return answer(request, followup, "Dismissed.")
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo of a dismiss."""
+    followup = own_followup(request, pk)
+    if followup.status != FollowUp.Status.DISMISSED:
+        return answer(request, followup, "Only a dismissed follow-up can be undone.", ok=False)
+    try:
+        with transaction.atomic():
+            reopened = followup.reopen()
+    except IntegrityError:
+        # A check-in scheduled by the rules between reopen's check and its update.
+        reopened = False
+    if not reopened:
+        # A contact keeps one pending check-in: reopen refuses when a newer one exists.
+        followup.refresh_from_db()
+        if followup.kind != FollowUp.Kind.CHECK_IN:
+            return not_pending(request, followup)
+        return answer(request, followup, "A newer check-in is already pending.", ok=False)
+    return answer(request, followup, "Back on your list.")

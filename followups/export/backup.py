@@ -1,0 +1,336 @@
+"""A full JSON backup of one user's data, and restoring it into an empty account.
+
+The document lists every row the user owns, section by section in dependency order.
+Each row carries a document-local `id` (its position in the section, 1, 2, 3…) and
+refers to other rows by those ids, never by database keys: a backup restored into
+another account and exported again gives the same document.
+
+Restoring must recreate the follow-ups exactly as they were, not let the rules engine
+derive new ones from the restored interactions. The rules hang off post_save signals
+(followups/signals.py) and model save() methods; `bulk_create` runs neither, so every
+row is inserted with bulk_create and nothing is scheduled behind our back.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+
+from contacts.models import Contact, Interaction
+from crm.models import Company, JobApplication, Profile
+from followups.models import (
+    FeedbackTheme,
+    FollowUp,
+    FollowUpEvent,
+    Goal,
+    GoalProgress,
+    Reflection,
+    ReplyTemplate,
+)
+
+FORMAT = "followup-crm-backup"
+VERSION = 1
+BATCH_SIZE = 500
+
+# Dependency order: a section refers only to sections above it.
+SECTIONS: list[tuple[str, type[models.Model]]] = [
+    ("companies", Company),
+    ("applications", JobApplication),
+    ("contacts", Contact),
+    ("interactions", Interaction),
+    ("followups", FollowUp),
+    ("followup_events", FollowUpEvent),
+    ("reply_templates", ReplyTemplate),
+    ("feedback_themes", FeedbackTheme),
+    ("goals", Goal),
+    ("goal_progress", GoalProgress),
+    ("reflections", Reflection),
+]
+SECTION_OF = {model: key for key, model in SECTIONS}
+# Settings that are not the user's to carry over: the calendar feed's secret stays with
+# the account it was issued to.
+PROFILE_SKIP = {"id", "user", "calendar_token"}
+
+
+class BackupError(Exception):
+    """The file cannot be restored; str(error) is the message for the user."""
+
+
+# Describing the models --------------------------------------------------------------
+
+
+def _owner_lookup(model: type[models.Model]) -> str:
+    """The filter path from `model` to its owner (`owner`, or `followup__owner`…)."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if "owner" in names:
+        return "owner"
+    for f in model._meta.concrete_fields:
+        if f.is_relation and f.related_model in SECTION_OF:
+            return f"{f.name}__{_owner_lookup(f.related_model)}"
+    raise LookupError(f"{model.__name__} has no path to its owner; add one to backup.py")
+
+
+def _is_user(model: type[models.Model] | None) -> bool:
+    return model is get_user_model()
+
+
+def _value_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key and not f.is_relation]
+
+
+def _ref_fields(model: type[models.Model]) -> list[models.Field]:
+    fields = []
+    for f in model._meta.concrete_fields:
+        if not f.is_relation or _is_user(f.related_model):
+            continue
+        if f.related_model not in SECTION_OF:
+            raise LookupError(
+                f"{model.__name__}.{f.name} points to {f.related_model.__name__}, which the "
+                "backup does not cover; add it to SECTIONS in followups/export/backup.py"
+            )
+        fields.append(f)
+    return fields
+
+
+def _m2m_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.many_to_many if f.related_model in SECTION_OF]
+
+
+def _auto_time_fields(model: type[models.Model]) -> list[str]:
+    """Fields save() stamps with now(); a restore writes them back afterwards."""
+    return [
+        f.attname
+        for f in _value_fields(model)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# Export -----------------------------------------------------------------------------
+
+
+def export_user_data(user, *, now: datetime | None = None) -> dict:
+    """Everything `user` owns as one JSON-ready dict."""
+    now = now or timezone.now()
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _dump(now),
+        "username": user.get_username(),
+        "profile": _export_profile(user),
+    }
+    refs: dict[type[models.Model], dict[int, int]] = {}
+    for key, model in SECTIONS:
+        rows = model.objects.filter(**{_owner_lookup(model): user}).order_by("pk")
+        m2m = _m2m_fields(model)
+        if m2m:
+            rows = rows.prefetch_related(*(f.name for f in m2m))
+        refs[model] = {}
+        items = []
+        for position, obj in enumerate(rows, start=1):
+            refs[model][obj.pk] = position
+            item: dict[str, Any] = {"id": position}
+            for f in _value_fields(model):
+                item[f.name] = _dump(getattr(obj, f.attname))
+            for f in _ref_fields(model):
+                target = getattr(obj, f.attname)
+                # .get: a row pointing at another owner's row (a bug elsewhere) exports
+                # the link as empty rather than failing the whole download.
+                item[f.name] = None if target is None else refs[f.related_model].get(target)
+            for f in m2m:
+                targets = refs[f.related_model]
+                linked = getattr(obj, f.name).all()
+                item[f.name] = sorted(targets[o.pk] for o in linked if o.pk in targets)
+            items.append(item)
+        document[key] = items
+    return document
+
+
+def _export_profile(user) -> dict:
+    profile = Profile.for_user(user)
+    return {
+        f.name: _dump(getattr(profile, f.attname))
+        for f in Profile._meta.concrete_fields
+        if f.name not in PROFILE_SKIP
+    }
+
+
+def export_json(user, *, now: datetime | None = None) -> str:
+    return json.dumps(export_user_data(user, now=now), indent=2, ensure_ascii=False)
+
+
+# Restore ----------------------------------------------------------------------------
+
+
+def owns_anything(user) -> bool:
+    return any(
+        model.objects.filter(**{_owner_lookup(model): user}).exists() for _, model in SECTIONS
+    )
+
+
+def parse_backup(raw: bytes) -> dict:
+    """The document in an uploaded file, or BackupError saying what is wrong with it."""
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise BackupError(
+            "This is not a Follow-up CRM backup: expected the JSON file the export page "
+            "downloads (followup-crm-backup-….json)."
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError(
+            "This JSON file is not a Follow-up CRM backup: expected the file the export page "
+            "downloads (followup-crm-backup-….json)."
+        )
+    if document.get("version") != VERSION:
+        raise BackupError(
+            f"This backup has format version {document.get('version')!r}; this server reads "
+            f"version {VERSION}."
+        )
+    return document
+
+
+def _clean_value(f: models.Field, raw: Any, instance: models.Model) -> Any:
+    value = f.to_python(raw)
+    if value is None:
+        if not f.null:
+            raise ValidationError("is missing", code="null")
+        return None
+    if value not in f.empty_values:
+        f.validate(value, instance)
+        f.run_validators(value)
+    return value
+
+
+def _build(model, item: Any, where: str, user, refs: dict) -> tuple[models.Model, dict]:
+    """An unsaved instance from one item, and its auto-stamped times to write back."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+        raise BackupError(f"{where} is not a row with a numeric id.")
+    obj = model()
+    if "owner" in {f.name for f in model._meta.concrete_fields}:
+        obj.owner = user
+    for f in _value_fields(model):
+        if f.name not in item:
+            continue  # older backups lack newer fields: keep the default
+        try:
+            setattr(obj, f.attname, _clean_value(f, item[f.name], obj))
+        except ValidationError as error:
+            raise BackupError(f"{where}, field {f.name}: {' '.join(error.messages)}") from None
+        except (TypeError, ValueError):
+            raise BackupError(f"{where}, field {f.name}: not a value this field holds.") from None
+    for f in _ref_fields(model):
+        target = item.get(f.name)
+        if target is None:
+            if not f.null:
+                raise BackupError(f"{where} has no {f.name}.")
+            continue
+        try:
+            setattr(obj, f.name, refs[f.related_model][target])
+        except (KeyError, TypeError):
+            raise BackupError(
+                f"{where} refers to {f.name} {target!r}, which is not in the file."
+            ) from None
+    times = {name: getattr(obj, name) for name in _auto_time_fields(model)}
+    return obj, times
+
+
+@transaction.atomic
+def restore_user_data(user, document: dict) -> dict[str, int]:
+    """Recreates a backup in `user`'s empty account; returns the rows per section.
+
+    All or nothing: any problem raises BackupError and the transaction rolls back.
+    """
+    if owns_anything(user):
+        raise BackupError(
+            "Restoring only works into an empty account, so nothing you have is "
+            "overwritten or mixed up. This account already holds data."
+        )
+    refs: dict[type[models.Model], dict[int, models.Model]] = {}
+    counts = {}
+    try:
+        _restore_profile(user, document.get("profile") or {})
+        for key, model in SECTIONS:
+            items = document.get(key, [])
+            if not isinstance(items, list):
+                raise BackupError(f"The section {key} is not a list.")
+            built = [
+                _build(model, item, f"{key} row {n}", user, refs)
+                for n, item in enumerate(items, start=1)
+            ]
+            objs = [obj for obj, _ in built]
+            model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+            refs[model] = {item["id"]: obj for item, obj in zip(items, objs, strict=True)}
+            if len(refs[model]) != len(objs):
+                raise BackupError(f"The section {key} repeats a row id.")
+            _restore_times(model, built)
+            _restore_m2m(model, key, items, refs)
+            counts[key] = len(objs)
+    except DatabaseError as error:
+        raise BackupError(
+            f"The backup does not fit together ({error}); nothing was restored."
+        ) from None
+    return counts
+
+
+def _restore_times(model, built: list[tuple[models.Model, dict]]) -> None:
+    names = _auto_time_fields(model)
+    if not names or not built:
+        return
+    for obj, times in built:
+        for name, value in times.items():
+            if value is not None:
+                setattr(obj, name, value)
+    # bulk_update writes the attributes as they are, without save()'s auto-now stamping.
+    model.objects.bulk_update([obj for obj, _ in built], names, batch_size=BATCH_SIZE)
+
+
+def _restore_m2m(model, key: str, items: list[dict], refs: dict) -> None:
+    for f in _m2m_fields(model):
+        through = f.remote_field.through
+        source = f.m2m_field_name()
+        target = f.m2m_reverse_field_name()
+        links = []
+        for item in items:
+            for ref in item.get(f.name) or []:
+                try:
+                    other = refs[f.related_model][ref]
+                except (KeyError, TypeError):
+                    raise BackupError(
+                        f"{key} row {item['id']} refers to {f.name} {ref!r}, which is not in "
+                        "the file."
+                    ) from None
+                links.append(through(**{source: refs[model][item["id"]], target: other}))
+        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+
+
+def _restore_profile(user, values: dict) -> None:
+    if not isinstance(values, dict):
+        raise BackupError("The profile in the file is not a set of settings.")
+    profile = Profile.for_user(user)
+    changed = {}
+    for f in Profile._meta.concrete_fields:
+        if f.name in PROFILE_SKIP or f.name not in values:
+            continue
+        try:
+            changed[f.attname] = _clean_value(f, values[f.name], profile)
+        except ValidationError as error:
+            raise BackupError(f"profile, field {f.name}: {' '.join(error.messages)}") from None
+        except (TypeError, ValueError):
+            raise BackupError(f"profile, field {f.name}: not a value this field holds.") from None
+    # update(), not save(): restoring settings is not a settings change to react to.
+    Profile.objects.filter(pk=profile.pk).update(**changed)
+    for name, value in changed.items():
+        setattr(profile, name, value)

@@ -1,0 +1,60 @@
+"""What one tick did (or, with dry_run, would do), and the tick's clock."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+@dataclass
+class TickReport:
+    """What one tick did (or, with dry_run, would do)."""
+
+    started_at: datetime
+    dry_run: bool = False
+    reminders_sent: int = 0
+    reminders_late: int = 0
+    reminders_failed: int = 0
+    lost_races: int = 0
+    digests_sent: int = 0
+    digests_failed: int = 0
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        return self.reminders_failed + self.digests_failed
+
+    def summary(self) -> str:
+        verb = "would send" if self.dry_run else "sent"
+        text = (
+            f"{verb} {self.reminders_sent} reminder(s) ({self.reminders_late} late) and "
+            f"{self.digests_sent} digest(s); {self.failures} failure(s); "
+            f"{self.lost_races} lost race(s)"
+        )
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "reminders_sent": self.reminders_sent,
+            "reminders_late": self.reminders_late,
+            "reminders_failed": self.reminders_failed,
+            "lost_races": self.lost_races,
+            "digests_sent": self.digests_sent,
+            "digests_failed": self.digests_failed,
+            "errors": self.errors[:20],
+        }
+
+
+class Clock:
+    """The tick's `now`, advanced by the real time elapsed since the tick started, so a
+    lease taken late in a long tick still lasts LEASE."""
+
+    def __init__(self, now: datetime) -> None:
+        self.start = now
+        self.t0 = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.t0)

@@ -1,0 +1,59 @@
+"""The tick: one unit of the scheduler's work (reminders, then digests), recorded for health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from followups.models import SchedulerTick
+from followups.scheduler.claims import KEEP_TICKS, claimable_reminders
+from followups.scheduler.digests import digest_due_profiles, digest_sections, send_due_digests
+from followups.scheduler.mailer import Mailer
+from followups.scheduler.reminders import send_due_reminders
+from followups.scheduler.report import Clock, TickReport
+
+# The tick -------------------------------------------------------------------------------
+
+
+def dry_run_report(now: datetime) -> TickReport:
+    report = TickReport(started_at=now, dry_run=True)
+    for followup in claimable_reminders(now).select_related("owner").order_by("due_at", "pk"):
+        report.reminders_sent += 1
+        report.lines.append(f"would remind {followup.owner.email} of follow-up {followup.pk}")
+    for profile, local_date in digest_due_profiles(now):
+        if any(digest_sections(profile.user, profile, now).values()):
+            report.digests_sent += 1
+            report.lines.append(f"would send the {local_date} digest to {profile.user.email}")
+    return report
+
+
+def tick(
+    now: datetime | None = None,
+    *,
+    dry_run: bool = False,
+    connection: BaseEmailBackend | None = None,
+) -> TickReport:
+    """Sends every due reminder and digest once, records the tick and reports."""
+    now = now or timezone.now()
+    if dry_run:
+        return dry_run_report(now)
+    clock = Clock(now)
+    record = SchedulerTick.objects.create(started_at=now)
+    report = TickReport(started_at=now)
+    mailer = Mailer(connection)
+    try:
+        send_due_reminders(now, report, mailer)
+        send_due_digests(now, report, mailer)
+    finally:
+        mailer.close()
+        SchedulerTick.objects.filter(pk=record.pk).update(
+            finished_at=clock(),
+            reminders_sent=report.reminders_sent,
+            digests_sent=report.digests_sent,
+            failures=report.failures,
+            note="; ".join(report.errors)[:300],
+        )
+        SchedulerTick.objects.filter(started_at__lt=now - KEEP_TICKS).delete()
+    return report

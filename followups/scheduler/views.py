@@ -1,0 +1,68 @@
+"""Reminder-email endpoints that work without a session: unsubscribe and /healthz."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from crm.models import Profile
+from followups import scheduler
+from followups.scheduler import emails
+
+# Unsubscribe ---------------------------------------------------------------------------
+
+WHAT_STOPS = {emails.REMINDERS: "reminder emails", emails.DIGEST: "the daily digest"}
+
+
+def turn_off(user, kind: str) -> None:
+    """Switches off the emails an unsubscribe link was sent with."""
+    profile = Profile.for_user(user)
+    if kind == emails.DIGEST:
+        profile.digest_hour = None
+        profile.save(update_fields=["digest_hour"])
+    else:
+        profile.email_reminders = False
+        profile.save(update_fields=["email_reminders"])
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058: the mail provider POSTs the one-click request, with no session
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for confirmation (link scanners must not unsubscribe); POST turns off."""
+    try:
+        user_id, kind = emails.read_unsubscribe_token(token)
+        user = get_user_model().objects.get(pk=user_id, is_active=True)
+    except (signing.BadSignature, get_user_model().DoesNotExist, ValueError):
+        return render(request, "followups/scheduler/unsubscribe_invalid.html", status=400)
+    context = {"what": WHAT_STOPS[kind], "kind": kind, "done": request.method == "POST"}
+    if request.method == "POST":
+        turn_off(user, kind)
+    return render(request, "followups/scheduler/unsubscribe.html", context)
+
+
+# Health --------------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the scheduler ticks; 503 when no tick has run for STALE_AFTER."""
+    state = scheduler.health()
+    body = {
+        "status": "stale" if state.stale else "ok",
+        "last_tick_at": state.last_tick_at.isoformat() if state.last_tick_at else None,
+        "last_tick_age_seconds": int(state.age.total_seconds()) if state.age else None,
+        "overdue_unsent_reminders": state.overdue_unsent,
+    }
+    if state.stale:
+        body["hint"] = (
+            "Reminders are not going out: start the worker with python manage.py qcluster"
+        )
+    return JsonResponse(body, status=503 if state.stale else 200)

@@ -1,0 +1,22 @@
+"""Stats: how the search is going, drawn as server-rendered SVG bars."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from followups.stats import summary as stats
+
+
+def stats_page(request: HttpRequest) -> HttpResponse:
+    """Funnel, reply speed against the 48-hour target, feedback answers, punctuality."""
+    now = timezone.now()
+    context = {
+        "funnel": stats.pipeline_funnel(request.user),
+        "reply_speed": stats.reply_speed(request.user, now),
+        "feedback": stats.feedback_answers(request.user),
+        "punctuality": stats.punctuality(request.user, now),
+        "target_hours": stats.REPLY_TARGET_HOURS,
+    }
+    return render(request, "followups/stats/stats.html", context)
