@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from contacts import views, views_import
+from contacts import views
+from contacts.importers import views as import_views
 
 app_name = "contacts"
 
@@ -19,21 +20,21 @@ urlpatterns: list = [
     # Interactions
     path("<int:pk>/log/", views.contact_log_interaction, name="log-interaction"),
     # Import (LinkedIn connections, applications CSV), each with a preview step
-    path("import/", views_import.import_landing, name="import"),
+    path("import/", import_views.import_landing, name="import"),
     re_path(
         r"^import/(?P<kind>linkedin|applications)/$",
-        views_import.import_upload,
+        import_views.import_upload,
         name="import-upload",
     ),
-    path("import/applications/columns/", views_import.import_map_columns, name="import-map"),
+    path("import/applications/columns/", import_views.import_map_columns, name="import-map"),
     re_path(
         r"^import/(?P<kind>linkedin|applications)/preview/$",
-        views_import.import_preview,
+        import_views.import_preview,
         name="import-preview",
     ),
     re_path(
         r"^import/(?P<kind>linkedin|applications)/cancel/$",
-        views_import.import_cancel,
+        import_views.import_cancel,
         name="import-cancel",
     ),
 ]

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crm import preferences, views_applications
+from crm import preferences
+from crm.applications import views as application_views
 
 app_name = "crm"
 
 urlpatterns: list = [
     # Applications
-    path("applications/", views_applications.application_list, name="application-list"),
-    path("applications/board/", views_applications.application_board, name="application-board"),
-    path("applications/new/", views_applications.application_create, name="application-create"),
+    path("applications/", application_views.application_list, name="application-list"),
+    path("applications/board/", application_views.application_board, name="application-board"),
+    path("applications/new/", application_views.application_create, name="application-create"),
+    path("applications/<int:pk>/", application_views.application_detail, name="application-detail"),
     path(
-        "applications/<int:pk>/", views_applications.application_detail, name="application-detail"
+        "applications/<int:pk>/edit/", application_views.application_edit, name="application-edit"
     ),
     path(
-        "applications/<int:pk>/edit/", views_applications.application_edit, name="application-edit"
-    ),
-    path(
-        "applications/<int:pk>/move/", views_applications.application_move, name="application-move"
+        "applications/<int:pk>/move/", application_views.application_move, name="application-move"
     ),
     # Preferences
     path("preferences/", preferences.preferences, name="preferences"),

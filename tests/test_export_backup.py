@@ -9,15 +9,15 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
+from contacts.models import Contact, Interaction
+from crm.models import JobApplication, Profile
 from followups.export.backup import (
     BackupError,
     export_user_data,
     parse_backup,
     restore_user_data,
 )
-
-from contacts.models import Contact, Interaction
-from crm.models import JobApplication, Profile
 from followups.models import (
     FeedbackTheme,
     FollowUp,

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contacts import importers
-from contacts.forms_import import ColumnMappingForm, UploadForm
 from contacts.importers import ImportFileError
+from contacts.importers.forms import ColumnMappingForm, UploadForm
 
 PREVIEW_ROWS_PER_PAGE = 100
 SESSION_KEY = "import_staged"

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from crm.applications import (
+from crm.applications.queries import (
     applications_for,
     board_columns,
     mark_no_response,

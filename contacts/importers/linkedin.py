@@ -1,0 +1,321 @@
+"""LinkedIn's Connections.csv: contacts matched by profile URL then email, companies by name
+ignoring case, so a second import updates rather than duplicates."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contacts.importers.csvfile import (
+    BATCH_SIZE,
+    HEADER_SEARCH_RECORDS,
+    ImportFileError,
+    Record,
+    check_row_cap,
+    decode_text,
+    normalise_header,
+    read_records,
+)
+from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
+from contacts.importers.values import (
+    PLAIN_LINKEDIN_URL,
+    company_key,
+    linkedin_key,
+    parse_date,
+    too_long,
+    url_validator,
+)
+from contacts.models import Contact
+from crm.models import Company
+
+# LinkedIn connections ---------------------------------------------------------------
+
+LINKEDIN_COLUMNS = (
+    "First Name",
+    "Last Name",
+    "URL",
+    "Email Address",
+    "Company",
+    "Position",
+    "Connected On",
+)
+LINKEDIN_EXPECTED = (
+    "LinkedIn's Connections.csv, with a header line "
+    "“First Name,Last Name,URL,Email Address,Company,Position,Connected On”"
+)
+_RECRUITER_WORDS = re.compile(r"recruit|talent acquisition|sourcer|headhunter", re.IGNORECASE)
+
+
+@dataclass
+class LinkedInRow:
+    line: int
+    first_name: str
+    last_name: str
+    url: str
+    email: str
+    company: str
+    position: str
+    connected_on: str
+
+
+def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
+    """The data rows of a LinkedIn Connections.csv, past its notes lines."""
+    text = decode_text(raw, expected=LINKEDIN_EXPECTED)
+    records = read_records(text)
+    for index, record in enumerate(records[:HEADER_SEARCH_RECORDS]):
+        names = [normalise_header(cell) for cell in record.cells]
+        if "first name" in names and "last name" in names and ("url" in names):
+            header_index, positions = index, {name: i for i, name in enumerate(names)}
+            break
+    else:
+        raise ImportFileError(f"No header line found. Expected {LINKEDIN_EXPECTED}.")
+    data = [r for r in records[header_index + 1 :] if not r.is_blank]
+    check_row_cap(data)
+
+    def cell(record: Record, column: str) -> str:
+        position = positions.get(column.lower())
+        if position is None or position >= len(record.cells):
+            return ""
+        return record.cells[position].strip()
+
+    return [
+        LinkedInRow(
+            line=record.line,
+            first_name=cell(record, "First Name"),
+            last_name=cell(record, "Last Name"),
+            url=cell(record, "URL"),
+            email=cell(record, "Email Address"),
+            company=cell(record, "Company"),
+            position=cell(record, "Position"),
+            connected_on=cell(record, "Connected On"),
+        )
+        for record in data
+    ]
+
+
+LINKEDIN_PREVIEW_COLUMNS = [
+    ("name", "Name"),
+    ("url", "LinkedIn URL"),
+    ("email", "Email"),
+    ("company", "Company"),
+    ("position", "Position"),
+    ("connected_on", "Connected on"),
+]
+
+
+def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None:
+    if not row.first_name and not row.last_name:
+        preview.reject("No name: LinkedIn leaves it empty for members who hid their profile.")
+    if row.url and not PLAIN_LINKEDIN_URL.match(row.url):
+        try:
+            url_validator(row.url)
+        except ValidationError:
+            preview.reject(f"“{row.url}” is not a web address.")
+    if row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            preview.reject(f"“{row.email}” is not an email address.")
+    if not row.url and not row.email:
+        preview.warnings.append("No URL or email: a later import cannot match this contact.")
+    for label, value, model, name in (
+        ("The first name", row.first_name or row.last_name, Contact, "first_name"),
+        ("The last name", row.last_name, Contact, "last_name"),
+        ("The position", row.position, Contact, "title"),
+        ("The URL", row.url, Contact, "linkedin_url"),
+        ("The email address", row.email, Contact, "email"),
+        ("The company name", row.company, Company, "name"),
+    ):
+        problem = too_long(label, value, model, name)
+        if problem:
+            preview.reject(problem)
+    connected = None
+    if row.connected_on:
+        try:
+            connected = parse_date(row.connected_on)
+        except ValueError as error:
+            preview.warnings.append(f"Connected on: {error}; the date is left out.")
+    return connected
+
+
+def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
+    """Fields of an existing contact the row changes; empty cells never erase data."""
+    wanted: dict[str, object] = {
+        "first_name": row.first_name or row.last_name,
+        "last_name": row.last_name if row.first_name else "",
+        "linkedin_url": row.url,
+        "email": row.email,
+        "title": row.position,
+    }
+    changes = {}
+    for name, value in wanted.items():
+        if value and getattr(contact, name) != value:
+            changes[name] = value
+    return changes
+
+
+@dataclass
+class LinkedInPlan(ImportPlan):
+    owner: object = None
+    parsed: list[LinkedInRow] = field(default_factory=list)
+    companies: dict[str, Company] = field(default_factory=dict)
+
+
+def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
+    """What importing `raw` would do for `owner`: two queries, no writes."""
+    parsed = parse_linkedin(raw)
+    companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
+    by_url: dict[str, Contact] = {}
+    by_email: dict[str, Contact] = {}
+    existing = Contact.objects.filter(owner=owner).exclude(linkedin_url="", email="")
+    for contact in existing.select_related("company"):
+        if contact.linkedin_url:
+            by_url.setdefault(linkedin_key(contact.linkedin_url), contact)
+        if contact.email:
+            by_email.setdefault(contact.email.lower(), contact)
+
+    seen: dict[object, int] = {}  # matching keys already used by an earlier row → its line
+    rows = []
+    for row in parsed:
+        preview = PreviewRow(
+            line=row.line,
+            values={
+                "name": f"{row.first_name} {row.last_name}".strip(),
+                "url": row.url,
+                "email": row.email,
+                "company": row.company,
+                "position": row.position,
+                "connected_on": row.connected_on,
+            },
+        )
+        connected = _validate_linkedin_row(row, preview)
+        keys = []
+        if row.url:
+            keys.append(("url", linkedin_key(row.url)))
+        if row.email:
+            keys.append(("email", row.email.lower()))
+        contact = (by_url.get(keys[0][1]) if row.url else None) or (
+            by_email.get(row.email.lower()) if row.email else None
+        )
+        if contact is not None:
+            keys.append(("contact", contact.pk))
+        earlier = next((seen[key] for key in keys if key in seen), None)
+        if earlier is not None:
+            preview.reject(f"The same person as line {earlier}; only the first row is imported.")
+        for key in keys:
+            seen.setdefault(key, row.line)
+        if not preview.is_rejected:
+            ckey = company_key(row.company) if row.company else ""
+            preview.new_company = bool(ckey) and ckey not in companies
+            if contact is not None:
+                preview.status = RowStatus.MATCH
+                preview.matched = contact
+                changes = _linkedin_updates(contact, row)
+                if ckey and (contact.company is None or company_key(contact.company.name) != ckey):
+                    changes["company"] = row.company
+                preview.changes = [
+                    f"{name.replace('_', ' ')}: {value}" for name, value in changes.items()
+                ]
+            preview.parsed_date = connected
+        rows.append(preview)
+    return LinkedInPlan(
+        kind="linkedin",
+        rows=rows,
+        columns=LINKEDIN_PREVIEW_COLUMNS,
+        owner=owner,
+        parsed=parsed,
+        companies=companies,
+    )
+
+
+def _guess_role(position: str) -> str:
+    if _RECRUITER_WORDS.search(position):
+        return Contact.Role.RECRUITER
+    # A connection is someone in your network; what they do for you is not known yet.
+    return Contact.Role.PEER
+
+
+def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
+    """Writes the plan's new and matching rows in one transaction: all or nothing."""
+    now = timezone.now()
+    owner = plan.owner
+    companies = dict(plan.companies)
+    new_companies: list[Company] = []
+
+    def company_for(name: str) -> Company | None:
+        if not name:
+            return None
+        key = company_key(name)
+        if key not in companies:
+            companies[key] = Company(owner=owner, name=" ".join(name.split()))
+            new_companies.append(companies[key])
+        return companies[key]
+
+    to_create: list[Contact] = []
+    # Contacts to update, grouped by the fields that change: bulk_update writes a CASE
+    # per field, so updating only what changed keeps each statement small.
+    to_update: dict[tuple[str, ...], list[Contact]] = defaultdict(list)
+    result = ImportResult(rejected=plan.rejected_count)
+    for row, preview in zip(plan.parsed, plan.rows, strict=True):
+        if preview.is_rejected:
+            continue
+        company = company_for(row.company)
+        if preview.status == RowStatus.MATCH:
+            contact = preview.matched
+            result.updated += 1
+            changes = _linkedin_updates(contact, row)
+            if company is not None and (company.pk is None or contact.company_id != company.pk):
+                changes["company"] = company
+            if changes:
+                for name, value in changes.items():
+                    setattr(contact, name, value)
+                to_update[tuple(sorted(changes))].append(contact)
+            continue
+        connected = preview.parsed_date
+        to_create.append(
+            Contact(
+                owner=owner,
+                first_name=row.first_name or row.last_name,
+                last_name=row.last_name if row.first_name else "",
+                email=row.email,
+                linkedin_url=row.url,
+                title=row.position,
+                company=company,
+                role=_guess_role(row.position),
+                notes=f"Connected on LinkedIn on {connected:%d %b %Y}." if connected else "",
+            )
+        )
+    result.created = len(to_create)
+    result.companies_created = len(new_companies)
+    try:
+        with transaction.atomic():
+            # bulk_create sets the new companies' pks, and the contacts' bulk writes
+            # below copy them into company_id.
+            Company.objects.bulk_create(new_companies, batch_size=BATCH_SIZE)
+            # Contacts may skip save(): a LinkedIn contact has no cadence or interaction
+            # yet, so no rule has anything to schedule for it.
+            Contact.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            for fields, contacts in to_update.items():
+                Contact.objects.bulk_update(contacts, fields, batch_size=BATCH_SIZE)
+            # The same timestamp for every updated row: a plain UPDATE per batch rather
+            # than one more CASE branch per row in bulk_update.
+            updated = [contact.pk for contacts in to_update.values() for contact in contacts]
+            for start in range(0, len(updated), BATCH_SIZE):
+                batch = updated[start : start + BATCH_SIZE]
+                Contact.objects.filter(pk__in=batch).update(updated_at=now)
+    except IntegrityError as error:
+        raise import_failed(error) from error
+    return result
+
+
+def import_linkedin(owner, raw: bytes) -> tuple[LinkedInPlan, ImportResult]:
+    """Plans and commits in one go (management command, benchmark)."""
+    plan = plan_linkedin(owner, raw)
+    return plan, commit_linkedin(plan)

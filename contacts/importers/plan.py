@@ -1,0 +1,99 @@
+"""What every importer produces: a plan of preview rows (new, update, unchanged, rejected)
+that is committed all-or-nothing, and the result of committing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from contacts.importers.csvfile import ImportFileError
+
+# Preview rows -----------------------------------------------------------------------
+
+
+class RowStatus:
+    NEW = "new"
+    MATCH = "match"
+    REJECTED = "rejected"
+
+
+@dataclass
+class PreviewRow:
+    """One data row as it will be imported, for the preview table and the command."""
+
+    line: int
+    values: dict[str, str]
+    status: str = RowStatus.NEW
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    matched: object | None = None  # the existing row it updates
+    new_company: bool = False
+    parsed_date: date | None = None
+    cells: list[str] = field(default_factory=list)  # values in the order of the columns
+
+    def reject(self, message: str) -> None:
+        self.errors.append(message)
+        self.status = RowStatus.REJECTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == RowStatus.REJECTED
+
+    @property
+    def status_label(self) -> str:
+        if self.status == RowStatus.MATCH:
+            return "Matches existing" + ("" if self.changes else " (no changes)")
+        return {"new": "New", "rejected": "Rejected"}[self.status]
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    rows: list[PreviewRow]
+    columns: list[tuple[str, str]]  # (key in PreviewRow.values, heading)
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            row.cells = [row.values.get(key, "") for key, _ in self.columns]
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def new_count(self) -> int:
+        return self.count(RowStatus.NEW)
+
+    @property
+    def match_count(self) -> int:
+        return self.count(RowStatus.MATCH)
+
+    @property
+    def rejected_count(self) -> int:
+        return self.count(RowStatus.REJECTED)
+
+    @property
+    def importable_count(self) -> int:
+        return self.new_count + self.match_count
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    companies_created: int = 0
+
+    def summary(self, noun: str) -> str:
+        return (
+            f"Created {self.created} {noun}, updated {self.updated}, "
+            f"rejected {self.rejected} (new companies: {self.companies_created})."
+        )
+
+
+def import_failed(error: Exception) -> ImportFileError:
+    """What a person sees when the database refused a commit that the preview allowed."""
+    return ImportFileError(
+        "Nothing was imported: the data changed while you were looking at the preview "
+        f"({error.__class__.__name__}). Upload the file again to see a fresh preview."
+    )
