@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from crm import settings as crm_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("raw", ["maybe", "2", "enabled"])

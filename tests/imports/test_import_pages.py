@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts.models import Contact
 from crm.models import Company
 from tests.factories import make_contact
-from tests.test_import_linkedin import FIRST_EXPORT, linkedin_file
+from tests.imports.test_import_linkedin import FIRST_EXPORT, linkedin_file
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from tests.smtp_sink import smtp_sink
 
 pytestmark = pytest.mark.slow
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 SEED = """

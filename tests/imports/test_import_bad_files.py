@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from crm.models import Company, JobApplication
-from tests.test_import_linkedin import LINKEDIN_HEADER, LINKEDIN_NOTES
+from tests.imports.test_import_linkedin import LINKEDIN_HEADER, LINKEDIN_NOTES
 
 
 @pytest.fixture(autouse=True)
