@@ -129,7 +129,7 @@ class Interaction(TracksLoadedValues):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            # Timelines and "latest interaction with C" (R6) read these.
+            # Timelines and "latest interaction with C" (R6, docs/rules.md#r6) read these.
             models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
             models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),

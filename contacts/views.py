@@ -47,7 +47,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 def next_check_in(timeline: list[TimelineEntry]):
-    """The pending check-in among the timeline's follow-ups (R6 keeps at most one)."""
+    """The pending check-in among the timeline's follow-ups (at most one: docs/rules.md#r6)."""
     for entry in timeline:
         item = entry.item
         if entry.type == "followup" and item.kind == "check_in" and item.status == "pending":

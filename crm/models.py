@@ -99,8 +99,9 @@ class Profile(models.Model):
     )
     signature = models.TextField(blank=True)
 
-    # Rule settings: every offset of the rules table is a default the user can change,
-    # and every rule can be switched off. They apply to follow-ups created afterwards.
+    # Rule settings (docs/rules.md): every offset of the rules table is a default the user
+    # can change, and every rule can be switched off. They apply to follow-ups created
+    # afterwards.
     reply_enabled = models.BooleanField("R1 reply to rejections", default=True)
     reply_due_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MinValueValidator(1)]

@@ -1,4 +1,4 @@
-"""The follow-up rules R1–R8 of DESIGN.md, as plain functions over models.
+"""The follow-up rules R1–R8 of docs/rules.md, as plain functions over models.
 
 Read top to bottom: the entry points that followups/signals.py calls on every save and
 delete, then one section per rule, then "mark sent". Each rule names the advice it
@@ -156,14 +156,15 @@ def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> 
             after_reply(interaction, profile, now)
 
 
-# R1: a rejection closes the application; the reply itself is scheduled further below.
+# R1 (docs/rules.md#r1): a rejection closes the application; the reply is scheduled below.
 def mark_rejected(application: JobApplication) -> None:
     if application.status != JobApplication.Status.REJECTED:
         application.status = JobApplication.Status.REJECTED
         application.save(update_fields=["status", "updated_at"])
 
 
-# R2 and the completion table: whatever you send is the follow-up that was waiting for it.
+# R2 and the completion table (docs/rules.md#r2, #completion): whatever you send is the
+# follow-up that was waiting for it.
 def complete_matching(interaction: Interaction, profile: Profile, now: datetime) -> list[FollowUp]:
     """Completes the pending follow-ups this outbound interaction fulfils.
 
@@ -196,7 +197,7 @@ def complete_matching(interaction: Interaction, profile: Profile, now: datetime)
     return [f for f in candidates if f.complete(interaction, now=now)]
 
 
-# R4 and R8: once they write back, stop chasing them.
+# R4 and R8 (docs/rules.md#r4, #r8): once they write back, stop chasing them.
 def they_answered(interaction: Interaction, profile: Profile, now: datetime) -> None:
     """An inbound message cancels the pending feedback nudge to its contact and the
     pending status check on its application."""
@@ -228,7 +229,8 @@ def _earlier_pending(interaction: Interaction, profile: Profile):
     )
 
 
-# R5: after a gracious reply, stay in touch: a check-in cadence and a LinkedIn connection.
+# R5 (docs/rules.md#r5): after a gracious reply, stay in touch: a check-in cadence and a
+# LinkedIn connection.
 def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> None:
     contact = interaction.contact
     if contact.check_in_months is None:
@@ -263,7 +265,8 @@ def connect_due(interaction: Interaction, profile: Profile) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------
-# Follow-ups an interaction causes by itself (R1, R3, R4's thank-you, R7)
+# Follow-ups an interaction causes by itself (R1, R3, R4's thank-you, R7: docs/rules.md#r1,
+# #r3, #r4, #r7)
 # ---------------------------------------------------------------------------------------
 
 
@@ -392,7 +395,7 @@ def _follow_the_source(followup: FollowUp, interaction: Interaction) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# R6: check in every few months, counting from the last time you were in touch
+# R6 (docs/rules.md#r6): check in every few months, counting from the last time in touch
 # ---------------------------------------------------------------------------------------
 
 
@@ -454,7 +457,7 @@ def ensure_check_in(
 
 
 # ---------------------------------------------------------------------------------------
-# R8: an application nobody answered deserves one polite status question
+# R8 (docs/rules.md#r8): an application nobody answered deserves one polite status question
 # ---------------------------------------------------------------------------------------
 
 
@@ -523,7 +526,7 @@ def stop_application_checks(application: JobApplication, reason: str, now: datet
 
 
 # ---------------------------------------------------------------------------------------
-# Do not contact, and helpers
+# Do not contact (docs/rules.md#do-not-contact), and helpers
 # ---------------------------------------------------------------------------------------
 
 
@@ -543,7 +546,7 @@ def profile_of(user_id: int) -> Profile:
 
 
 # ---------------------------------------------------------------------------------------
-# Mark sent
+# Mark sent (docs/rules.md#mark-sent)
 # ---------------------------------------------------------------------------------------
 
 # What the user sent for each kind of follow-up: (interaction kind, channel).

@@ -74,7 +74,7 @@ def working_morning_on_or_after(instant: datetime, profile: WorkingHours) -> dat
     profile's morning hour local time; returned as an aware UTC datetime.
 
     Only the local date of `instant` counts, so a Monday-afternoon input gives Monday
-    morning (DESIGN.md, "Rules"): reminders go out at the start of a working day.
+    morning (docs/rules.md#timing): reminders go out at the start of a working day.
     """
     return working_morning_on_or_after_date(local_date(instant, profile.zone), profile)
 

@@ -226,7 +226,7 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
 
 def commit_applications(plan: ApplicationsPlan) -> ImportResult:
     """Writes the plan in one transaction. Applications go through save() so the rules
-    see them (an `applied` application schedules its check, R8)."""
+    see them (an `applied` application schedules its check, docs/rules.md#r8)."""
     owner = plan.owner
     companies = dict(plan.companies)
     result = ImportResult(rejected=plan.rejected_count)

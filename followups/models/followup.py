@@ -121,7 +121,7 @@ class FollowUp(models.Model):
                 ),
                 name="followup_kind_valid",
             ),
-            # R6: exactly one pending check-in per contact.
+            # R6 (docs/rules.md#r6): exactly one pending check-in per contact.
             models.UniqueConstraint(
                 fields=["contact"],
                 condition=models.Q(status="pending", kind="check_in"),

@@ -17,7 +17,8 @@ from contacts.models import Interaction
 from crm.models import JobApplication
 from followups.models import FollowUp
 
-# The article's window for answering a rejection; R1's deadline defaults to it.
+# The article's window for answering a rejection; R1's deadline defaults to it
+# (docs/rules.md#r1).
 REPLY_TARGET_HOURS = 48
 # A follow-up without a deadline counts as on time when done within a day of falling due.
 NO_DEADLINE_GRACE = timedelta(days=1)

@@ -1,4 +1,4 @@
-"""Every page needs a login, except the few that DESIGN.md names as public."""
+"""Every page needs a login, except the few docs/architecture.md#request-path names as public."""
 
 from __future__ import annotations
 
