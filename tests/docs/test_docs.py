@@ -20,7 +20,7 @@ CITATION = re.compile(r"docs/([\w-]+)\.md((?:#[\w-]+)(?:,\s*(?:#\s+)?#[\w-]+)*)?
 ANCHOR = re.compile(r"#([\w-]+)")
 EXPLICIT_ANCHOR = re.compile(r'<a id="([\w-]+)"></a>')
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
-MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+\.md)(?:#[\w-]+)?\)")
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+\.md)(?:#([\w-]+))?\)")
 
 
 def github_slug(heading: str) -> str:
@@ -77,16 +77,22 @@ def test_the_rules_document_has_an_anchor_per_rule(rule):
 
 
 def test_readme_links_every_page_in_docs():
-    readme_links = set(MARKDOWN_LINK.findall((ROOT / "README.md").read_text(encoding="utf-8")))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme_links = {link for link, _anchor in MARKDOWN_LINK.findall(readme)}
     pages = sorted(f"docs/{page.name}" for page in DOCS.glob("*.md"))
     assert {"docs/architecture.md", "docs/rules.md", "docs/operations.md"} <= set(pages)
     assert [page for page in pages if page not in readme_links] == []
 
 
-def test_links_between_the_docs_lead_to_pages_that_exist():
+def test_links_between_the_docs_lead_to_pages_and_anchors_that_exist():
     broken = []
     for page in [ROOT / "README.md", *DOCS.glob("*.md")]:
-        for link in MARKDOWN_LINK.findall(page.read_text(encoding="utf-8")):
-            if "://" not in link and not (page.parent / link).is_file():
+        for link, anchor in MARKDOWN_LINK.findall(page.read_text(encoding="utf-8")):
+            target = page.parent / link
+            if "://" in link:
+                continue
+            if not target.is_file():
                 broken.append(f"{page.relative_to(ROOT)} links {link}")
+            elif anchor and anchor not in anchors_of(target):
+                broken.append(f"{page.relative_to(ROOT)} links {link}#{anchor}: no such anchor")
     assert broken == []
