@@ -384,6 +384,14 @@ FEEDBACK_REQUEST_RE = re.compile(
     r"areas? (?:to|for|of) improve(?:ment)?)\b",
     re.I,
 )
+
+
+def asks_for_feedback(text: str) -> bool:
+    """Whether a message someone sent asks for feedback: the checker's notion (the
+    `no_feedback_request` finding), shared by every path that logs a sent message."""
+    return bool(FEEDBACK_REQUEST_RE.search(text or ""))
+
+
 INTEREST_RE = re.compile(
     r"\b(interest(?:ed)?|keen|excited|enthusiastic|eager|"
     r"future (?:opportunit\w+|openings?|roles?|positions?|vacanc\w+)|"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from followups import (
     views_calendar,
@@ -67,4 +67,6 @@ urlpatterns: list = [
     path("export/contacts.vcf", views_export.export_contacts_vcard, name="export-contacts-vcard"),
     path("export/backup.json", views_export.export_backup, name="export-backup"),
     path("export/restore/", views_export.restore_backup, name="restore"),
+    # Mailbox sync: Preferences → Mailbox and the Inbox triage page
+    path("", include("followups.mailbox.urls")),
 ]
