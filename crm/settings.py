@@ -144,6 +144,7 @@ TEMPLATES = [
                 "crm.context_processors.site",
                 "followups.context_processors.due_count",
                 "followups.context_processors.scheduler_health",
+                "followups.mailbox.health.mailbox_banner",
             ],
         },
     },

@@ -236,6 +236,11 @@ class Run:
         for contact in Contact.objects.filter(owner_id=self.owner_id).exclude(email=""):
             self.contacts.setdefault(contact.email.strip().lower(), contact)
         self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
+        # The user's own addresses: their copy of what they sent is read from the sent
+        # folder, not the inbox (a message sent to a contact with yourself in Cc).
+        self.own_addresses = {
+            a.strip().lower() for a in (mailbox.owner.email, mailbox.username) if "@" in a
+        }
 
     def all_folders(self) -> None:
         sent = self.mailbox.sent_folder
@@ -330,6 +335,8 @@ class Run:
                 (self.contacts[a] for a in headers.to if a in self.contacts), None
             )
             return fetched.contact is not None
+        if headers.from_address in self.own_addresses:
+            return False
         fetched.contact = self.contacts.get(headers.from_address)
         return fetched.contact is not None or classify.looks_job_related(headers)
 
