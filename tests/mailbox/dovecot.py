@@ -12,11 +12,13 @@ offered, one implicit TLS, both with a self-signed certificate for localhost/127
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -130,7 +132,11 @@ ssl_key = <{self.key_path}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
+# No auth penalty (anvil delays logins from an address after failures) on loopback.
+login_trusted_networks = 127.0.0.0/8
 mail_location = maildir:~/Maildir
+mail_fsync = never
+hostname = localhost
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.passwd}
@@ -183,6 +189,7 @@ service anvil {{
             [DOVECOT, "-c", str(self.config), "-F"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so stop() ends every child
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -196,13 +203,17 @@ service anvil {{
         raise RuntimeError(f"Dovecot did not listen on {self.port}: {self.log()}")
 
     def stop(self) -> None:
+        """Stops the server and every connection it serves, as a crash or a restart would."""
         if self.process and self.process.poll() is None:
-            self.process.terminate()
+            group = os.getpgid(self.process.pid)
+            os.killpg(group, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(group, signal.SIGKILL)
                 self.process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # an imap child still serving a client
         self.process = None
         # The master is gone; make sure no stray child still listens.
         deadline = time.monotonic() + 5
