@@ -64,11 +64,14 @@ class SyncReport:
     logged: int = 0
     waiting: int = 0
     busy: bool = False
+    paused: bool = False
     more: bool = False
     error: str = ""
     folders: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        if self.paused:
+            return "This mailbox is paused: tick “Enabled” and save to sync it."
         if self.busy:
             return "Another sync of this mailbox is running."
         if self.error:
@@ -152,6 +155,9 @@ def sync_mailbox(
     """Reads what is new in the mailbox's inbox and sent folders; returns what it did."""
     now = now or timezone.now()
     report = SyncReport(mailbox.pk)
+    if not mailbox.enabled:
+        report.paused = True
+        return report
     token = claim(mailbox.pk, now)
     if token is None:
         report.busy = True
