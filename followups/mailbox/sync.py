@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -190,21 +192,25 @@ def _rotate_password(mailbox: Mailbox) -> None:
 
 
 def _record(mailbox: Mailbox, report: SyncReport, token: str) -> None:
+    """The run's outcome and counts, and the lease released, in one UPDATE (an idle sync
+    costs two commits: this and the claim)."""
     now = timezone.now()
-    counts = {
+    fields = {
         "messages_read": F("messages_read") + report.read,
         "messages_kept": F("messages_kept") + report.kept,
         "messages_logged": F("messages_logged") + report.logged,
+        "lease_token": "",
+        "leased_until": None,
     }
     if report.error:
         log.warning("Mailbox %s sync failed: %s", mailbox.pk, report.error)
-        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=report.error[:1000], **counts)
-        Mailbox.objects.filter(pk=mailbox.pk, failing_since__isnull=True).update(failing_since=now)
+        fields |= {
+            "last_error": report.error[:1000],
+            "failing_since": Coalesce("failing_since", Value(now)),
+        }
     else:
-        Mailbox.objects.filter(pk=mailbox.pk).update(
-            last_success_at=now, last_error="", failing_since=None, **counts
-        )
-    release(mailbox.pk, token)
+        fields |= {"last_success_at": now, "last_error": "", "failing_since": None}
+    Mailbox.objects.filter(pk=mailbox.pk, lease_token=token).update(**fields)
     mailbox.refresh_from_db()
 
 
@@ -238,15 +244,25 @@ class Run:
         self.budget = limit
         self.report = report
         self.progress = progress
-        self.contacts: dict[str, Contact] = {}
-        for contact in Contact.objects.filter(owner_id=self.owner_id).exclude(email=""):
-            self.contacts.setdefault(contact.email.strip().lower(), contact)
         self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
+        from followups.emails import site_domain
+
+        self.reminder_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+        self.reminder_id = re.compile(rf"<(?:followup|digest)-[\w.-]+@{re.escape(site_domain())}>")
+        self.unsubscribe_prefix = f"{settings.SITE_URL}/reminders/unsubscribe/"
         # The user's own addresses: their copy of what they sent is read from the sent
         # folder, not the inbox (a message sent to a contact with yourself in Cc).
         self.own_addresses = {
             a.strip().lower() for a in (mailbox.owner.email, mailbox.username) if "@" in a
         }
+
+    @cached_property
+    def contacts(self) -> dict[str, Contact]:
+        """The owner's contacts by address, read once and only when there is mail to read."""
+        found: dict[str, Contact] = {}
+        for contact in Contact.objects.filter(owner_id=self.owner_id).exclude(email=""):
+            found.setdefault(contact.email.strip().lower(), contact)
+        return found
 
     def all_folders(self) -> None:
         sent = self.mailbox.sent_folder
@@ -288,8 +304,7 @@ class Run:
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = uids[start : start + FETCH_BATCH]
             renew(self.mailbox.pk, self.token)
-            self.batch(name, direction, chunk)
-            MailboxFolder.objects.filter(pk=state.pk).update(last_uid=chunk[-1])
+            self.batch(state, direction, chunk)
             state.last_uid = chunk[-1]
             if self.progress:
                 self.progress(self.report)
@@ -298,7 +313,10 @@ class Run:
             MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uidnext - 1)
         self.report.folders[name] = len(uids)
 
-    def batch(self, folder: str, direction: str, uids: list[int]) -> None:
+    def batch(self, state: MailboxFolder, direction: str, uids: list[int]) -> None:
+        """Headers of `uids`, bodies of those worth it, then what is kept and the folder's
+        cursor in one transaction: a sync killed before the commit re-reads this batch,
+        one killed after it goes on from the next (one commit per batch, not per message)."""
         response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
         candidates: list[Fetched] = []
         for uid in uids:
@@ -314,23 +332,25 @@ class Run:
             if self.worth_reading(fetched, direction):
                 candidates.append(fetched)
         self.read_bodies(candidates)
-        for fetched in candidates:
-            self.keep(folder, direction, fetched)
+        tally = SyncReport(self.mailbox.pk)
+        with transaction.atomic():
+            for fetched in candidates:
+                self.keep(state.name, direction, fetched, tally)
+            MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uids[-1])
+        self.report.kept += tally.kept
+        self.report.logged += tally.logged
+        self.report.waiting += tally.waiting
 
     # Deciding ---------------------------------------------------------------------------
 
     def is_own_reminder(self, headers: mime.Headers) -> bool:
-        """The app's reminder and digest emails (followups/emails.py) land in the inbox too."""
-        own_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
-        if own_from and headers.from_address == own_from:
+        """The app's reminder and digest emails (followups/emails.py) land in the inbox too:
+        known by their sender, their Message-ID or their unsubscribe link."""
+        if self.reminder_from and headers.from_address == self.reminder_from:
             return True
-        from followups.emails import site_domain
-
-        if re.fullmatch(
-            rf"<(?:followup|digest)-[\w.-]+@{re.escape(site_domain())}>", headers.message_id
-        ):
+        if self.reminder_id.fullmatch(headers.message_id):
             return True
-        return f"{settings.SITE_URL}/reminders/unsubscribe/" in headers.list_unsubscribe
+        return self.unsubscribe_prefix in headers.list_unsubscribe
 
     def worth_reading(self, fetched: Fetched, direction: str) -> bool:
         headers = fetched.headers
@@ -374,7 +394,7 @@ class Run:
         body.problem = "; ".join(p for p in (body.problem, "attachment not stored") if p)
         return body
 
-    def keep(self, folder: str, direction: str, fetched: Fetched) -> None:
+    def keep(self, folder: str, direction: str, fetched: Fetched, tally: SyncReport) -> None:
         headers, body = fetched.headers, fetched.body or mime.Body()
         if direction == Inbound:
             words = mime.own_words(body.text)
@@ -391,11 +411,11 @@ class Run:
                 logged = self.log_if_sure(message, body.text)
         except IntegrityError:
             return  # stored before: another folder, an earlier run, another worker
-        self.report.kept += 1
+        tally.kept += 1
         if logged:
-            self.report.logged += 1
+            tally.logged += 1
         else:
-            self.report.waiting += 1
+            tally.waiting += 1
 
     def store(self, folder: str, direction: str, fetched: Fetched, guess: str) -> MailMessage:
         headers, body = fetched.headers, fetched.body or mime.Body()
