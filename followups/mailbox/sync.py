@@ -332,10 +332,10 @@ class Run:
             if self.worth_reading(fetched, direction):
                 candidates.append(fetched)
         self.read_bodies(candidates)
+        prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
         tally = SyncReport(self.mailbox.pk)
         with transaction.atomic():
-            for fetched in candidates:
-                self.keep(state.name, direction, fetched, tally)
+            self.keep([m for m in prepared if m is not None], tally)
             MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uids[-1])
         self.report.kept += tally.kept
         self.report.logged += tally.logged
@@ -394,7 +394,9 @@ class Run:
         body.problem = "; ".join(p for p in (body.problem, "attachment not stored") if p)
         return body
 
-    def keep(self, folder: str, direction: str, fetched: Fetched, tally: SyncReport) -> None:
+    def prepare(self, folder: str, direction: str, fetched: Fetched) -> MailMessage | None:
+        """The row to keep for a message whose body was read, unsaved; None when it is not
+        about a job and not from anyone the user knows (nothing of it is stored)."""
         headers, body = fetched.headers, fetched.body or mime.Body()
         if direction == Inbound:
             words = mime.own_words(body.text)
@@ -402,36 +404,19 @@ class Run:
             if fetched.contact is None and not classify.is_job_related(
                 headers.subject, words, headers
             ):
-                return  # not about a job and not from anyone you know: nothing is stored
+                return None
         else:
             guess = MailMessage.Guess.REPLY if headers.in_reply_to else MailMessage.Guess.OTHER
-        try:
-            with transaction.atomic():
-                message = self.store(folder, direction, fetched, guess)
-                logged = self.log_if_sure(message, body.text)
-        except IntegrityError:
-            return  # stored before: another folder, an earlier run, another worker
-        tally.kept += 1
-        if logged:
-            tally.logged += 1
-        else:
-            tally.waiting += 1
-
-    def store(self, folder: str, direction: str, fetched: Fetched, guess: str) -> MailMessage:
-        headers, body = fetched.headers, fetched.body or mime.Body()
         from followups.emailparse import parse_email
 
-        sent_at = headers.sent_at or self.now
         contact = fetched.contact
         parsed = parse_email(
             f"From: {headers.from_name} <{headers.from_address}>\nSubject: {headers.subject}\n\n"
             + body.text[:20000]
         )
-        company = ""
-        if contact is not None and contact.company_id:
-            company = contact.company.name
+        company = contact.company.name if contact is not None and contact.company_id else ""
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
-        return MailMessage.objects.create(
+        return MailMessage(
             owner_id=self.owner_id,
             mailbox=self.mailbox,
             message_key=headers.key(size=fetched.size),
@@ -442,7 +427,7 @@ class Run:
             from_address=headers.from_address,
             to_addresses=", ".join(headers.to)[:2000],
             subject=headers.subject[:300],
-            sent_at=sent_at,
+            sent_at=headers.sent_at or self.now,
             body=body.text,
             in_reply_to=" ".join(headers.in_reply_to)[:5000],
             guess=guess,
@@ -452,23 +437,56 @@ class Run:
             problem=problem[:300],
         )
 
-    def log_if_sure(self, message: MailMessage, text: str) -> bool:
-        """Logs what needs no question: everything sent to a contact, and a known contact's
-        reply in a thread already logged (a rejection only if the user said so)."""
-        if message.contact_id is None:
-            return False
-        if message.direction == Outbound:
-            interaction = already_logged(message) or log_sent(message, text)
-            return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
-        thread = logged_thread(message)
-        is_rejection = message.guess == MailMessage.Guess.REJECTION
-        sure = (thread is not None and not is_rejection) or (
-            is_rejection and self.mailbox.log_rejections_without_asking
+    def keep(self, messages: list[MailMessage], tally: SyncReport) -> None:
+        """Stores the batch's new messages (inside the batch's transaction): those to log one
+        by one with their interaction, the rest, waiting for the user, in one INSERT."""
+        stored = set(
+            MailMessage.objects.filter(
+                owner_id=self.owner_id, message_key__in=[m.message_key for m in messages]
+            ).values_list("message_key", flat=True)
         )
-        if not sure:
-            return False
-        interaction = already_logged(message) or log_received(message, text, thread)
-        return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
+        waiting = []
+        for message in messages:
+            if message.message_key in stored:
+                continue  # seen before: another folder, an earlier run, the same batch
+            stored.add(message.message_key)
+            sure, thread = self.sure_to_log(message)
+            if not sure:
+                waiting.append(message)
+            elif self.store_and_log(message, thread):
+                tally.kept += 1
+                tally.logged += 1
+        # The lease keeps other syncs of this mailbox out; a conflict is a row another
+        # path stored meanwhile, and skipping it is right.
+        MailMessage.objects.bulk_create(waiting, ignore_conflicts=True)
+        tally.kept += len(waiting)
+        tally.waiting += len(waiting)
+
+    def sure_to_log(self, message: MailMessage) -> tuple[bool, MailMessage | None]:
+        """Logged without asking: everything sent to a contact, and a known contact's reply
+        in a thread already logged (a rejection only if the user said so)."""
+        if message.contact is None:
+            return False, None
+        if message.direction == Outbound:
+            return True, None
+        thread = logged_thread(message)
+        if message.guess == MailMessage.Guess.REJECTION:
+            return self.mailbox.log_rejections_without_asking, thread
+        return thread is not None, thread
+
+    def store_and_log(self, message: MailMessage, thread: MailMessage | None) -> bool:
+        try:
+            with transaction.atomic():
+                message.save()
+                if message.direction == Outbound:
+                    interaction = already_logged(message) or log_sent(message, message.body)
+                else:
+                    interaction = already_logged(message) or log_received(
+                        message, message.body, thread
+                    )
+                return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
+        except IntegrityError:
+            return False  # stored meanwhile by another path
 
 
 def _text_sections(structure, prefix: str = "") -> Iterable[tuple[str, str, str | None, str]]:

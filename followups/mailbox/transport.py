@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from imapclient import IMAPClient
@@ -40,7 +41,13 @@ class MailboxError(Exception):
 
 def ssl_context() -> ssl.SSLContext:
     """The system's trusted CAs, plus MAILBOX_CA_FILE for a server with a private CA."""
-    return ssl.create_default_context(cafile=settings.MAILBOX_CA_FILE or None)
+    return _context(settings.MAILBOX_CA_FILE or None)
+
+
+@lru_cache(maxsize=4)
+def _context(cafile: str | None) -> ssl.SSLContext:
+    # Loading the system's CA store takes tens of milliseconds: once per process.
+    return ssl.create_default_context(cafile=cafile)
 
 
 def _tls_error(mailbox: Mailbox, error: ssl.SSLError) -> MailboxError:
@@ -71,7 +78,7 @@ def open_connection(mailbox: Mailbox, *, timeout: float = CONNECT_TIMEOUT) -> IM
         raise MailboxError(
             "dns", f"The server name {mailbox.host} was not found (DNS): check its spelling."
         ) from None
-    context = ssl_context()
+    context = ssl_context() if mailbox.security != Mailbox.Security.PLAIN else None
     try:
         client = IMAPClient(
             mailbox.host,
