@@ -32,6 +32,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def default_first_sync_days() -> int:
+    return settings.MAILBOX_FIRST_SYNC_DAYS
+
+
 class Mailbox(models.Model):
     """One IMAP mailbox of a user (contract: followups.Mailbox).
 
@@ -60,7 +64,7 @@ class Mailbox(models.Model):
         help_text="Log a rejection from a known contact at once instead of asking you.",
     )
     first_sync_days = models.PositiveSmallIntegerField(
-        default=90, help_text="How far back the first sync reads."
+        default=default_first_sync_days, help_text="How far back the first sync reads (days)."
     )
 
     # The lease (one sync per mailbox at a time): taken by a conditional UPDATE in
