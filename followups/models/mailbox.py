@@ -8,7 +8,7 @@ code that fills these rows.
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -114,13 +114,6 @@ class Mailbox(models.Model):
     @property
     def has_password(self) -> bool:
         return bool(self.password_encrypted)
-
-    def is_failing(self, now: datetime | None = None) -> bool:
-        """Connected and failing for at least an hour: worth a banner."""
-        now = now or timezone.now()
-        return bool(
-            self.enabled and self.failing_since and now - self.failing_since >= FAILING_BANNER_AFTER
-        )
 
 
 class MailboxFolder(models.Model):

@@ -156,3 +156,21 @@ def test_a_password_no_key_can_read_asks_for_the_password_again(alice, imap, set
     settings.MAILBOX_KEY = [Fernet.generate_key().decode()]
     check = check_connection(mailbox)
     assert "enter the password again" in check.message
+
+
+def test_the_password_is_never_logged_even_at_debug_level(alice, imap, caplog):
+    import logging
+
+    from followups.mailbox.sync import sync_mailbox
+
+    mailbox = Mailbox(owner=alice, host=HOST, port=imap.server.port, security="plain")
+    mailbox.username = imap.user
+    mailbox.set_password(imap.password)
+    mailbox.save()
+    with caplog.at_level(logging.DEBUG):
+        assert not sync_mailbox(mailbox).error
+        mailbox.set_password("wrong-" + imap.password)
+        mailbox.save()
+        assert sync_mailbox(mailbox).error
+    assert "LOGIN" in caplog.text  # IMAPClient did log the commands
+    assert imap.password not in caplog.text

@@ -242,3 +242,12 @@ def test_two_syncs_at_once_log_each_message_once(imap):
         thread.join()
     assert sum(r.logged for r in reports) == 20
     assert Interaction.objects.filter(owner=owner).count() == 20
+
+
+def test_a_body_over_1_mb_is_cut_and_said_so(alice, imap, mailbox):
+    long_text = REJECTION + "\n" + ("All work and no play makes a long letter. " * 36000)
+    imap.append("INBOX", rejection(imap, 1, body=long_text))
+    sync_mailbox(mailbox)
+    stored = MailMessage.objects.get()
+    assert len(stored.body) <= 1_000_000
+    assert "text cut at 1 MB" in stored.problem
