@@ -81,7 +81,8 @@ def write_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 class Dovecot:
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = True) -> None:
+        self.tls = tls
         # Not under pytest's tmp_path: its 0700 parents would lock out the mail user.
         self.folder = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
         self.folder.chmod(0o755)
@@ -116,6 +117,12 @@ class Dovecot:
 
     def _config(self, chroot: str) -> str:
         base = self.folder
+        tls = (
+            f"ssl = yes\nssl_cert = <{self.cert_path}\nssl_key = <{self.key_path}"
+            if self.tls
+            else "ssl = no"
+        )
+        imaps_port = self.tls_port if self.tls else 0
         return f"""
 protocols = imap
 listen = {HOST}
@@ -126,9 +133,7 @@ log_path = {base}/dovecot.log
 default_internal_user = {self.internal_user}
 default_login_user = {self.login_user}
 first_valid_uid = 1
-ssl = yes
-ssl_cert = <{self.cert_path}
-ssl_key = <{self.key_path}
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -165,7 +170,7 @@ service imap-login {{
   }}
   inet_listener imaps {{
     address = {HOST}
-    port = {self.tls_port}
+    port = {imaps_port}
     ssl = yes
   }}
 }}

@@ -174,3 +174,22 @@ def test_the_password_is_never_logged_even_at_debug_level(alice, imap, caplog):
         assert sync_mailbox(mailbox).error
     assert "LOGIN" in caplog.text  # IMAPClient did log the commands
     assert imap.password not in caplog.text
+
+
+def test_a_server_without_starttls_is_refused_rather_than_used_in_clear(alice):
+    from tests.mailbox.conftest import require_dovecot
+    from tests.mailbox.dovecot import Dovecot
+
+    require_dovecot()
+    server = Dovecot(tls=False).start()
+    try:
+        user, password = server.new_user()
+        mailbox = Mailbox(
+            owner=alice, host=HOST, port=server.port, security="starttls", username=user
+        )
+        mailbox.set_password(password)
+        check = check_connection(mailbox)
+    finally:
+        server.cleanup()
+    assert not check.ok
+    assert f"{HOST} did not accept STARTTLS" in check.message

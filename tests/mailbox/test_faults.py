@@ -251,3 +251,32 @@ def test_a_body_over_1_mb_is_cut_and_said_so(alice, imap, mailbox):
     stored = MailMessage.objects.get()
     assert len(stored.body) <= 1_000_000
     assert "text cut at 1 MB" in stored.problem
+
+
+@pytest.mark.slow
+def test_a_mailbox_of_20000_messages_is_read_a_bounded_slice_per_run(
+    alice, imap, mailbox, settings
+):
+    settings.MAILBOX_MAX_MESSAGES = 2000
+    rejection_raw = rejection(imap, 0).as_bytes()
+    letter = (
+        "From: Shop <news@shop.example>\r\nTo: {to}\r\nSubject: Letter {n}\r\n"
+        "Message-ID: <letter-{n}@shop.example>\r\n\r\nNew arrivals.\r\n"
+    )
+    raws = [
+        rejection_raw.replace(b"rejection-0@", f"rejection-{n}@".encode())
+        if n % 100 == 0
+        else letter.format(to=imap.address, n=n).encode()
+        for n in range(20000)
+    ]
+    with imap.client() as client:
+        for start in range(0, len(raws), 1000):
+            client.multiappend("INBOX", raws[start : start + 1000])
+    runs = []
+    while not runs or runs[-1].more:
+        runs.append(sync_mailbox(mailbox))
+        assert runs[-1].read <= 2000 and not runs[-1].error
+        assert len(runs) <= 11
+    assert sum(r.read for r in runs) == 20000
+    assert MailMessage.objects.count() == 200
+    assert sync_mailbox(mailbox).read == 0
