@@ -58,7 +58,9 @@ def mailbox_sync(request: HttpRequest) -> HttpResponse:
     report = sync_mailbox(mailbox, limit=SYNC_NOW_LIMIT)
     level = messages.ERROR if report.error else messages.INFO
     messages.add_message(request, level, report.summary())
-    return redirect("followups:inbox" if not report.error else "followups:mailbox")
+    if report.error or report.paused or report.busy:
+        return redirect("followups:mailbox")
+    return redirect("followups:inbox")
 
 
 @require_POST

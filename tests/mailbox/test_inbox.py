@@ -212,3 +212,13 @@ def test_a_known_contacts_unrelated_mail_waits_rather_than_vanishes(alice, imap,
     report = sync_mailbox(mailbox)
     assert report.waiting == 1
     assert MailMessage.objects.get().summary == "Message from Dana, Acme Robotics"
+
+
+def test_sync_now_on_a_paused_mailbox_says_it_is_paused(alice_client, mailbox):
+    mailbox.enabled = False
+    mailbox.save()
+    response = alice_client.post(
+        reverse("followups:mailbox-sync"), {"mailbox": mailbox.pk}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("followups:mailbox")
+    assert "This mailbox is paused" in response.content.decode()
