@@ -181,6 +181,26 @@ def sync_mailbox(
     return report
 
 
+def preview(mailbox: Mailbox) -> str:
+    """What a sync would read, from STATUS alone (the command's --dry-run): stores,
+    claims and logs nothing."""
+    try:
+        with transport.connected(mailbox) as client:
+            sent = mailbox.sent_folder or transport.discover_folders(client).sent
+            counts = []
+            for name in (mailbox.inbox_folder, sent):
+                if not name:
+                    continue
+                status = client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
+                state = MailboxFolder.objects.filter(mailbox=mailbox, name=name).first()
+                same = state is not None and state.uidvalidity == int(status[b"UIDVALIDITY"])
+                done = state.last_uid if same else 0
+                counts.append(f"{name} {max(0, int(status[b'UIDNEXT']) - 1 - done)}")
+    except (MailboxError, IMAPClientError, OSError) as error:
+        return f"Would fail: {error}"
+    return "Would read up to: " + ", ".join(counts) + " (new UIDs, before the date window)."
+
+
 def _rotate_password(mailbox: Mailbox) -> None:
     """Re-encrypts the password with the newest MAILBOX_KEY (key rotation, docs/mailbox.md)."""
     try:

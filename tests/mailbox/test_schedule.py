@@ -73,3 +73,16 @@ def test_asking_for_feedback_is_the_draft_checkers_notion():
     assert asks_for_feedback("Would you share any feedback on my interview?")
     assert asks_for_feedback("I'd love to know where I could improve.")
     assert not asks_for_feedback("Thank you for letting me know. Best of luck to the team.")
+
+
+def test_the_commands_dry_run_says_what_is_new_and_stores_nothing(alice, imap, mailbox, capsys):
+    from django.core.management import call_command
+
+    imap.append("INBOX", rejection(imap, 1))
+    imap.append("INBOX", rejection(imap, 2))
+    call_command("sync_mailbox", "--user", "alice", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Would read up to: INBOX 2, Sent 0" in out
+    assert not MailMessage.objects.exists()
+    mailbox.refresh_from_db()
+    assert mailbox.last_attempt_at is None

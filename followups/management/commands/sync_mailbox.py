@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from followups.mailbox.sync import sync_all
+from followups.mailbox.sync import preview, sync_all
+from followups.models import Mailbox
 
 
 class Command(BaseCommand):
@@ -23,14 +24,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limit", type=int, default=None, help="Read at most this many messages per mailbox."
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Connect and say how much is new; store, log and claim nothing.",
+        )
 
-    def handle(self, *args, user: str | None = None, limit: int | None = None, **options):
+    def handle(
+        self,
+        *args,
+        user: str | None = None,
+        limit: int | None = None,
+        dry_run: bool = False,
+        **options,
+    ) -> None:
         owner = None
         if user:
             try:
                 owner = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No user named {user!r}.") from None
+        if dry_run:
+            mailboxes = Mailbox.objects.filter(enabled=True).order_by("pk")
+            for mailbox in mailboxes.filter(owner=owner) if owner else mailboxes:
+                self.stdout.write(f"Mailbox {mailbox.pk} ({mailbox}): {preview(mailbox)}")
+            return
         reports = sync_all(user=owner, limit=limit)
         verbosity = options.get("verbosity", 1)
         if not reports and verbosity >= 1:
