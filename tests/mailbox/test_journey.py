@@ -188,3 +188,34 @@ def test_the_apps_own_reminder_emails_are_never_ingested(alice, imap, mailbox, s
     )
     sync()
     assert not MailMessage.objects.exists()
+
+
+def test_sending_the_nudge_draft_from_the_mail_client_completes_the_nudge(alice, imap, mailbox):
+    priya = Contact.objects.create(
+        owner=alice, first_name="Priya", last_name="Raman", email="priya.raman@northwind-labs.com"
+    )
+    Interaction.objects.create(
+        owner=alice,
+        contact=priya,
+        direction="outbound",
+        kind="reply",
+        requests_feedback=True,
+        occurred_at=timezone.now() - timedelta(days=8),
+        subject="Thank you",
+    )
+    nudge = FollowUp.objects.get(contact=priya, kind=FollowUp.Kind.FEEDBACK_NUDGE)
+    imap.append(
+        "Sent",
+        mail(
+            sender=imap.address,
+            to=PRIYA,
+            subject=nudge.draft_subject,
+            body=nudge.draft_body + "\n",
+        ),
+    )
+    sync()
+    nudge.refresh_from_db()
+    assert nudge.status == FollowUp.Status.DONE
+    assert nudge.completed_by.kind == Interaction.Kind.NUDGE
+    # A nudge never schedules another nudge (R3), even though it asks for feedback.
+    assert FollowUp.objects.filter(contact=priya, kind=FollowUp.Kind.FEEDBACK_NUDGE).count() == 1
