@@ -176,6 +176,12 @@ def sync_mailbox(
         report.error = (
             f"The connection to {mailbox.host} was lost ({error}); the next sync resumes."
         )
+    except Exception as error:  # noqa: BLE001 - a bug must not look like a successful sync
+        log.exception("Mailbox %s sync stopped", mailbox.pk)
+        report.error = (
+            f"The sync stopped on an unexpected error ({type(error).__name__}); the server log "
+            "has the details. What was read before it is kept."
+        )
     finally:
         _record(mailbox, report, token)
     return report

@@ -280,3 +280,19 @@ def test_a_mailbox_of_20000_messages_is_read_a_bounded_slice_per_run(
     assert sum(r.read for r in runs) == 20000
     assert MailMessage.objects.count() == 200
     assert sync_mailbox(mailbox).read == 0
+
+
+def test_an_unexpected_error_is_recorded_as_a_failure_not_a_success(
+    alice, imap, mailbox, monkeypatch
+):
+    imap.append("INBOX", rejection(imap, 1))
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(sync_module.classify, "guess", broken)
+    report = sync_mailbox(mailbox)
+    assert "unexpected error (ZeroDivisionError)" in report.error
+    mailbox.refresh_from_db()
+    assert mailbox.last_success_at is None and mailbox.failing_since is not None
+    assert mailbox.leased_until is None
