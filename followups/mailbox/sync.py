@@ -493,8 +493,8 @@ class Run:
         in a thread already logged (a rejection only if the user said so)."""
         if message.contact is None:
             return False, None
-        if message.direction == Outbound:
-            return True, None
+        if message.direction == Outbound or already_logged(message) is not None:
+            return True, None  # sent by you, or logged by hand already: matched, not asked
         thread = logged_thread(message)
         if message.guess == MailMessage.Guess.REJECTION:
             return self.mailbox.log_rejections_without_asking, thread

@@ -149,18 +149,22 @@ def test_rejections_are_logged_without_asking_when_the_user_says_so(alice, imap,
     assert FollowUp.objects.filter(kind=FollowUp.Kind.REPLY, status="pending").count() == 1
 
 
-def test_a_rejection_logged_by_hand_is_matched_not_logged_again(alice, imap, mailbox):
+@pytest.mark.parametrize("without_asking", [True, False])
+def test_a_rejection_logged_by_hand_is_matched_not_logged_again(
+    alice, alice_client, imap, mailbox, without_asking
+):
     dana = make_contact(alice, first_name="Dana", last_name="Reyes", email="dana@acme-robotics.com")
     sent_at = timezone.now().replace(microsecond=0) - timedelta(hours=2)
     by_hand = make_interaction(
         alice, contact=dana, kind="rejection", direction="inbound", occurred_at=sent_at
     )
-    mailbox.log_rejections_without_asking = True
+    mailbox.log_rejections_without_asking = without_asking
     mailbox.save()
     imap.append("INBOX", rejection(imap, sent_at=sent_at))
     sync_mailbox(mailbox)
     assert Interaction.objects.filter(owner=alice).count() == 1
     assert MailMessage.objects.get().interaction == by_hand
+    assert "Nothing is waiting for you." in alice_client.get(INBOX).content.decode()
 
 
 def test_a_mailbox_failing_for_an_hour_shows_a_banner_and_healthz_counts_it(alice_client, mailbox):
