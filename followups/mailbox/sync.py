@@ -160,7 +160,8 @@ def sync_mailbox(
     if not mailbox.enabled:
         report.paused = True
         return report
-    token = claim(mailbox.pk, now)
+    # The lease runs from the real clock: `now` may be the start of a long sync_due loop.
+    token = claim(mailbox.pk, timezone.now())
     if token is None:
         report.busy = True
         return report
