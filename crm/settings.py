@@ -144,6 +144,7 @@ TEMPLATES = [
                 "crm.context_processors.site",
                 "followups.context_processors.due_count",
                 "followups.context_processors.scheduler_health",
+                "followups.mailbox.health.mailbox_banner",
             ],
         },
     },
@@ -255,6 +256,17 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2
+
+# Mailbox sync (followups/mailbox, docs/mailbox.md) ----------------------------------------
+# MAILBOX_KEY: Fernet keys for the stored IMAP passwords, comma-separated, newest first (the
+# first encrypts, all decrypt, so a key can be rotated); empty = derived from SECRET_KEY.
+MAILBOX_KEY = env_list("MAILBOX_KEY", [])
+# A CA bundle to trust for a self-hosted IMAP server with a private certificate.
+MAILBOX_CA_FILE = env_str("MAILBOX_CA_FILE")
+MAILBOX_SYNC_MINUTES = env_int("MAILBOX_SYNC_MINUTES", 5, minimum=1)
+MAILBOX_FIRST_SYNC_DAYS = env_int("MAILBOX_FIRST_SYNC_DAYS", 90, minimum=1)
+# Messages read per sync run, so one huge mailbox cannot hold a worker past Q_CLUSTER's timeout.
+MAILBOX_MAX_MESSAGES = env_int("MAILBOX_MAX_MESSAGES", 2000, minimum=1)
 
 # Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

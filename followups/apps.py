@@ -16,6 +16,11 @@ class FollowupsConfig(AppConfig):
         from followups.tasks import ensure_schedule
 
         post_migrate.connect(ensure_schedule, sender=self, dispatch_uid="followups.schedule")
+        from followups.tasks import ensure_mailbox_schedule
+
+        post_migrate.connect(
+            ensure_mailbox_schedule, sender=self, dispatch_uid="followups.mailbox_schedule"
+        )
 
         # The built-in reply templates live in code (followups/template_library.py) and
         # are mirrored to ReplyTemplate rows after every migrate, idempotently.

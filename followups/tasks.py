@@ -42,3 +42,41 @@ def ensure_schedule(using: str = "default", **kwargs) -> None:
         for name, value in wanted.items():
             setattr(first, name, value)
         first.save(using=using)
+
+
+# Mailbox sync (followups/mailbox) ------------------------------------------------------
+
+MAILBOX_TASK = "followups.tasks.sync_mailboxes"
+MAILBOX_SCHEDULE_NAME = "Sync mailboxes"
+
+
+def sync_mailboxes() -> list[dict]:
+    """Syncs every mailbox whose turn it is (MAILBOX_SYNC_MINUTES); leased, so any number
+    of workers may run it at once."""
+    from followups.mailbox.sync import sync_due
+
+    return [report.as_dict() for report in sync_due()]
+
+
+def ensure_mailbox_schedule(using: str = "default", **kwargs) -> None:
+    """One one-minute schedule that syncs the mailboxes that are due, like ensure_schedule."""
+    from django_q.models import Schedule
+
+    if Schedule._meta.db_table not in connections[using].introspection.table_names():
+        return
+    schedules = Schedule.objects.using(using).filter(func=MAILBOX_TASK).order_by("pk")
+    wanted = {
+        "name": MAILBOX_SCHEDULE_NAME,
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+        "repeats": -1,
+    }
+    first = schedules.first()
+    if first is None:
+        Schedule.objects.using(using).create(func=MAILBOX_TASK, **wanted)
+        return
+    schedules.exclude(pk=first.pk).delete()
+    if any(getattr(first, name) != value for name, value in wanted.items()):
+        for name, value in wanted.items():
+            setattr(first, name, value)
+        first.save(using=using)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from followups.calendar import views as calendar_views
 from followups.dashboard import views as dashboard_views
@@ -65,4 +65,6 @@ urlpatterns: list = [
     path("export/contacts.vcf", export_views.export_contacts_vcard, name="export-contacts-vcard"),
     path("export/backup.json", export_views.export_backup, name="export-backup"),
     path("export/restore/", export_views.restore_backup, name="restore"),
+    # Mailbox sync: Preferences → Mailbox and the Inbox triage page
+    path("", include("followups.mailbox.urls")),
 ]

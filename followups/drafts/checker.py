@@ -54,6 +54,12 @@ class Finding:
     excerpt: str = ""
 
 
+def asks_for_feedback(text: str) -> bool:
+    """Whether a message someone sent asks for feedback: the checker's notion (the
+    `no_feedback_request` finding), shared by every path that logs a sent message."""
+    return bool(FEEDBACK_REQUEST_RE.search(text or ""))
+
+
 def count_words(text: str) -> int:
     return len(_WORD_RE.findall(text))
 

@@ -1,7 +1,7 @@
 """The followups app's models, one module per feature, every model re-exported here.
 
 Dependencies point one way: followup ← templates, delivery, growth (each imports
-FollowUp, never the reverse), and all of them only down to contacts and crm.
+FollowUp, never the reverse), and mailbox, and all of them only down to contacts and crm.
 """
 
 from followups.models.delivery import DigestDelivery, SchedulerTick
@@ -16,6 +16,7 @@ from followups.models.growth import (
     reflections_to_write,
     theme_counts,
 )
+from followups.models.mailbox import Mailbox, MailboxFolder, MailMessage
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "FollowUpEvent",
     "Goal",
     "GoalProgress",
+    "MailMessage",
+    "Mailbox",
+    "MailboxFolder",
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",

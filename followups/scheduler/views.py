@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from crm.models import Profile
 from followups import scheduler
+from followups.mailbox.health import health as mailbox_health
 from followups.scheduler import emails
 
 # Unsubscribe ---------------------------------------------------------------------------
@@ -60,6 +61,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "last_tick_at": state.last_tick_at.isoformat() if state.last_tick_at else None,
         "last_tick_age_seconds": int(state.age.total_seconds()) if state.age else None,
         "overdue_unsent_reminders": state.overdue_unsent,
+        # Mailbox sync's state (followups/mailbox/health.py); it does not change the status.
+        "mailboxes": mailbox_health(),
     }
     if state.stale:
         body["hint"] = (

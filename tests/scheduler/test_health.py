@@ -30,6 +30,7 @@ def test_healthz_is_ok_while_the_scheduler_ticks():
         "last_tick_at": "2026-03-10T13:58:00+00:00",
         "last_tick_age_seconds": 120,
         "overdue_unsent_reminders": 0,
+        "mailboxes": {"enabled": 0, "failing_for_an_hour": 0, "last_success_at": None},
     }
 
 

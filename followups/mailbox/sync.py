@@ -1,0 +1,666 @@
+"""One sync of one mailbox: new mail read into triage, sent mail logged, under a lease.
+
+- One sync per mailbox at a time: `claim()` takes the lease with a conditional UPDATE
+  (like the reminders' claims), any number of workers may try; the others skip it.
+- Per folder: STATUS first (UIDVALIDITY, UIDNEXT). Unchanged and nothing new: done, one
+  command. A changed UIDVALIDITY re-reads the window; otherwise `UID SEARCH last+1:*`.
+- Headers first, for at most MAILBOX_MAX_MESSAGES messages per run; the body only of a
+  message from or to a known contact or that sounds like a job application, and never
+  more than its text (followups/mailbox/mime.py). The app's own reminders are skipped.
+- Each kept message is stored, and logged if it is to be, in one transaction with the
+  folder's cursor; the unique (owner, message_key) makes a second sighting a no-op, so a
+  sync killed half-way, a reset UIDVALIDITY, the same message in two folders or two
+  workers at once never log a message twice.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from functools import cached_property
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from contacts.models import Contact, Interaction
+from followups.drafts import asks_for_feedback
+from followups.mailbox import classify, crypto, mime, transport
+from followups.mailbox.transport import MailboxError
+from followups.models import FollowUp, Mailbox, MailboxFolder, MailMessage
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+FETCH_BATCH = 200
+# Above this size only the text part is fetched, never the attachment.
+WHOLE_MESSAGE_LIMIT = 2_000_000
+HEADER_FIELDS = (
+    "FROM TO CC SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES AUTO-SUBMITTED LIST-UNSUBSCRIBE"
+)
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})]"
+# A message logged by hand (quick log) and later read from the mailbox is the same one
+# when its contact, direction and time agree this closely (or its subject within days).
+SAME_TIME = timedelta(minutes=10)
+SAME_SUBJECT_WITHIN = timedelta(days=3)
+
+Inbound = MailMessage.Direction.INBOUND
+Outbound = MailMessage.Direction.OUTBOUND
+
+
+@dataclass
+class SyncReport:
+    mailbox_id: int
+    read: int = 0
+    kept: int = 0
+    logged: int = 0
+    waiting: int = 0
+    busy: bool = False
+    paused: bool = False
+    more: bool = False
+    error: str = ""
+    folders: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.paused:
+            return "This mailbox is paused: tick “Enabled” and save to sync it."
+        if self.busy:
+            return "Another sync of this mailbox is running."
+        if self.error:
+            return f"Sync failed: {self.error}"
+        text = (
+            f"Read {self.read} new message{'s' if self.read != 1 else ''}: kept {self.kept}, "
+            f"logged {self.logged}, {self.waiting} waiting for you."
+        )
+        return text + (" More next time." if self.more else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "mailbox": self.mailbox_id,
+            "read": self.read,
+            "kept": self.kept,
+            "logged": self.logged,
+            "waiting": self.waiting,
+            "busy": self.busy,
+            "more": self.more,
+            "error": self.error,
+        }
+
+
+# The lease ----------------------------------------------------------------------------
+
+
+def claim(mailbox_id: int, now: datetime) -> str | None:
+    """Takes the mailbox's lease; None when another sync holds it."""
+    token = secrets.token_hex(16)
+    taken = (
+        Mailbox.objects.filter(pk=mailbox_id, enabled=True)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(lease_token=token, leased_until=now + LEASE, last_attempt_at=now)
+    )
+    return token if taken else None
+
+
+def renew(mailbox_id: int, token: str) -> None:
+    Mailbox.objects.filter(pk=mailbox_id, lease_token=token).update(
+        leased_until=timezone.now() + LEASE
+    )
+
+
+def release(mailbox_id: int, token: str) -> None:
+    Mailbox.objects.filter(pk=mailbox_id, lease_token=token).update(
+        lease_token="", leased_until=None
+    )
+
+
+# Entry points --------------------------------------------------------------------------
+
+
+Progress = Callable[[SyncReport], None]
+
+
+def sync_all(*, user=None, now: datetime | None = None, **options) -> list[SyncReport]:
+    """One sync of every enabled mailbox (of `user`): what `sync_mailbox` the command runs."""
+    mailboxes = Mailbox.objects.filter(enabled=True).select_related("owner").order_by("pk")
+    if user is not None:
+        mailboxes = mailboxes.filter(owner=user)
+    return [sync_mailbox(mailbox, now=now, **options) for mailbox in mailboxes]
+
+
+def sync_due(now: datetime | None = None) -> list[SyncReport]:
+    """The scheduled job: every enabled mailbox not synced in MAILBOX_SYNC_MINUTES."""
+    now = now or timezone.now()
+    due_before = now - timedelta(minutes=settings.MAILBOX_SYNC_MINUTES) + timedelta(seconds=30)
+    due = Mailbox.objects.filter(enabled=True).filter(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=due_before)
+    )
+    return [sync_mailbox(mailbox, now=now) for mailbox in due.select_related("owner")]
+
+
+def sync_mailbox(
+    mailbox: Mailbox,
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Reads what is new in the mailbox's inbox and sent folders; returns what it did."""
+    now = now or timezone.now()
+    report = SyncReport(mailbox.pk)
+    if not mailbox.enabled:
+        report.paused = True
+        return report
+    # The lease runs from the real clock: `now` may be the start of a long sync_due loop.
+    token = claim(mailbox.pk, timezone.now())
+    if token is None:
+        report.busy = True
+        return report
+    limit = limit or settings.MAILBOX_MAX_MESSAGES
+    try:
+        with transport.connected(mailbox) as client:
+            run = Run(mailbox, client, now, token, limit, report, progress)
+            run.all_folders()
+        _rotate_password(mailbox)
+    except MailboxError as error:
+        report.error = str(error)
+    except (IMAPClientError, OSError) as error:
+        report.error = (
+            f"The connection to {mailbox.host} was lost ({error}); the next sync resumes."
+        )
+    except Exception as error:  # noqa: BLE001 - a bug must not look like a successful sync
+        log.exception("Mailbox %s sync stopped", mailbox.pk)
+        report.error = (
+            f"The sync stopped on an unexpected error ({type(error).__name__}); the server log "
+            "has the details. What was read before it is kept."
+        )
+    finally:
+        _record(mailbox, report, token)
+    return report
+
+
+def preview(mailbox: Mailbox) -> str:
+    """What a sync would read, from STATUS alone (the command's --dry-run): stores,
+    claims and logs nothing."""
+    try:
+        with transport.connected(mailbox) as client:
+            sent = mailbox.sent_folder or transport.discover_folders(client).sent
+            counts = []
+            for name in (mailbox.inbox_folder, sent):
+                if not name:
+                    continue
+                status = client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
+                state = MailboxFolder.objects.filter(mailbox=mailbox, name=name).first()
+                same = state is not None and state.uidvalidity == int(status[b"UIDVALIDITY"])
+                done = state.last_uid if same else 0
+                counts.append(f"{name} {max(0, int(status[b'UIDNEXT']) - 1 - done)}")
+    except (MailboxError, IMAPClientError, OSError) as error:
+        return f"Would fail: {error}"
+    return "Would read up to: " + ", ".join(counts) + " (new UIDs, before the date window)."
+
+
+def _rotate_password(mailbox: Mailbox) -> None:
+    """Re-encrypts the password with the newest MAILBOX_KEY (key rotation, docs/mailbox.md)."""
+    try:
+        token = crypto.rotated(mailbox.password_encrypted)
+    except crypto.PasswordUnreadable:
+        return
+    if token:
+        Mailbox.objects.filter(pk=mailbox.pk).update(password_encrypted=token)
+
+
+def _record(mailbox: Mailbox, report: SyncReport, token: str) -> None:
+    """The run's outcome and counts, and the lease released, in one UPDATE (an idle sync
+    costs two commits: this and the claim)."""
+    now = timezone.now()
+    fields = {
+        "messages_read": F("messages_read") + report.read,
+        "messages_kept": F("messages_kept") + report.kept,
+        "messages_logged": F("messages_logged") + report.logged,
+        "lease_token": "",
+        "leased_until": None,
+    }
+    if report.error:
+        log.warning("Mailbox %s sync failed: %s", mailbox.pk, report.error)
+        fields |= {
+            "last_error": report.error[:1000],
+            "failing_since": Coalesce("failing_since", Value(now)),
+        }
+    else:
+        fields |= {"last_success_at": now, "last_error": "", "failing_since": None}
+    Mailbox.objects.filter(pk=mailbox.pk, lease_token=token).update(**fields)
+    mailbox.refresh_from_db()
+
+
+# One run --------------------------------------------------------------------------------
+
+
+@dataclass
+class Fetched:
+    uid: int
+    size: int
+    headers: mime.Headers
+    contact: Contact | None = None
+    body: mime.Body | None = None
+
+
+class Run:
+    """The state of one sync: the connection, the owner's contacts by address, the budget."""
+
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        client: IMAPClient,
+        now: datetime,
+        token: str,
+        limit: int,
+        report: SyncReport,
+        progress: Progress | None,
+    ) -> None:
+        self.mailbox, self.client, self.now, self.token = mailbox, client, now, token
+        self.owner_id = mailbox.owner_id
+        self.budget = limit
+        self.report = report
+        self.progress = progress
+        self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
+        from followups.scheduler.emails import site_domain
+
+        self.reminder_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+        self.reminder_id = re.compile(rf"<(?:followup|digest)-[\w.-]+@{re.escape(site_domain())}>")
+        self.unsubscribe_prefix = f"{settings.SITE_URL}/reminders/unsubscribe/"
+        # The user's own addresses: their copy of what they sent is read from the sent
+        # folder, not the inbox (a message sent to a contact with yourself in Cc).
+        self.own_addresses = {
+            a.strip().lower() for a in (mailbox.owner.email, mailbox.username) if "@" in a
+        }
+
+    @cached_property
+    def contacts(self) -> dict[str, Contact]:
+        """The owner's contacts by address, read once and only when there is mail to read."""
+        found: dict[str, Contact] = {}
+        for contact in Contact.objects.filter(owner_id=self.owner_id).exclude(email=""):
+            found.setdefault(contact.email.strip().lower(), contact)
+        return found
+
+    def all_folders(self) -> None:
+        sent = self.mailbox.sent_folder
+        if not sent:
+            sent = transport.discover_folders(self.client).sent
+            if sent:
+                Mailbox.objects.filter(pk=self.mailbox.pk).update(sent_folder=sent)
+        # Inbox first: a reply in the sent folder then finds the rejection it answers.
+        for name, direction in ((self.mailbox.inbox_folder, Inbound), (sent, Outbound)):
+            if name:
+                self.folder(name, direction)
+
+    # Folders ------------------------------------------------------------------------------
+
+    def folder(self, name: str, direction: str) -> None:
+        state, _ = MailboxFolder.objects.get_or_create(mailbox=self.mailbox, name=name)
+        try:
+            status = self.client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
+        except IMAPClientError as error:
+            raise MailboxError(
+                "folder", f"The folder {name!r} cannot be opened on {self.mailbox.host} ({error})."
+            ) from None
+        uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
+        if state.uidvalidity != uidvalidity:
+            # A new UIDVALIDITY: the old UIDs mean nothing now; re-read the window (what was
+            # stored already is recognised by its message key).
+            state.uidvalidity, state.last_uid = uidvalidity, 0
+            state.save(update_fields=["uidvalidity", "last_uid"])
+        elif uidnext <= state.last_uid + 1:
+            return  # nothing new: STATUS was the only command
+        if self.budget <= 0:
+            self.report.more = True
+            return
+        self.client.select_folder(name, readonly=True)
+        found = self.client.search(["UID", f"{state.last_uid + 1}:*", "SINCE", self.since])
+        uids = sorted(uid for uid in found if uid > state.last_uid)
+        if len(uids) > self.budget:
+            uids, self.report.more = uids[: self.budget], True
+        for start in range(0, len(uids), FETCH_BATCH):
+            chunk = uids[start : start + FETCH_BATCH]
+            renew(self.mailbox.pk, self.token)
+            self.batch(state, direction, chunk)
+            state.last_uid = chunk[-1]
+            if self.progress:
+                self.progress(self.report)
+        if not self.report.more and uidnext - 1 > state.last_uid:
+            # The rest is older than the window: never read, never searched again.
+            MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uidnext - 1)
+        self.report.folders[name] = len(uids)
+
+    def batch(self, state: MailboxFolder, direction: str, uids: list[int]) -> None:
+        """Headers of `uids`, bodies of those worth it, then what is kept and the folder's
+        cursor in one transaction: a sync killed before the commit re-reads this batch,
+        one killed after it goes on from the next (one commit per batch, not per message)."""
+        response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
+        candidates: list[Fetched] = []
+        for uid in uids:
+            data = response.get(uid)
+            if data is None:
+                continue  # expunged meanwhile
+            self.budget -= 1
+            self.report.read += 1
+            header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+            fetched = Fetched(
+                uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
+            )
+            if self.worth_reading(fetched, direction):
+                candidates.append(fetched)
+        self.read_bodies(candidates)
+        prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
+        tally = SyncReport(self.mailbox.pk)
+        with transaction.atomic():
+            self.keep([m for m in prepared if m is not None], tally)
+            MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uids[-1])
+        self.report.kept += tally.kept
+        self.report.logged += tally.logged
+        self.report.waiting += tally.waiting
+
+    # Deciding ---------------------------------------------------------------------------
+
+    def is_own_reminder(self, headers: mime.Headers) -> bool:
+        """The app's reminder and digest emails (followups/scheduler/emails.py) land in the
+        inbox too: known by their sender, their Message-ID or their unsubscribe link."""
+        if self.reminder_from and headers.from_address == self.reminder_from:
+            return True
+        if self.reminder_id.fullmatch(headers.message_id):
+            return True
+        return self.unsubscribe_prefix in headers.list_unsubscribe
+
+    def worth_reading(self, fetched: Fetched, direction: str) -> bool:
+        headers = fetched.headers
+        if self.is_own_reminder(headers):
+            return False
+        if direction == Outbound:
+            fetched.contact = next(
+                (self.contacts[a] for a in headers.to if a in self.contacts), None
+            )
+            return fetched.contact is not None
+        if headers.from_address in self.own_addresses:
+            return False
+        fetched.contact = self.contacts.get(headers.from_address)
+        return fetched.contact is not None or classify.looks_job_related(headers)
+
+    def read_bodies(self, candidates: list[Fetched]) -> None:
+        small = [f for f in candidates if f.size <= WHOLE_MESSAGE_LIMIT]
+        if small:
+            response = self.client.fetch([f.uid for f in small], ["BODY.PEEK[]"])
+            for fetched in small:
+                raw = response.get(fetched.uid, {}).get(b"BODY[]", b"") or b""
+                fetched.body = mime.body_text(raw)
+        for fetched in candidates:
+            if fetched.body is None:
+                fetched.body = self.text_of_big_message(fetched.uid)
+
+    def text_of_big_message(self, uid: int) -> mime.Body:
+        """Only the first text part of a big message: its attachment is never downloaded."""
+        structure = self.client.fetch([uid], ["BODYSTRUCTURE"]).get(uid, {}).get(b"BODYSTRUCTURE")
+        parts = list(_text_sections(structure)) if structure else []
+        if not parts:
+            return mime.Body("", "no text part")
+        plain = [p for p in parts if p[1] == "plain"]
+        section, subtype, charset, encoding = (plain or parts)[0]
+        item = f"BODY.PEEK[{section}]<0.{mime.BODY_LIMIT}>"
+        data = self.client.fetch([uid], [item]).get(uid, {})
+        payload = next((v for k, v in data.items() if k.startswith(b"BODY[")), b"") or b""
+        body = mime.decode_part(payload, encoding, charset)
+        if subtype == "html":
+            body.text = mime.html_to_text(body.text)
+        body.problem = "; ".join(p for p in (body.problem, "attachment not stored") if p)
+        return body
+
+    def prepare(self, folder: str, direction: str, fetched: Fetched) -> MailMessage | None:
+        """The row to keep for a message whose body was read, unsaved; None when it is not
+        about a job and not from anyone the user knows (nothing of it is stored)."""
+        headers, body = fetched.headers, fetched.body or mime.Body()
+        if direction == Inbound:
+            words = mime.own_words(body.text)
+            guess = classify.guess(headers.subject, words)
+            if fetched.contact is None and not classify.is_job_related(
+                headers.subject, words, headers
+            ):
+                return None
+        else:
+            guess = MailMessage.Guess.REPLY if headers.in_reply_to else MailMessage.Guess.OTHER
+        from followups.quicklog.emailparse import parse_email
+
+        contact = fetched.contact
+        parsed = parse_email(
+            f"From: {headers.from_name} <{headers.from_address}>\nSubject: {headers.subject}\n\n"
+            + body.text[:20000]
+        )
+        company = contact.company.name if contact is not None and contact.company_id else ""
+        problem = "; ".join(p for p in (headers.problem, body.problem) if p)
+        return MailMessage(
+            owner_id=self.owner_id,
+            mailbox=self.mailbox,
+            message_key=headers.key(size=fetched.size),
+            folder=folder,
+            uid=fetched.uid,
+            direction=direction,
+            from_name=headers.from_name,
+            from_address=headers.from_address,
+            to_addresses=", ".join(headers.to)[:2000],
+            subject=headers.subject[:300],
+            sent_at=headers.sent_at or self.now,
+            body=body.text,
+            in_reply_to=" ".join(headers.in_reply_to)[:5000],
+            guess=guess,
+            company_name=(company or parsed.company)[:200],
+            job_title=parsed.job_title[:200],
+            contact=contact,
+            problem=problem[:300],
+        )
+
+    def keep(self, messages: list[MailMessage], tally: SyncReport) -> None:
+        """Stores the batch's new messages (inside the batch's transaction): those to log one
+        by one with their interaction, the rest, waiting for the user, in one INSERT."""
+        stored = set(
+            MailMessage.objects.filter(
+                owner_id=self.owner_id, message_key__in=[m.message_key for m in messages]
+            ).values_list("message_key", flat=True)
+        )
+        waiting = []
+        for message in messages:
+            if message.message_key in stored:
+                continue  # seen before: another folder, an earlier run, the same batch
+            stored.add(message.message_key)
+            sure, thread = self.sure_to_log(message)
+            if not sure:
+                waiting.append(message)
+            elif self.store_and_log(message, thread):
+                tally.kept += 1
+                tally.logged += 1
+        # The lease keeps other syncs of this mailbox out; a conflict is a row another
+        # path stored meanwhile, and skipping it is right.
+        MailMessage.objects.bulk_create(waiting, ignore_conflicts=True)
+        tally.kept += len(waiting)
+        tally.waiting += len(waiting)
+
+    def sure_to_log(self, message: MailMessage) -> tuple[bool, MailMessage | None]:
+        """Logged without asking: everything sent to a contact, and a known contact's reply
+        in a thread already logged (a rejection only if the user said so)."""
+        if message.contact is None:
+            return False, None
+        if message.direction == Outbound or already_logged(message) is not None:
+            return True, None  # sent by you, or logged by hand already: matched, not asked
+        thread = logged_thread(message)
+        if message.guess == MailMessage.Guess.REJECTION:
+            return self.mailbox.log_rejections_without_asking, thread
+        return thread is not None, thread
+
+    def store_and_log(self, message: MailMessage, thread: MailMessage | None) -> bool:
+        try:
+            with transaction.atomic():
+                message.save()
+                if message.direction == Outbound:
+                    interaction = already_logged(message) or log_sent(message, message.body)
+                else:
+                    interaction = already_logged(message) or log_received(
+                        message, message.body, thread
+                    )
+                return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
+        except IntegrityError:
+            return False  # stored meanwhile by another path
+
+
+def _text_sections(structure, prefix: str = "") -> Iterable[tuple[str, str, str | None, str]]:
+    """(section, subtype, charset, transfer encoding) of each text/plain or text/html part."""
+    if structure.is_multipart:
+        for number, part in enumerate(structure[0], start=1):
+            yield from _text_sections(part, f"{prefix}{number}.")
+        return
+    maintype = (structure[0] or b"").decode(errors="replace").lower()
+    subtype = (structure[1] or b"").decode(errors="replace").lower()
+    params = structure[2] or ()
+    charset = None
+    for key, value in zip(params[::2], params[1::2], strict=False):
+        if key.decode(errors="replace").lower() == "charset":
+            charset = value.decode(errors="replace")
+    encoding = (structure[5] or b"7bit").decode(errors="replace")
+    if maintype == "text" and subtype in ("plain", "html"):
+        yield (prefix.rstrip(".") or "1"), subtype, charset, encoding
+
+
+# Logging ----------------------------------------------------------------------------------
+
+# What a received message is logged as (an invitation is not the interview itself).
+RECEIVED_AS = {
+    MailMessage.Guess.REJECTION: Interaction.Kind.REJECTION,
+    MailMessage.Guess.OFFER: Interaction.Kind.OFFER,
+    MailMessage.Guess.FEEDBACK: Interaction.Kind.FEEDBACK,
+    MailMessage.Guess.REPLY: Interaction.Kind.REPLY,
+}
+
+
+def logged_thread(message: MailMessage) -> MailMessage | None:
+    """The logged message this one answers (In-Reply-To / References), if any."""
+    keys = message.in_reply_to.split()
+    if not keys:
+        return None
+    return (
+        MailMessage.objects.filter(
+            owner_id=message.owner_id, message_key__in=keys, status=MailMessage.Status.LOGGED
+        )
+        .exclude(interaction=None)
+        .select_related("interaction")
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def already_logged(message: MailMessage) -> Interaction | None:
+    """The same message logged by hand (quick log): same contact and direction, and the
+    same time or the same subject within a few days."""
+    subject = re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
+    candidates = Interaction.objects.filter(
+        owner_id=message.owner_id, contact_id=message.contact_id, direction=message.direction
+    )
+    near = candidates.filter(
+        occurred_at__range=(message.sent_at - SAME_TIME, message.sent_at + SAME_TIME)
+    )
+    if subject:
+        near = near | candidates.filter(
+            subject__iendswith=subject,
+            occurred_at__range=(
+                message.sent_at - SAME_SUBJECT_WITHIN,
+                message.sent_at + SAME_SUBJECT_WITHIN,
+            ),
+        )
+    taken = MailMessage.objects.filter(owner_id=message.owner_id).exclude(interaction=None)
+    return near.exclude(pk__in=taken.values("interaction_id")).order_by("occurred_at").first()
+
+
+def log_received(message: MailMessage, text: str, thread: MailMessage | None) -> Interaction:
+    application_id = thread.interaction.application_id if thread else None
+    return Interaction.objects.create(
+        owner_id=message.owner_id,
+        contact_id=message.contact_id,
+        application_id=application_id,
+        direction=Interaction.Direction.INBOUND,
+        channel=Interaction.Channel.EMAIL,
+        kind=RECEIVED_AS.get(message.guess, Interaction.Kind.OTHER),
+        occurred_at=message.sent_at,
+        subject=message.subject,
+        body=mime.own_words(text),
+    )
+
+
+def log_sent(message: MailMessage, text: str) -> Interaction:
+    """A message you sent to a contact, as an outbound interaction: the kind of the
+    follow-up it answers (by thread or by its draft), else reply/other; asking for
+    feedback decided from what you wrote, as mark sent decides it."""
+    from followups.rules import SENT_AS
+
+    words = mime.own_words(text)
+    followup = answered_followup(message, words)
+    if followup is not None:
+        kind = SENT_AS.get(followup.kind, (Interaction.Kind.OTHER, ""))[0]
+        application_id = followup.application_id
+    else:
+        kind = Interaction.Kind.REPLY if message.in_reply_to else Interaction.Kind.OTHER
+        application_id = None
+    return Interaction.objects.create(
+        owner_id=message.owner_id,
+        contact_id=message.contact_id,
+        application_id=application_id,
+        direction=Interaction.Direction.OUTBOUND,
+        channel=Interaction.Channel.EMAIL,
+        kind=kind,
+        requests_feedback=asks_for_feedback(words),
+        occurred_at=message.sent_at,
+        subject=message.subject,
+        body=words,
+    )
+
+
+# Which pending follow-up a sent message answers, most specific first.
+ANSWER_ORDER = ["feedback_nudge", "thank_you", "connect", "reply", "application_check", "check_in"]
+
+
+def answered_followup(message: MailMessage, words: str) -> FollowUp | None:
+    pending = list(
+        FollowUp.objects.filter(
+            owner_id=message.owner_id,
+            contact_id=message.contact_id,
+            status=FollowUp.Status.PENDING,
+        )
+    )
+    if not pending:
+        return None
+    keys = message.in_reply_to.split()
+    in_thread = set(
+        MailMessage.objects.filter(owner_id=message.owner_id, message_key__in=keys)
+        .exclude(interaction=None)
+        .values_list("interaction_id", flat=True)
+    )
+    # The thread also holds what the sources answered: a nudge's source is your reply.
+    matching = [
+        f
+        for f in pending
+        if (f.source_id and f.source_id in in_thread) or drafts_match(f.draft_body, words)
+    ]
+    matching.sort(
+        key=lambda f: ANSWER_ORDER.index(f.kind) if f.kind in ANSWER_ORDER else len(ANSWER_ORDER)
+    )
+    return matching[0] if matching else None
+
+
+def drafts_match(draft: str, sent: str) -> bool:
+    """The user sent (roughly) the draft: most of its words, in order."""
+    draft, sent = " ".join(draft.split())[:1500], " ".join(sent.split())[:1500]
+    if len(draft) < 40 or len(sent) < 40:
+        return False
+    return difflib.SequenceMatcher(None, draft, sent, autojunk=False).ratio() >= 0.6

@@ -1,0 +1,298 @@
+"""Bad mail and bad moments: a server that dies mid-sync, a reset UIDVALIDITY, duplicates,
+missing Message-IDs, broken MIME, unknown charsets, a 20 MB attachment, two syncs at once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from contacts.models import Interaction
+from followups.mailbox import sync as sync_module
+from followups.mailbox.sync import claim, release, sync_mailbox
+from followups.models import MailboxFolder, MailMessage
+from tests.factories import make_contact
+from tests.mailbox.conftest import connect_mailbox, mail, new_account
+
+REJECTION = "Unfortunately we have decided not to move forward with your application."
+
+
+def rejection(account, n: int, **overrides):
+    fields = {
+        "sender": f"Recruiter {n} <recruiter{n}@acme-robotics.com>",
+        "to": account.address,
+        "subject": f"Your application for Engineer {n}",
+        "body": f"Hi Sam,\n\n{REJECTION}\n\nBest regards,\nRecruiter {n}\n",
+        "message_id": f"<rejection-{n}@acme-robotics.com>",
+    }
+    fields.update(overrides)
+    return mail(**fields)
+
+
+def test_a_server_stopped_mid_sync_is_resumed_by_the_next_run_with_nothing_twice(
+    alice, private_dovecot, monkeypatch
+):
+    account = new_account(private_dovecot)
+    mailbox = connect_mailbox(alice, account)
+    for n in range(1, 7):
+        account.append("INBOX", rejection(account, n))
+    monkeypatch.setattr(sync_module, "FETCH_BATCH", 2)
+
+    def stop_after_first_batch(report):
+        if report.read == 2:
+            private_dovecot.stop()
+
+    first = sync_mailbox(mailbox, progress=stop_after_first_batch)
+    assert "connection to 127.0.0.1 was lost" in first.error
+    assert first.kept == 2
+    assert MailMessage.objects.count() == 2
+    mailbox.refresh_from_db()
+    assert mailbox.failing_since is not None and mailbox.leased_until is None
+
+    private_dovecot.start()
+    second = sync_mailbox(mailbox)
+    assert not second.error
+    assert second.read == 4  # resumed after the last finished batch
+    assert MailMessage.objects.count() == 6
+    keys = set(MailMessage.objects.values_list("message_key", flat=True))
+    assert keys == {f"<rejection-{n}@acme-robotics.com>" for n in range(1, 7)}
+
+
+def test_a_reset_uidvalidity_rereads_the_folder_without_duplicating(alice, imap, mailbox):
+    priya = make_contact(alice, first_name="Priya", email="priya@northwind.example")
+    sent = mail(
+        sender=imap.address,
+        to="Priya <priya@northwind.example>",
+        subject="Thank you",
+        body="Hi Priya, thank you for the chat today. I would value any feedback.",
+        message_id="<thanks-1@example.org>",
+    )
+    imap.append("Sent", sent)
+    sync_mailbox(mailbox)
+    before = MailboxFolder.objects.get(mailbox=mailbox, name="Sent").uidvalidity
+
+    with imap.client() as client:  # the folder is recreated: a new UIDVALIDITY
+        client.delete_folder("Sent")
+        client.create_folder("Sent")
+        client.append("Sent", sent.as_bytes())
+        client.append(
+            "Sent",
+            mail(
+                sender=imap.address,
+                to="priya@northwind.example",
+                subject="One more thing",
+                body="Hi Priya, I forgot to attach my portfolio link: example.org/sam.",
+            ).as_bytes(),
+        )
+    report = sync_mailbox(mailbox)
+    assert MailboxFolder.objects.get(mailbox=mailbox, name="Sent").uidvalidity != before
+    assert report.read == 2 and report.logged == 1
+    assert Interaction.objects.filter(contact=priya).count() == 2
+
+
+def test_the_same_message_twice_in_the_inbox_is_kept_once(alice, imap, mailbox):
+    imap.append("INBOX", rejection(imap, 1))
+    imap.append("INBOX", rejection(imap, 1))
+    report = sync_mailbox(mailbox)
+    assert report.read == 2 and report.kept == 1
+    assert MailMessage.objects.count() == 1
+
+
+def test_a_message_you_sent_with_yourself_in_cc_is_logged_once_as_sent(alice, imap, mailbox):
+    dana = make_contact(alice, first_name="Dana", email="dana@acme-robotics.com")
+    alice.email = imap.address
+    alice.save()
+    message = mail(
+        sender=imap.address,
+        to="dana@acme-robotics.com",
+        subject="Re: Your application for Product Designer",
+        body="Hi Dana, thank you for letting me know. Any feedback would help me.",
+    )
+    message["Cc"] = imap.address
+    imap.append("INBOX", message)
+    imap.append("Sent", message)
+    sync_mailbox(mailbox)
+    logged = Interaction.objects.get(contact=dana)
+    assert logged.direction == "outbound" and logged.requests_feedback
+
+
+def test_messages_without_message_id_are_told_apart_and_kept_once_each(alice, imap, mailbox):
+    sent_at = timezone.now() - timedelta(hours=1)
+    first = rejection(imap, 1, message_id=None, sent_at=sent_at)
+    second = rejection(imap, 2, message_id=None, sent_at=sent_at)
+    for message in (first, first, second):
+        imap.append("INBOX", message)
+    report = sync_mailbox(mailbox)
+    assert report.kept == 2
+    keys = list(MailMessage.objects.values_list("message_key", flat=True))
+    assert all(key.startswith("sha256:") for key in keys) and len(set(keys)) == 2
+    assert sync_mailbox(mailbox).read == 0
+
+
+def test_malformed_mime_is_listed_with_what_could_be_read(alice, imap, mailbox):
+    raw = (
+        b"From: Dana Reyes <dana@acme-robotics.com>\r\n"
+        b"To: " + imap.address.encode() + b"\r\n"
+        b"Subject: Your application for Product Designer\r\n"
+        b"Message-ID: <broken-1@acme-robotics.com>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/alternative; boundary="never-closed"\r\n\r\n'
+        b"--never-closed\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"VW5mb3J0dW5hdGVseSB3ZSB3aWxsIG5vdCBiZSBtb3ZpbmcgZm9yd2FyZC4=!!\r\n"
+    )
+    imap.append("INBOX", raw)
+    sync_mailbox(mailbox)
+    message = MailMessage.objects.get()
+    assert message.guess == "rejection"
+    assert "Unfortunately we will not be moving forward" in message.body
+    assert message.problem
+
+
+def test_an_unknown_charset_is_decoded_by_guessing_and_said_so(alice, imap, mailbox):
+    text = "Leider müssen wir Ihnen mitteilen: unfortunately we chose another candidate who"
+    raw = (
+        b"From: J\xc3\xbcrgen <juergen@acme-robotics.com>\r\n"
+        b"To: " + imap.address.encode() + b"\r\n"
+        b"Subject: Your application for Data Engineer\r\n"
+        b"Message-ID: <charset-1@acme-robotics.com>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=x-no-such-charset\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + (text * 3).encode("latin-1") + b"\r\n"
+    )
+    imap.append("INBOX", raw)
+    sync_mailbox(mailbox)
+    message = MailMessage.objects.get()
+    assert "müssen" in message.body
+    assert message.guess == "rejection"
+
+
+def test_html_only_mail_is_kept_as_text(alice, imap, mailbox):
+    html = (
+        "<html><head><style>p{color:red}</style></head><body><p>Hi Sam,</p>"
+        "<p>Unfortunately we will not be moving forward &amp; wish you luck.</p></body></html>"
+    )
+    imap.append("INBOX", rejection(imap, 1, body="", html=html))
+    sync_mailbox(mailbox)
+    body = MailMessage.objects.get().body
+    assert "Unfortunately we will not be moving forward & wish you luck." in body
+    assert "<p>" not in body and "color" not in body
+
+
+def test_a_20_mb_attachment_is_not_downloaded_or_stored(alice, imap, mailbox):
+    message = rejection(imap, 1)
+    message.add_attachment(
+        b"\x00" * (20 * 1024 * 1024),
+        maintype="application",
+        subtype="pdf",
+        filename="portfolio.pdf",
+    )
+    imap.append("INBOX", message)
+    report = sync_mailbox(mailbox)
+    assert report.kept == 1
+    stored = MailMessage.objects.get()
+    assert REJECTION in stored.body
+    assert len(stored.body) < 1000
+    assert "attachment not stored" in stored.problem
+
+
+def test_a_sync_while_another_holds_the_lease_reads_nothing(alice, imap, mailbox):
+    imap.append("INBOX", rejection(imap, 1))
+    token = claim(mailbox.pk, timezone.now())
+    assert sync_mailbox(mailbox).busy
+    assert not MailMessage.objects.exists()
+    release(mailbox.pk, token)
+    assert sync_mailbox(mailbox).kept == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="threads need a database server")
+@pytest.mark.django_db(transaction=True)
+def test_two_syncs_at_once_log_each_message_once(imap):
+    from tests.factories import make_user
+
+    owner = make_user("carol")
+    make_contact(owner, first_name="Dana", email="dana@acme-robotics.com")
+    mailbox = connect_mailbox(owner, imap)
+    for n in range(1, 21):
+        imap.append(
+            "Sent",
+            mail(
+                sender=imap.address,
+                to="dana@acme-robotics.com",
+                subject=f"Note {n}",
+                body=f"Hi Dana, note number {n}.",
+            ),
+        )
+    reports = []
+
+    def run():
+        from followups.models import Mailbox
+
+        reports.append(sync_mailbox(Mailbox.objects.get(pk=mailbox.pk)))
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.logged for r in reports) == 20
+    assert Interaction.objects.filter(owner=owner).count() == 20
+
+
+def test_a_body_over_1_mb_is_cut_and_said_so(alice, imap, mailbox):
+    long_text = REJECTION + "\n" + ("All work and no play makes a long letter. " * 36000)
+    imap.append("INBOX", rejection(imap, 1, body=long_text))
+    sync_mailbox(mailbox)
+    stored = MailMessage.objects.get()
+    assert len(stored.body) <= 1_000_000
+    assert "text cut at 1 MB" in stored.problem
+
+
+@pytest.mark.slow
+def test_a_mailbox_of_20000_messages_is_read_a_bounded_slice_per_run(
+    alice, imap, mailbox, settings
+):
+    settings.MAILBOX_MAX_MESSAGES = 2000
+    rejection_raw = rejection(imap, 0).as_bytes()
+    letter = (
+        "From: Shop <news@shop.example>\r\nTo: {to}\r\nSubject: Letter {n}\r\n"
+        "Message-ID: <letter-{n}@shop.example>\r\n\r\nNew arrivals.\r\n"
+    )
+    raws = [
+        rejection_raw.replace(b"rejection-0@", f"rejection-{n}@".encode())
+        if n % 100 == 0
+        else letter.format(to=imap.address, n=n).encode()
+        for n in range(20000)
+    ]
+    with imap.client() as client:
+        for start in range(0, len(raws), 1000):
+            client.multiappend("INBOX", raws[start : start + 1000])
+    runs = []
+    while not runs or runs[-1].more:
+        runs.append(sync_mailbox(mailbox))
+        assert runs[-1].read <= 2000 and not runs[-1].error
+        assert len(runs) <= 11
+    assert sum(r.read for r in runs) == 20000
+    assert MailMessage.objects.count() == 200
+    assert sync_mailbox(mailbox).read == 0
+
+
+def test_an_unexpected_error_is_recorded_as_a_failure_not_a_success(
+    alice, imap, mailbox, monkeypatch
+):
+    imap.append("INBOX", rejection(imap, 1))
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(sync_module.classify, "guess", broken)
+    report = sync_mailbox(mailbox)
+    assert "unexpected error (ZeroDivisionError)" in report.error
+    mailbox.refresh_from_db()
+    assert mailbox.last_success_at is None and mailbox.failing_since is not None
+    assert mailbox.leased_until is None
