@@ -7,7 +7,7 @@ from django.http import Http404
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from crm.models import Company, JobApplication, Profile
+from crm.models import Company, Document, JobApplication, Profile
 from crm.resources import CompanyResource, JobApplicationResource
 
 
@@ -110,9 +110,17 @@ class CompanyAdmin(OwnedImportExportMixin, OwnedModelAdmin):
 @admin.register(JobApplication)
 class JobApplicationAdmin(OwnedImportExportMixin, OwnedModelAdmin):
     resource_classes = [JobApplicationResource]
-    list_display = ["title", "company", "status", "applied_on"]
-    list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["title", "company", "status", "applied_on", "location", "closing_date"]
+    list_filter = ["status", "remote", ("company", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["company"]
     search_fields = ["title", "company__name"]
     autocomplete_fields = ["company"]
     date_hierarchy = "applied_on"
+
+
+@admin.register(Document)
+class DocumentAdmin(OwnedModelAdmin):
+    list_display = ["name", "kind", "original_name", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "original_name"]
+    readonly_fields = ["original_name", "content_type", "size"]

@@ -212,6 +212,28 @@ STORAGES = {
     },
 }
 
+# Uploaded documents (résumés, cover letters) go through Django's storage API: files
+# under DATA_DIR/uploads by default, never served by URL (crm/documents/ checks the owner).
+# An S3-compatible backend is a STORAGES["default"] change.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "uploads")))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 5, minimum=1) * 1024 * 1024
+
+# Posting capture (crm/capture/): the server fetches a pasted link. Only public addresses
+# are fetched; CAPTURE_ALLOWED_HOSTS names hosts that may resolve anywhere (an intranet
+# job board; the tests' local server).
+CAPTURE_ALLOWED_HOSTS = env_list("CAPTURE_ALLOWED_HOSTS", [])
+CAPTURE_TIMEOUT_SECONDS = env_int("CAPTURE_TIMEOUT_SECONDS", 10, minimum=1)
+CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_MB", 5, minimum=1) * 1024 * 1024
+CAPTURE_MAX_REDIRECTS = 3
+# Base URLs of the boards' public posting APIs, by board; the tests point them at their
+# local server.
+CAPTURE_BOARD_APIS = {
+    "greenhouse": "https://boards-api.greenhouse.io",
+    "lever": "https://api.lever.co",
+    "ashby": "https://api.ashbyhq.com",
+    "workable": "https://apply.workable.com",
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,0 +1,262 @@
+"""Fetching a pasted link on the server, safely (SSRF).
+
+A user's link makes our server open a connection, so it must never reach what only the
+server can reach: loopback, private networks, link-local (cloud metadata at
+169.254.169.254), multicast or reserved addresses. Each hop is checked before it is
+opened: the scheme (http or https), no user name or password, every address the host
+resolves to public. The connection then goes to the address that was checked (the host
+name travels in the Host header and TLS's SNI), so a DNS answer that changes between
+the check and the connect cannot slip through. Redirects are followed by hand, each
+one checked the same way, at most settings.CAPTURE_MAX_REDIRECTS of them. The body is
+read in chunks up to settings.CAPTURE_MAX_BYTES within settings.CAPTURE_TIMEOUT_SECONDS.
+
+Hosts in settings.CAPTURE_ALLOWED_HOSTS skip the address check (an intranet board; the
+tests' server on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+from django.conf import settings
+
+USER_AGENT = "Follow-up-CRM/0.1 posting capture"
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+ACCEPTED_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "application/json",
+    "application/ld+json",
+    "text/plain",
+)
+METADATA_ADDRESSES = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+}
+
+
+class FetchRefused(Exception):
+    """The link was not fetched; str(error) says why, for the person who pasted it."""
+
+
+@dataclass
+class Fetched:
+    url: str  # after redirects
+    status: int
+    content_type: str
+    text: str
+
+
+# Checking a URL before connecting -----------------------------------------------------
+
+
+def _allowed_hosts() -> set[str]:
+    return {h.strip().lower() for h in getattr(settings, "CAPTURE_ALLOWED_HOSTS", []) if h}
+
+
+def _refuse_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host: str) -> None:
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    if address in METADATA_ADDRESSES:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, a cloud metadata address; "
+            "only public web pages can be fetched."
+        )
+    if address.is_loopback:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, this server itself (loopback); "
+            "only public web pages can be fetched."
+        )
+    if address.is_link_local:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, a link-local address; "
+            "only public web pages can be fetched."
+        )
+    if address.is_private:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, a private network address; "
+            "only public web pages can be fetched."
+        )
+    if address.is_multicast or address.is_reserved or address.is_unspecified:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, which is not a public address; "
+            "only public web pages can be fetched."
+        )
+    if not address.is_global:
+        raise FetchRefused(
+            f"The link points to {host} at {address}, which is not a public address; "
+            "only public web pages can be fetched."
+        )
+
+
+def resolve_public(host: str, port: int) -> str:
+    """The first address of `host` after checking that every one of them is public."""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:
+        _refuse_address(literal, host)
+        return str(literal)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise FetchRefused(f"The host name {host} does not resolve; check the link.") from None
+    addresses = []
+    for info in infos:
+        raw = info[4][0].split("%", 1)[0]  # drop an IPv6 zone index
+        address = ipaddress.ip_address(raw)
+        _refuse_address(address, host)
+        addresses.append(address)
+    if not addresses:
+        raise FetchRefused(f"The host name {host} does not resolve; check the link.")
+    return str(addresses[0])
+
+
+@dataclass
+class Hop:
+    url: str  # as written
+    connect_url: str  # with the checked address in place of the host, when pinned
+    host: str
+    pinned: bool
+
+
+def check_url(url: str) -> Hop:
+    """Raises FetchRefused unless `url` may be fetched; says where to connect."""
+    if not isinstance(url, str) or not url.strip():
+        raise FetchRefused("Enter the link of the job posting.")
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchRefused("That link is not a valid web address.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchRefused(
+            f"Only http:// and https:// links can be fetched, not {scheme or 'this'}:."
+            if scheme
+            else "The link must start with http:// or https://."
+        )
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise FetchRefused(
+            "The link contains a user name or password; remove it (we never send "
+            "credentials to another site)."
+        )
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise FetchRefused("The link has no host name.")
+    port = port or (443 if scheme == "https" else 80)
+    if host in _allowed_hosts():
+        return Hop(url=url, connect_url=url, host=host, pinned=False)
+    address = resolve_public(host, port)
+    shown = f"[{address}]" if ":" in address else address
+    netloc = f"{shown}:{parts.port}" if parts.port else shown
+    connect_url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return Hop(url=url, connect_url=connect_url, host=host, pinned=True)
+
+
+# Fetching -----------------------------------------------------------------------------
+
+
+def _host_header(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rsplit("@", 1)[-1]
+
+
+def _read_body(response: httpx.Response, limit: int, deadline: float, timeout: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FetchRefused(
+            f"The page is larger than {limit // (1024 * 1024)} MB; open it in your browser "
+            "and use the bookmarklet instead."
+        )
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise FetchRefused(
+                f"The page is larger than {limit // (1024 * 1024)} MB; open it in your "
+                "browser and use the bookmarklet instead."
+            )
+        if time.monotonic() > deadline:
+            raise FetchRefused(f"The site took longer than {timeout} seconds to send the page.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, response: httpx.Response) -> str:
+    charset = response.charset_encoding or "utf-8"
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def fetch(url: str, *, accept: str = "text/html,application/xhtml+xml") -> Fetched:
+    """The page at `url` as text, or FetchRefused with a message for the user."""
+    timeout = int(getattr(settings, "CAPTURE_TIMEOUT_SECONDS", 10))
+    limit = int(getattr(settings, "CAPTURE_MAX_BYTES", 5 * 1024 * 1024))
+    max_redirects = int(getattr(settings, "CAPTURE_MAX_REDIRECTS", 3))
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    current = url.strip() if isinstance(url, str) else url
+    with httpx.Client(
+        timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+    ) as client:
+        for _ in range(max_redirects + 1):
+            hop = check_url(current)
+            seen.add(hop.url)
+            headers = {"User-Agent": USER_AGENT, "Accept": accept, "Host": _host_header(hop.url)}
+            extensions = {"sni_hostname": hop.host} if hop.pinned else {}
+            try:
+                with client.stream(
+                    "GET", hop.connect_url, headers=headers, extensions=extensions
+                ) as response:
+                    if response.status_code in REDIRECT_CODES:
+                        location = response.headers.get("location", "")
+                        if not location:
+                            raise FetchRefused("The site redirected without saying where to.")
+                        current = urljoin(hop.url, location)
+                        if current in seen:
+                            raise FetchRefused(
+                                "The link redirects in a loop; open it in your browser and "
+                                "use the bookmarklet instead."
+                            )
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchRefused(
+                            f"The site answered {response.status_code} "
+                            f"{response.reason_phrase or ''}".rstrip()
+                            + "; check the link, or use the bookmarklet on the open page."
+                        )
+                    content_type = response.headers.get("content-type", "").split(";")[0]
+                    content_type = content_type.strip().lower()
+                    if content_type and not content_type.startswith(ACCEPTED_TYPES):
+                        raise FetchRefused(f"The link is not a web page (it is {content_type}).")
+                    body = _read_body(response, limit, deadline, timeout)
+                    return Fetched(
+                        url=hop.url,
+                        status=response.status_code,
+                        content_type=content_type,
+                        text=_decode(body, response),
+                    )
+            except httpx.TimeoutException:
+                raise FetchRefused(
+                    f"The site did not answer within {timeout} seconds; try again later."
+                ) from None
+            except httpx.HTTPError as error:
+                raise FetchRefused(
+                    f"Could not fetch the page from {hop.host} ({type(error).__name__}); "
+                    "check the link."
+                ) from None
+    raise FetchRefused(
+        f"The link redirected more than {max_redirects} times; open it in your browser and "
+        "use the bookmarklet instead."
+    )
