@@ -63,36 +63,22 @@ def _refuse_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host
     mapped = getattr(address, "ipv4_mapped", None)
     if mapped is not None:
         address = mapped
+    where = host.strip("[]") if host.strip("[]") == str(address) else f"{host} at {address}"
     if address in METADATA_ADDRESSES:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, a cloud metadata address; "
-            "only public web pages can be fetched."
-        )
-    if address.is_loopback:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, this server itself (loopback); "
-            "only public web pages can be fetched."
-        )
-    if address.is_link_local:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, a link-local address; "
-            "only public web pages can be fetched."
-        )
-    if address.is_private:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, a private network address; "
-            "only public web pages can be fetched."
-        )
-    if address.is_multicast or address.is_reserved or address.is_unspecified:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, which is not a public address; "
-            "only public web pages can be fetched."
-        )
-    if not address.is_global:
-        raise FetchRefused(
-            f"The link points to {host} at {address}, which is not a public address; "
-            "only public web pages can be fetched."
-        )
+        kind = "a cloud metadata address"
+    elif address.is_loopback:
+        kind = "a loopback address (this server itself)"
+    elif address.is_unspecified or address.is_multicast or address.is_reserved:
+        kind = "an address that is not public"
+    elif address.is_link_local:
+        kind = "a link-local address"
+    elif address.is_private:
+        kind = "a private network address"
+    elif not address.is_global:
+        kind = "an address that is not public"
+    else:
+        return
+    raise FetchRefused(f"The link points to {where}, {kind}; only public web pages can be fetched.")
 
 
 def resolve_public(host: str, port: int) -> str:

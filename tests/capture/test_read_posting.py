@@ -1,0 +1,133 @@
+"""crm.capture.read_posting (contract): a posting page in, the contract's dict out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm.capture import read_posting
+
+KEYS = {
+    "company",
+    "title",
+    "location",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "closing_date",
+    "description",
+}
+
+
+def test_a_json_ld_job_posting_fills_every_field(page_html):
+    posting = read_posting(page_html("jsonld.html"), "https://acme.example/jobs/backend")
+
+    assert posting == {
+        "company": "Acme Robotics",
+        "title": "Senior Backend Engineer",
+        "location": "Berlin, BE, DE",
+        "remote": "onsite",
+        "salary_min": 70000,
+        "salary_max": 90000,
+        "salary_currency": "EUR",
+        "salary_period": "year",
+        "closing_date": date(2026, 3, 20),
+        "description": "We build warehouse robots.\n\n• Python and Django\n• PostgreSQL",
+    }
+
+
+def test_a_job_posting_inside_a_graph_is_found_with_remote_and_day_rate(page_html):
+    posting = read_posting(page_html("graph.html"), "https://jobs.globex.example/data")
+
+    assert posting["title"] == "Data Engineer (Remote)"
+    assert posting["company"] == "Globex Corporation"
+    assert posting["remote"] == "remote"
+    assert posting["location"] == "Portugal"
+    assert (posting["salary_min"], posting["salary_max"]) == (550, 550)
+    assert (posting["salary_currency"], posting["salary_period"]) == ("EUR", "day")
+    assert posting["closing_date"] == date(2026, 4, 2)
+    assert posting["description"] == "Pipelines & dashboards."
+
+
+def test_a_page_with_only_opengraph_gives_title_and_company(page_html):
+    posting = read_posting(page_html("opengraph.html"), "https://initech.example/jobs/9")
+
+    assert posting["title"] == "Product Designer"
+    assert posting["company"] == "Initech"
+    assert posting["description"] == "Design the TPS report of the future. Hybrid, Austin."
+    assert posting["closing_date"] is None
+    assert posting["salary_min"] is None
+
+
+def test_a_page_with_only_a_title_splits_job_and_company(page_html):
+    posting = read_posting(page_html("title-only.html"), "https://umbrella.example/qa")
+
+    assert (posting["title"], posting["company"]) == ("QA Analyst", "Umbrella Corp")
+
+
+def test_hostile_description_html_comes_out_as_plain_text_without_scripts(page_html):
+    posting = read_posting(page_html("hostile.html"), "https://evil.example/job")
+
+    text = posting["description"]
+    assert text.startswith("Keep things up.")
+    assert "Apply" in text
+    for bad in (
+        "<",
+        ">",
+        "script",
+        "onerror",
+        "onclick",
+        "alert",
+        "cookie",
+        "javascript",
+        "display",
+    ):
+        assert bad not in text, bad
+    assert posting["title"] == "Site Reliability Engineer"
+    assert "<" not in posting["company"] and "onerror" not in posting["company"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        "<",
+        "<html>",
+        "not html at all",
+        '<?xml version="1.0" encoding="latin-1"?><html><title>x</title></html>',
+        "<script type='application/ld+json'>{broken json</script>",
+        "<script type='application/ld+json'>" + "[" * 100_000 + "</script>",
+        '<script type=\'application/ld+json\'>{"@type": "JobPosting", "title": 12, '
+        '"hiringOrganization": [], "baseSalary": {"value": {"minValue": "lots"}}, '
+        '"validThrough": "someday", "jobLocation": 7, "description": {"a": 1}}</script>',
+        '<script type=\'application/ld+json\'>{"@type": "JobPosting", '
+        '"baseSalary": {"value": {"minValue": 1e400}}}</script>',
+        "\x00\x01\x02<title>\x00</title>",
+        "<title>" + "A" * 1_000_000 + "</title>",
+    ],
+)
+def test_any_html_gives_the_contract_keys_and_never_raises(html):
+    posting = read_posting(html, "https://example.com/job")
+
+    assert set(posting) == KEYS
+    assert posting["closing_date"] is None or isinstance(posting["closing_date"], date)
+    assert posting["remote"] in (None, "onsite", "hybrid", "remote")
+
+
+@pytest.mark.parametrize("value", [None, b"<title>Bytes at Co</title>", 12, ["x"]])
+def test_wrong_argument_types_still_give_the_contract_keys(value):
+    assert set(read_posting(value, None)) == KEYS
+
+
+@given(st.text(max_size=500), st.text(max_size=50))
+def test_random_text_never_raises(html, url):
+    posting = read_posting(html, url)
+
+    assert set(posting) == KEYS
+    assert "<script" not in posting["description"].lower()
