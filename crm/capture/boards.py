@@ -99,7 +99,7 @@ def read_board(link: BoardLink, data: object) -> Posting:
         posting = Posting()
     if not posting.is_empty:
         posting.company = posting.company or link.company_name
-        posting.found_in = [f"{link.board} API"]
+        posting.found_in = [f"{link.board.capitalize()}'s posting API"]
         posting.source = link.board.capitalize()
     return posting
 

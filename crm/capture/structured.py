@@ -231,7 +231,7 @@ def _name(value) -> str:
 
 
 def from_json_ld(node: dict) -> Posting:
-    posting = Posting(found_in=["json-ld"])
+    posting = Posting(found_in=["schema.org JobPosting data"])
     posting.title = plain_line(node.get("title") or node.get("name"))
     posting.company = _name(node.get("hiringOrganization"))
     posting.description = html_to_text(_first(node.get("description")))
@@ -421,7 +421,7 @@ def from_meta(document) -> Posting:
     description = _meta(document, "og:description", "description", "twitter:description")
     posting.description = html_to_text(description)
     if title or company:
-        posting.found_in = ["page title"]
+        posting.found_in = ["the page title"]
         posting.remote = guess_remote(title)
     return posting
 

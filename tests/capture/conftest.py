@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -57,6 +58,13 @@ class PostingHandler(BaseHTTPRequestHandler):
             name = STATIC[path]
             kind = "application/json" if name.endswith(".json") else "text/html; charset=utf-8"
             self._send(200, (PAGES / name).read_bytes(), kind)
+        elif path == "/jobs/future":
+            # The JSON-LD page with a closing date four weeks from today, so saving it
+            # schedules the "Apply before" reminder whenever the suite runs.
+            closing = (date.today() + timedelta(days=28)).isoformat()
+            page = (PAGES / "jsonld.html").read_text(encoding="utf-8")
+            page = page.replace("2026-03-20T23:59:59+01:00", closing)
+            self._send(200, page.encode(), "text/html; charset=utf-8")
         elif path == "/big":
             # No Content-Length: the size cap must hold while reading the stream.
             self.send_response(200)
@@ -138,3 +146,7 @@ def page_html():
         return (PAGES / name).read_text(encoding="utf-8")
 
     return read
+
+
+# The browser fixtures of tests/browser, for the bookmarklet's browser test here.
+from tests.browser.conftest import browser, screenshot  # noqa: E402, F401
