@@ -545,7 +545,10 @@ def ensure_apply_before(application: JobApplication, now: datetime) -> FollowUp 
     subject = f"Apply before {closing:%a} {closing.day} {closing:%b}: {application}"
     if pending is not None:
         if pending.reschedule(due, deadline=deadline, reason="The closing date changed", now=now):
-            FollowUp.objects.filter(pk=pending.pk).update(draft_subject=subject[:300])
+            # The new date in the subject, unless the user rewrote it.
+            FollowUp.objects.filter(
+                pk=pending.pk, draft_subject__startswith="Apply before "
+            ).update(draft_subject=subject[:300])
         return pending
     body = (
         f"The posting for {application} closes on {closing:%A} {closing.day} {closing:%B %Y}.\n"

@@ -59,10 +59,24 @@ def _allowed_hosts() -> set[str]:
     return {h.strip().lower() for h in getattr(settings, "CAPTURE_ALLOWED_HOSTS", []) if h}
 
 
+def _allowed_networks() -> list:
+    """settings.CAPTURE_ALLOWED_NETWORKS: address ranges accepted for any host (an
+    intranet; the tests use it to run the pinned connection against loopback)."""
+    networks = []
+    for raw in getattr(settings, "CAPTURE_ALLOWED_NETWORKS", []):
+        try:
+            networks.append(ipaddress.ip_network(raw, strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
 def _refuse_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, host: str) -> None:
     mapped = getattr(address, "ipv4_mapped", None)
     if mapped is not None:
         address = mapped
+    if any(address in network for network in _allowed_networks()):
+        return
     where = host.strip("[]") if host.strip("[]") == str(address) else f"{host} at {address}"
     if address in METADATA_ADDRESSES:
         kind = "a cloud metadata address"
@@ -109,8 +123,9 @@ def resolve_public(host: str, port: int) -> str:
 class Hop:
     url: str  # as written
     connect_url: str  # with the checked address in place of the host, when pinned
-    host: str
+    host: str  # ASCII (IDNA) form
     pinned: bool
+    host_header: str  # for a pinned connection: the name the site expects
 
 
 def check_url(url: str) -> Hop:
@@ -138,22 +153,24 @@ def check_url(url: str) -> Hop:
     host = (parts.hostname or "").lower()
     if not host:
         raise FetchRefused("The link has no host name.")
+    try:
+        host = host.encode("idna").decode("ascii")  # bücher.example → xn--bcher-kva.example
+    except UnicodeError:
+        raise FetchRefused(f"{parts.hostname} is not a valid host name.") from None
     port = port or (443 if scheme == "https" else 80)
     if host in _allowed_hosts():
-        return Hop(url=url, connect_url=url, host=host, pinned=False)
+        return Hop(url=url, connect_url=url, host=host, pinned=False, host_header="")
     address = resolve_public(host, port)
     shown = f"[{address}]" if ":" in address else address
     netloc = f"{shown}:{parts.port}" if parts.port else shown
     connect_url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
-    return Hop(url=url, connect_url=connect_url, host=host, pinned=True)
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port:
+        host_header += f":{parts.port}"
+    return Hop(url=url, connect_url=connect_url, host=host, pinned=True, host_header=host_header)
 
 
 # Fetching -----------------------------------------------------------------------------
-
-
-def _host_header(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.netloc.rsplit("@", 1)[-1]
 
 
 def _read_body(response: httpx.Response, limit: int, deadline: float, timeout: int) -> bytes:
@@ -199,8 +216,11 @@ def fetch(url: str, *, accept: str = "text/html,application/xhtml+xml") -> Fetch
         for _ in range(max_redirects + 1):
             hop = check_url(current)
             seen.add(hop.url)
-            headers = {"User-Agent": USER_AGENT, "Accept": accept, "Host": _host_header(hop.url)}
-            extensions = {"sni_hostname": hop.host} if hop.pinned else {}
+            headers = {"User-Agent": USER_AGENT, "Accept": accept}
+            extensions = {}
+            if hop.pinned:
+                headers["Host"] = hop.host_header
+                extensions["sni_hostname"] = hop.host
             try:
                 with client.stream(
                     "GET", hop.connect_url, headers=headers, extensions=extensions

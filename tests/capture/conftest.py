@@ -54,6 +54,7 @@ class PostingHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         port = self.server.server_address[1]
         self.server.requests.append(self.path)
+        self.server.hosts.append(self.headers.get("Host", ""))
         if path in STATIC:
             name = STATIC[path]
             kind = "application/json" if name.endswith(".json") else "text/html; charset=utf-8"
@@ -115,6 +116,7 @@ def posting_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), PostingHandler)
     server.daemon_threads = True
     server.requests = []
+    server.hosts = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.port = server.server_address[1]

@@ -138,3 +138,31 @@ def test_the_refusal_is_shown_on_the_page_and_nothing_is_saved(alice_client, cap
     assert "private network address" in refusal_on_page(response)
     assert "Fill in the form by hand" in response.content.decode()
     assert not JobApplication.objects.exists()
+
+
+def test_a_checked_address_is_the_one_connected_to_with_the_host_name_kept(
+    capture_settings, posting_server
+):
+    # No allowed host: `localhost` is resolved and checked (its range allowed here), and
+    # the connection goes to that address, so a second DNS answer cannot redirect it.
+    capture_settings.CAPTURE_ALLOWED_HOSTS = []
+    capture_settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+    page = fetch(f"http://localhost:{posting_server.port}/one-hop")
+
+    assert "Senior Backend Engineer" in page.text
+    assert page.url == f"http://localhost:{posting_server.port}/jobs/backend"
+    assert posting_server.hosts[-2:] == [f"localhost:{posting_server.port}"] * 2
+
+
+def test_an_allowed_network_does_not_open_the_metadata_address(capture_settings, posting_server):
+    capture_settings.CAPTURE_ALLOWED_HOSTS = []
+    capture_settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+    with pytest.raises(FetchRefused, match="cloud metadata"):
+        fetch(f"http://localhost:{posting_server.port}/to-metadata")
+
+
+def test_an_international_host_name_is_checked_in_its_ascii_form(capture_settings):
+    with pytest.raises(FetchRefused, match="xn--bcher-kva.invalid does not resolve"):
+        check_url("https://bücher.invalid/jobs/1")
