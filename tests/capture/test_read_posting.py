@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -131,3 +132,46 @@ def test_random_text_never_raises(html, url):
 
     assert set(posting) == KEYS
     assert "<script" not in posting["description"].lower()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "@type",
+                    "@graph",
+                    "title",
+                    "hiringOrganization",
+                    "name",
+                    "jobLocation",
+                    "address",
+                    "baseSalary",
+                    "value",
+                    "minValue",
+                    "unitText",
+                    "validThrough",
+                    "description",
+                    "jobLocationType",
+                    "employmentType",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_any_json_ld_shape_never_raises(data):
+    if isinstance(data, dict):
+        data["@type"] = "JobPosting"
+    block = json.dumps(data, allow_nan=True).replace("</", "<\\/")
+    posting = read_posting(f"<script type='application/ld+json'>{block}</script>", "")
+
+    assert set(posting) == KEYS
+    assert posting["salary_min"] is None or posting["salary_min"] >= 0
