@@ -112,6 +112,8 @@ def read_sent(data) -> Posting:
     selection = str(data.get("selection", ""))[:MAX_SELECTION_CHARS].strip()
     if selection and not posting.description:
         posting.description = selection
+    elif selection:
+        posting.notes = f"Selected on the page:\n{selection}"
     return posting
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -88,6 +88,7 @@ class Posting:
     description: str = ""
     employment_type: str = ""
     source: str = ""
+    notes: str = ""  # the text the user selected on the page, when it is not the description
     found_in: list[str] = field(default_factory=list)
 
     def as_contract(self) -> dict:
@@ -330,6 +331,25 @@ def parse_date(value) -> date | None:
         return None
 
 
+def _decimal_point(text: str) -> str:
+    """ "1,234.50" and "1.234,50" → "1234.50"; "14,25" → "14.25"; "120,000" → "120000".
+
+    The last of "." and "," is the decimal mark when both appear; a lone comma is a
+    thousands separator only when every group after it has three digits.
+    """
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
+    if "," in text:
+        head, *groups = text.rstrip("k").split(",")
+        if all(len(group) == 3 and group.isdigit() for group in groups):
+            return text.replace(",", "")
+        if len(groups) == 1:
+            return text.replace(",", ".")
+    return text
+
+
 def number(value) -> int | float | None:
     """A salary figure from a number or text ("120,000", "95k"); whole numbers as int."""
     if isinstance(value, bool) or value is None:
@@ -337,8 +357,8 @@ def number(value) -> int | float | None:
     if isinstance(value, int | float):
         amount = Decimal(str(value))
     elif isinstance(value, str):
-        text = value.strip().lower().replace(",", "").replace(" ", "").replace("\u00a0", "")
-        text = text.lstrip("$€£¥")
+        text = value.strip().lower().replace(" ", "").replace("\u00a0", "").replace("'", "")
+        text = _decimal_point(text.lstrip("$€£¥"))
         factor = 1
         if text.endswith("k"):
             text, factor = text[:-1], 1000
@@ -350,6 +370,7 @@ def number(value) -> int | float | None:
         return None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
         return None
+    amount = amount.quantize(Decimal("0.01"), ROUND_HALF_UP)  # cents, as stored
     return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 

@@ -29,6 +29,7 @@ STATIC = {
     "/gh/v1/boards/piedpiper/jobs/4012345": "greenhouse.json",
     "/lever/v0/postings/hooli/5f1c2d3e-0000-4000-8000-abcdefabcdef": "lever.json",
     "/ashby/posting-api/job-board/openai-ish": "ashby.json",
+    "/workable/api/v2/accounts/tulip/jobs/A1B2C3D4E5": "workable.json",
 }
 
 

@@ -142,3 +142,12 @@ def test_capturing_a_saved_posting_again_opens_it(alice, alice_client):
 
     assert response.status_code == 302
     assert response.url == reverse("crm:application-detail", args=[application.pk])
+
+
+def test_text_selected_beside_a_described_posting_goes_to_the_notes(alice, alice_client):
+    data = sent(token_for(alice).token, selection="Referral: ask Jerry")
+
+    form = alice_client.get(post_from_another_site(data).url).context["form"]
+
+    assert form["description"].value() == "Import/export dashboards."
+    assert form["notes"].value() == "Selected on the page:\nReferral: ask Jerry"

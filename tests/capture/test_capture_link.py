@@ -222,3 +222,14 @@ def test_a_board_link_the_api_does_not_know_falls_back_to_fetching_the_page(
     response = capture(alice_client, "https://boards.greenhouse.io/nobody/jobs/1")
 
     assert "boards.greenhouse.io" in response.context["form"].errors["url"][0]
+
+
+def test_a_workable_posting_is_read_from_its_api(alice_client, capture_settings, posting_server):
+    values = form_values(capture(alice_client, "https://apply.workable.com/tulip/j/A1B2C3D4E5/"))
+
+    assert (values["company_name"], values["title"]) == ("Tulip", "Customer Success Manager")
+    assert values["location"] == "Amsterdam, North Holland, Netherlands"
+    assert (values["remote"], values["employment_type"]) == ("hybrid", "FULL_TIME")
+    assert values["description"] == (
+        "Help our customers succeed.\n\n• Three years in SaaS\n\nBike allowance"
+    )

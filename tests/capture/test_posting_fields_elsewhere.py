@@ -90,3 +90,64 @@ def test_the_json_backup_carries_the_posting_fields_and_restores_them(alice):
     restored = JobApplication.objects.get(owner=carol)
     assert {name: getattr(restored, name) for name in POSTING} == POSTING
     assert restored.posting_url == "https://acme.example/a"
+
+
+def test_the_application_page_and_the_list_show_what_the_posting_says(alice, alice_client):
+    application = make_application(alice, title="Analyst", **POSTING)
+
+    detail = alice_client.get(reverse("crm:application-detail", args=[application.pk]))
+    listing = alice_client.get(reverse("crm:application-list"))
+
+    page = detail.content.decode()
+    assert "Porto · Hybrid" in page
+    assert "Part time" in page
+    assert "41.50–48 EUR per hour" in page
+    assert "Thu 30 Apr 2026" in page
+    assert "Company site" in page
+    assert "Part-time data work." in page
+    assert "Porto · Hybrid" in listing.content.decode()
+    assert "2026-04-30" in listing.content.decode()
+
+
+def test_the_application_form_edits_the_posting_fields(alice, alice_client):
+    application = make_application(alice, title="Analyst")
+
+    response = alice_client.post(
+        reverse("crm:application-edit", args=[application.pk]),
+        {
+            "company_name": application.company.name,
+            "title": "Analyst",
+            "status": "wishlist",
+            "location": "Porto",
+            "remote": "hybrid",
+            "salary_min": "41.50",
+            "salary_max": "48",
+            "salary_currency": "eur",
+            "salary_period": "hour",
+            "closing_date": "2026-04-30",
+        },
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert (application.salary_currency, application.salary_max) == ("EUR", Decimal("48"))
+    assert application.closing_date == date(2026, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"salary_min": "90", "salary_max": "80"}, "salary_max", "below the minimum"),
+        ({"salary_currency": "E1"}, "salary_currency", "three-letter currency code"),
+        ({"salary_min": "-3"}, "salary_min", "greater than or equal to 0"),
+        ({"remote": "moon"}, "remote", "Select a valid choice"),
+    ],
+)
+def test_bad_posting_values_get_a_field_error(alice, alice_client, fields, field, message):
+    data = {"company_name": "Acme", "title": "Analyst", "status": "wishlist", **fields}
+
+    response = alice_client.post(reverse("crm:application-create"), data)
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not JobApplication.objects.exists()

@@ -175,3 +175,34 @@ def test_any_json_ld_shape_never_raises(data):
 
     assert set(posting) == KEYS
     assert posting["salary_min"] is None or posting["salary_min"] >= 0
+
+
+def test_salaries_are_read_from_text_and_kept_to_the_cent():
+    block = (
+        '{"@type": "JobPosting", "title": "Barista", "baseSalary": {"currency": "GBP", '
+        '"value": {"minValue": "12.505", "maxValue": "£14,25k", "unitText": "HOUR"}}}'
+    )
+    posting = read_posting(f"<script type='application/ld+json'>{block}</script>", "")
+
+    assert (posting["salary_min"], posting["salary_max"]) == (12.51, 14250)
+    assert posting["salary_period"] == "hour"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("120,000", 120000),
+        ("1,234,567.89", 1234567.89),
+        ("1.234.567,89", 1234567.89),
+        ("95k", 95000),
+        ("$85,000", 85000),
+        ("45,50", 45.5),
+        ("60 000", 60000),
+        ("lots", None),
+        ("-5", None),
+    ],
+)
+def test_salary_figures_in_the_ways_postings_write_them(text, amount):
+    from crm.capture.structured import number
+
+    assert number(text) == amount
