@@ -61,11 +61,12 @@ MAX_TEXT_CHARS = 50_000
 
 def _looks_like_markup(text: str) -> bool:
     """Tags written out as text (`&lt;p&gt;` decoded once) are markup, not words."""
-    for start in range(len(text)):
-        if text[start] == "<" and start + 1 < len(text):
-            following = text[start + 1]
-            if following.isalpha() or following in "/!?":
-                return True
+    start = text.find("<")
+    while start != -1 and start + 1 < len(text):
+        following = text[start + 1]
+        if following.isalpha() or following in "/!?":
+            return True
+        start = text.find("<", start + 1)
     return False
 
 
