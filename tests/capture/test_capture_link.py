@@ -34,9 +34,11 @@ def confirm(client, response, **changes):
 def test_the_capture_field_is_on_the_applications_pages_and_in_the_navigation(alice_client):
     for name in ("crm:application-board", "crm:application-list"):
         page = alice_client.get(reverse(name)).content.decode()
-        assert f'action="{reverse("crm:capture")}"' in page
+        assert 'id="capture-url"' in page
         assert "Save to Follow-up CRM" in page
-        assert f'href="{reverse("crm:capture")}"' in page
+    dashboard = alice_client.get(reverse("home")).content.decode()
+    assert 'id="nav-capture-url"' in dashboard
+    assert f'action="{reverse("crm:capture")}"' in dashboard
 
 
 def test_a_json_ld_posting_becomes_a_pre_filled_wishlist_form(
