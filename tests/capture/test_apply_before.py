@@ -69,6 +69,16 @@ def test_it_shows_on_the_dashboard(alice, alice_client):
     assert "Apply before Fri 20 Mar" in page
 
 
+def test_it_shows_among_the_applications_pending_follow_ups(alice, alice_client):
+    application = make_application(
+        alice, title="Data Engineer", status="wishlist", closing_date=date(2026, 3, 20)
+    )
+
+    page = alice_client.get(reverse("crm:application-detail", args=[application.pk]))
+
+    assert "Apply before Fri 20 Mar: Data Engineer at" in page.content.decode()
+
+
 def test_moving_the_application_to_applied_cancels_it(alice):
     application = make_application(alice, status="wishlist", closing_date=date(2026, 3, 20))
     [followup] = apply_before(application)

@@ -37,6 +37,8 @@ def test_the_bookmarklet_captures_a_posting_into_a_wishlist_card(
     sam = make_user("sam")
     page = context.new_page()
     log_in(page, "sam")
+    page.goto("/applications/capture/")
+    screenshot(page, "capture-page")
     page.goto("/applications/board/")
     href = page.locator("#bookmarklet").get_attribute("href")
     assert href.startswith("javascript:")
@@ -59,6 +61,8 @@ def test_the_bookmarklet_captures_a_posting_into_a_wishlist_card(
     form.get_by_role("button", name="Save").click()
 
     form.wait_for_url("**/applications/*/")
+    expect(form.locator("#documents-sent")).to_contain_text("None recorded")
+    screenshot(form, "capture-application-detail")
     form.goto("/applications/board/")
     card = form.locator("[data-drop-status=wishlist] li", has_text="Senior Backend Engineer")
     expect(card).to_contain_text("Acme Robotics")
