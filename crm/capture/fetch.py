@@ -202,6 +202,25 @@ def _decode(body: bytes, response: httpx.Response) -> str:
         return body.decode("utf-8", errors="replace")
 
 
+def _answer(response: httpx.Response, hop: Hop, limit: int, deadline: float, timeout: int):
+    """What one hop gave: the next URL of a redirect, or the page."""
+    if response.status_code in REDIRECT_CODES:
+        location = response.headers.get("location", "")
+        if not location:
+            raise FetchRefused("The site redirected without saying where to.")
+        return urljoin(hop.url, location)
+    if response.status_code >= 400:
+        reason = f"{response.status_code} {response.reason_phrase or ''}".rstrip()
+        raise FetchRefused(
+            f"The site answered {reason}; check the link, or use the bookmarklet on the open page."
+        )
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and not content_type.startswith(ACCEPTED_TYPES):
+        raise FetchRefused(f"The link is not a web page (it is {content_type}).")
+    body = _read_body(response, limit, deadline, timeout)
+    return Fetched(hop.url, response.status_code, content_type, _decode(body, response))
+
+
 def fetch(url: str, *, accept: str = "text/html,application/xhtml+xml") -> Fetched:
     """The page at `url` as text, or FetchRefused with a message for the user."""
     timeout = int(getattr(settings, "CAPTURE_TIMEOUT_SECONDS", 10))
@@ -209,59 +228,42 @@ def fetch(url: str, *, accept: str = "text/html,application/xhtml+xml") -> Fetch
     max_redirects = int(getattr(settings, "CAPTURE_MAX_REDIRECTS", 3))
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
-    current = url.strip() if isinstance(url, str) else url
-    with httpx.Client(
-        timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
-    ) as client:
-        for _ in range(max_redirects + 1):
-            hop = check_url(current)
-            seen.add(hop.url)
-            headers = {"User-Agent": USER_AGENT, "Accept": accept}
-            extensions = {}
-            if hop.pinned:
-                headers["Host"] = hop.host_header
-                extensions["sni_hostname"] = hop.host
-            try:
-                with client.stream(
+    current = url
+    for _ in range(max_redirects + 1):
+        hop = check_url(current)
+        seen.add(hop.url)
+        headers = {"User-Agent": USER_AGENT, "Accept": accept}
+        extensions = {}
+        if hop.pinned:
+            headers["Host"] = hop.host_header
+            extensions["sni_hostname"] = hop.host
+        try:
+            # A client per hop: a pooled connection is tied to the address and TLS name
+            # of the hop that opened it, and the next hop may share the address only.
+            with (
+                httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+                client.stream(
                     "GET", hop.connect_url, headers=headers, extensions=extensions
-                ) as response:
-                    if response.status_code in REDIRECT_CODES:
-                        location = response.headers.get("location", "")
-                        if not location:
-                            raise FetchRefused("The site redirected without saying where to.")
-                        current = urljoin(hop.url, location)
-                        if current in seen:
-                            raise FetchRefused(
-                                "The link redirects in a loop; open it in your browser and "
-                                "use the bookmarklet instead."
-                            )
-                        continue
-                    if response.status_code >= 400:
-                        raise FetchRefused(
-                            f"The site answered {response.status_code} "
-                            f"{response.reason_phrase or ''}".rstrip()
-                            + "; check the link, or use the bookmarklet on the open page."
-                        )
-                    content_type = response.headers.get("content-type", "").split(";")[0]
-                    content_type = content_type.strip().lower()
-                    if content_type and not content_type.startswith(ACCEPTED_TYPES):
-                        raise FetchRefused(f"The link is not a web page (it is {content_type}).")
-                    body = _read_body(response, limit, deadline, timeout)
-                    return Fetched(
-                        url=hop.url,
-                        status=response.status_code,
-                        content_type=content_type,
-                        text=_decode(body, response),
-                    )
-            except httpx.TimeoutException:
-                raise FetchRefused(
-                    f"The site did not answer within {timeout} seconds; try again later."
-                ) from None
-            except httpx.HTTPError as error:
-                raise FetchRefused(
-                    f"Could not fetch the page from {hop.host} ({type(error).__name__}); "
-                    "check the link."
-                ) from None
+                ) as response,
+            ):
+                answer = _answer(response, hop, limit, deadline, timeout)
+        except httpx.TimeoutException:
+            raise FetchRefused(
+                f"The site did not answer within {timeout} seconds; try again later."
+            ) from None
+        except httpx.HTTPError as error:
+            raise FetchRefused(
+                f"Could not fetch the page from {hop.host} ({type(error).__name__}); "
+                "check the link."
+            ) from None
+        if isinstance(answer, Fetched):
+            return answer
+        current = answer
+        if current in seen:
+            raise FetchRefused(
+                "The link redirects in a loop; open it in your browser and use the "
+                "bookmarklet instead."
+            )
     raise FetchRefused(
         f"The link redirected more than {max_redirects} times; open it in your browser and "
         "use the bookmarklet instead."
