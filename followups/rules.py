@@ -541,7 +541,7 @@ def ensure_apply_before(application: JobApplication, now: datetime) -> FollowUp 
             pending.cancel(reason, now=now)
         return None
     due = apply_before_due(closing, profile, now)
-    deadline = at_local_time(closing + timedelta(days=1), 0, profile.zone)
+    deadline = at_local_time(closing, 23, profile.zone) + timedelta(minutes=59)  # its last minute
     subject = f"Apply before {closing:%a} {closing.day} {closing:%b}: {application}"
     if pending is not None:
         if pending.reschedule(due, deadline=deadline, reason="The closing date changed", now=now):

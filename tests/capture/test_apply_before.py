@@ -38,7 +38,7 @@ def test_a_wishlist_closing_date_schedules_apply_before_three_working_days_ahead
 
     [followup] = apply_before(application)
     assert followup.due_at == datetime(2026, 3, 17, 9, tzinfo=UTC)  # Tue, 3 days before Fri
-    assert followup.deadline == datetime(2026, 3, 21, 0, tzinfo=UTC)
+    assert followup.deadline == datetime(2026, 3, 20, 23, 59, tzinfo=UTC)
     assert followup.draft_subject.startswith("Apply before Fri 20 Mar: Data Engineer at")
 
 
@@ -144,3 +144,22 @@ def test_no_reminder_for_a_passed_closing_date_or_an_applied_application(alice):
 
     assert apply_before(past) == []
     assert apply_before(applied) == []
+
+
+def test_the_reminder_email_goes_out_on_that_morning(alice):
+    from django.core import mail
+    from django.core.management import call_command
+
+    from crm.models import Profile
+
+    Profile.objects.filter(user=alice).update(digest_hour=None)
+    make_application(
+        alice, title="Data Engineer", status="wishlist", closing_date=date(2026, 3, 20)
+    )
+
+    with time_machine.travel(datetime(2026, 3, 17, 9, 1, tzinfo=UTC), tick=False):
+        call_command("send_reminders", verbosity=0)
+
+    [email] = mail.outbox
+    assert email.to == [alice.email]
+    assert "Apply before Fri 20 Mar" in email.subject + email.body
