@@ -298,6 +298,39 @@ class JobApplication(TracksLoadedValues):
     def __str__(self) -> str:
         return f"{self.title} at {self.company.name}"
 
+    # What the posting says, as the board, the list and the application page show it;
+    # formatted here once rather than by template filters on every card.
+
+    @property
+    def where_text(self) -> str:
+        """"Berlin, DE · Hybrid", "Remote", or ""."""
+        parts = [self.location, self.get_remote_display() if self.remote else ""]
+        return " · ".join(p for p in parts if p)
+
+    @staticmethod
+    def _amount(value) -> str:
+        text = f"{value:,.2f}"
+        return text.removesuffix(".00")
+
+    @property
+    def salary_text(self) -> str:
+        """"70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
+        salary_period_text)."""
+        low, high = self.salary_min, self.salary_max
+        if low is None and high is None:
+            return ""
+        if low is None:
+            amount = f"up to {self._amount(high)}"
+        elif high is None or high == low:
+            amount = self._amount(low)
+        else:
+            amount = f"{self._amount(low)}–{self._amount(high)}"
+        return f"{amount} {self.salary_currency}".strip()
+
+    @property
+    def salary_period_text(self) -> str:
+        return self.get_salary_period_display() if self.salary_period else ""
+
 
 def document_upload_to(document: Document, filename: str) -> str:
     """A random name under the owner's folder: the user's file name is kept only as data,
