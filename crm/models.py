@@ -303,7 +303,7 @@ class JobApplication(TracksLoadedValues):
 
     @property
     def where_text(self) -> str:
-        """"Berlin, DE · Hybrid", "Remote", or ""."""
+        """ "Berlin, DE · Hybrid", "Remote", or ""."""
         parts = [self.location, self.get_remote_display() if self.remote else ""]
         return " · ".join(p for p in parts if p)
 
@@ -314,7 +314,7 @@ class JobApplication(TracksLoadedValues):
 
     @property
     def salary_text(self) -> str:
-        """"70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
+        """ "70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
         salary_period_text)."""
         low, high = self.salary_min, self.salary_max
         if low is None and high is None:
