@@ -151,3 +151,20 @@ def test_bad_posting_values_get_a_field_error(alice, alice_client, fields, field
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert not JobApplication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "where", "salary"),
+    [
+        ({}, "", ""),
+        ({"remote": "remote"}, "Remote", ""),
+        ({"location": "Oslo"}, "Oslo", ""),
+        ({"salary_max": Decimal("60000"), "salary_currency": "NOK"}, "", "up to 60,000 NOK"),
+        ({"salary_min": Decimal("550"), "salary_max": Decimal("550")}, "", "550"),
+        ({"salary_min": Decimal("1234.5")}, "", "1,234.50"),
+    ],
+)
+def test_the_posting_facts_read_as_a_person_writes_them(alice, fields, where, salary):
+    application = make_application(alice, **fields)
+
+    assert (application.where_text, application.salary_text) == (where, salary)
