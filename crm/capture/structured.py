@@ -136,8 +136,11 @@ def _extract(html: object, url: object, json_ld) -> Posting:
     if document is not None:
         blocks += json_ld_blocks(document)
     posting = Posting()
-    for block in blocks:
-        for node in job_postings(load_json(block)):
+    nodes = [load_json(block) for block in blocks]
+    if document is not None:
+        nodes += microdata_postings(document)  # older pages mark postings up in HTML
+    for data in nodes:
+        for node in job_postings(data):
             found = from_json_ld(node)
             if posting.is_empty:
                 posting = found
@@ -213,6 +216,78 @@ def job_postings(data) -> list[dict]:
                 continue
             queue.extend(v for v in node.values() if isinstance(v, dict | list))
     return found
+
+
+# Microdata (itemscope/itemprop), read into the shape of JSON-LD --------------------------
+
+MAX_MICRODATA_DEPTH = 20
+
+
+def _prop_value(element):
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "meta":
+        return element.get("content") or ""
+    if tag in ("a", "link", "area"):
+        return element.get("href") or ""
+    if tag in ("img", "audio", "video", "source"):
+        return element.get("src") or ""
+    if tag == "time":
+        return element.get("datetime") or element.text_content()
+    if tag in ("data", "meter"):
+        return element.get("value") or element.text_content()
+    return element.text_content()
+
+
+def _microdata_item(element, depth: int = 0) -> dict:
+    """One itemscope as a dict: {"@type": …, property: value or [values]}."""
+    item: dict = {"@type": (element.get("itemtype") or "").split()}
+    if depth > MAX_MICRODATA_DEPTH:
+        return item
+    # Iterators, not lists, of children: a page whose <body> is the item has hundreds of
+    # thousands of them, and only MAX_JSON_NODES are ever looked at.
+    stack = [iter(element)]
+    visited = 0
+    while stack and visited < MAX_JSON_NODES:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        visited += 1
+        if not isinstance(child.tag, str):
+            continue
+        names = (child.get("itemprop") or "").split()
+        nested = child.get("itemscope") is not None
+        if names:
+            if nested:
+                value = _microdata_item(child, depth + 1)
+            elif names == ["description"]:
+                value = lxml.html.tostring(child, encoding="unicode")
+            else:
+                value = _prop_value(child)
+            for name in names:
+                if name in item:
+                    item[name] = [
+                        *(item[name] if isinstance(item[name], list) else [item[name]]),
+                        value,
+                    ]
+                else:
+                    item[name] = value
+        if not nested:
+            stack.append(iter(child))  # depth first, in document order
+    return item
+
+
+def microdata_postings(document) -> list[dict]:
+    """JobPosting items marked up with microdata (itemtype schema.org/JobPosting)."""
+    items = []
+    # XPath narrows the candidates in C; a 4 MB page has hundreds of thousands of elements.
+    for element in document.xpath("//*[@itemscope][contains(@itemtype, 'JobPosting')]"):
+        types = (element.get("itemtype") or "").split()
+        if any(t.rstrip("/").endswith("JobPosting") for t in types):
+            items.append(_microdata_item(element))
+            if len(items) >= 5:
+                break
+    return items
 
 
 # JSON-LD JobPosting -------------------------------------------------------------------

@@ -206,3 +206,34 @@ def test_salary_figures_in_the_ways_postings_write_them(text, amount):
     from crm.capture.structured import number
 
     assert number(text) == amount
+
+
+def test_a_posting_marked_up_with_microdata_is_read_like_json_ld(page_html):
+    posting = read_posting(page_html("microdata.html"), "https://wayne.example/jobs/7")
+
+    assert posting == {
+        "company": "Wayne Enterprises",
+        "title": "Security Analyst",
+        "location": "Gotham, NJ",
+        "remote": "onsite",
+        "salary_min": 95000,
+        "salary_max": 120000,
+        "salary_currency": "USD",
+        "salary_period": "year",
+        "closing_date": date(2026, 6, 30),
+        "description": "Watch the night shift.\n\n• SIEM\n• Incident response",
+    }
+
+
+def test_a_page_whose_body_is_the_microdata_item_is_read():
+    page = (
+        '<body itemscope itemtype="http://schema.org/JobPosting">'
+        '<h1 itemprop="title">Night Nurse</h1>'
+        + "<p>More about us.</p>" * 20_000
+        + '<span itemprop="hiringOrganization">St. Elsewhere</span></body>'
+    )
+
+    posting = read_posting(page, "")
+
+    assert posting["title"] == "Night Nurse"
+    assert posting["company"] == "St. Elsewhere"
