@@ -238,42 +238,44 @@ def _prop_value(element):
     return element.text_content()
 
 
+MAX_MICRODATA_PROPS = 500
+
+
+def _scope_of(element, root):
+    """The itemscope a property belongs to: its nearest itemscope ancestor up to `root`."""
+    parent = element.getparent()
+    while parent is not None and parent is not root:
+        if parent.get("itemscope") is not None:
+            return parent
+        parent = parent.getparent()
+    return root
+
+
 def _microdata_item(element, depth: int = 0) -> dict:
-    """One itemscope as a dict: {"@type": …, property: value or [values]}."""
+    """One itemscope as a dict: {"@type": …, property: value or [values]}.
+
+    Its properties are found by XPath (in C, however large the item) and kept when no
+    nested itemscope stands between them and the item.
+    """
     item: dict = {"@type": (element.get("itemtype") or "").split()}
     if depth > MAX_MICRODATA_DEPTH:
         return item
-    # Iterators, not lists, of children: a page whose <body> is the item has hundreds of
-    # thousands of them, and only MAX_JSON_NODES are ever looked at.
-    stack = [iter(element)]
-    visited = 0
-    while stack and visited < MAX_JSON_NODES:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
+    for child in element.xpath(".//*[@itemprop]")[:MAX_MICRODATA_PROPS]:
+        if _scope_of(child, element) is not element:
             continue
-        visited += 1
-        if not isinstance(child.tag, str):
-            continue
-        names = (child.get("itemprop") or "").split()
-        nested = child.get("itemscope") is not None
-        if names:
-            if nested:
-                value = _microdata_item(child, depth + 1)
-            elif names == ["description"]:
-                value = lxml.html.tostring(child, encoding="unicode")
+        if child.get("itemscope") is not None:
+            value = _microdata_item(child, depth + 1)
+        elif child.get("itemprop", "").split() == ["description"]:
+            value = lxml.html.tostring(child, encoding="unicode")
+        else:
+            value = _prop_value(child)
+        for name in child.get("itemprop", "").split():
+            if name not in item:
+                item[name] = value
+            elif isinstance(item[name], list):
+                item[name].append(value)
             else:
-                value = _prop_value(child)
-            for name in names:
-                if name in item:
-                    item[name] = [
-                        *(item[name] if isinstance(item[name], list) else [item[name]]),
-                        value,
-                    ]
-                else:
-                    item[name] = value
-        if not nested:
-            stack.append(iter(child))  # depth first, in document order
+                item[name] = [item[name], value]
     return item
 
 
