@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
+from django import forms
 from django.contrib import admin
 from django.http import Http404
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from crm.models import Company, JobApplication, Profile
+from crm.capture.duplicates import find_by_url, saved_and_applied
+from crm.documents.validation import CONTENT_TYPES, suffix_of
+from crm.models import Company, Document, JobApplication, Profile
 from crm.resources import CompanyResource, JobApplicationResource
 
 
@@ -107,12 +112,57 @@ class CompanyAdmin(OwnedImportExportMixin, OwnedModelAdmin):
     search_fields = ["name"]
 
 
+class JobApplicationAdminForm(forms.ModelForm):
+    """The posting URL is unique per owner; the owner is often not a field of the admin's
+    form, so the database constraint is checked here to answer with a message, not a 500."""
+
+    request_user = None  # set on the class get_form() builds for each request
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        owner = cleaned.get("owner") or (
+            self.instance.owner if self.instance.owner_id else self.request_user
+        )
+        url = cleaned.get("posting_url")
+        existing = find_by_url(owner, url, exclude_pk=self.instance.pk) if owner and url else None
+        if existing is not None:
+            self.add_error(
+                "posting_url",
+                f"{existing} already has this posting URL. {saved_and_applied(existing)}",
+            )
+        return cleaned
+
+
 @admin.register(JobApplication)
 class JobApplicationAdmin(OwnedImportExportMixin, OwnedModelAdmin):
+    form = JobApplicationAdminForm
     resource_classes = [JobApplicationResource]
-    list_display = ["title", "company", "status", "applied_on"]
-    list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["title", "company", "status", "applied_on", "location", "closing_date"]
+    list_filter = ["status", "remote", ("company", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["company"]
     search_fields = ["title", "company__name"]
     autocomplete_fields = ["company"]
+    filter_horizontal = ["documents"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
     date_hierarchy = "applied_on"
+
+
+@admin.register(Document)
+class DocumentAdmin(OwnedModelAdmin):
+    list_display = ["name", "kind", "original_name", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "original_name"]
+    readonly_fields = ["original_name", "content_type", "size"]
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("file")
+        if upload is not None and "file" in form.changed_data:
+            obj.original_name = PurePath(upload.name).name[:255]
+            obj.size = upload.size or 0
+            obj.content_type = CONTENT_TYPES.get(suffix_of(upload.name), "")
+        super().save_model(request, obj, form, change)

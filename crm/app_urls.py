@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from crm import preferences
 from crm.applications import views as application_views
@@ -21,6 +21,9 @@ urlpatterns: list = [
     path(
         "applications/<int:pk>/move/", application_views.application_move, name="application-move"
     ),
+    # Posting capture and documents (crm/capture/, crm/documents/)
+    path("applications/", include("crm.capture.urls")),
+    path("documents/", include("crm.documents.urls")),
     # Preferences
     path("preferences/", preferences.preferences, name="preferences"),
 ]

@@ -7,8 +7,9 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from crm.applications import find_or_create_company
-from crm.models import Company, JobApplication
+from crm.applications.queries import find_or_create_company
+from crm.capture.forms import DuplicateCheckMixin
+from crm.models import Company, Document, JobApplication
 
 
 class QuickSelect(forms.Select):
@@ -58,7 +59,7 @@ class CompanyNameField(forms.CharField):
         self.widget.attrs.update({"list": "company-options", "autocomplete": "off"})
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(DuplicateCheckMixin, forms.ModelForm):
     company_name = CompanyNameField()
     posting_url = forms.URLField(
         label="Job posting URL", required=False, max_length=500, assume_scheme="https"
@@ -66,19 +67,73 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = JobApplication
-        fields = ["title", "status", "applied_on", "posting_url", "notes"]
+        fields = [
+            "title",
+            "status",
+            "applied_on",
+            "posting_url",
+            "location",
+            "remote",
+            "employment_type",
+            "salary_min",
+            "salary_max",
+            "salary_currency",
+            "salary_period",
+            "closing_date",
+            "source",
+            "documents",
+            "description",
+            "notes",
+        ]
         widgets = {
             "applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closing_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 4}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "documents": forms.CheckboxSelectMultiple,
         }
 
-    field_order = ["company_name", "title", "status", "applied_on", "posting_url", "notes"]
+    field_order = [
+        "company_name",
+        "title",
+        "status",
+        "applied_on",
+        "posting_url",
+        "location",
+        "remote",
+        "employment_type",
+        "salary_min",
+        "salary_max",
+        "salary_currency",
+        "salary_period",
+        "closing_date",
+        "source",
+        "documents",
+        "description",
+        "notes",
+        "save_anyway",
+    ]
 
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
         if self.instance.pk:
             self.fields["company_name"].initial = self.instance.company.name
+        self.fields["documents"].queryset = Document.objects.filter(owner=owner)
+        self.fields["documents"].label = "Documents sent"
+        self.fields["salary_currency"].widget.attrs.update({"maxlength": 3, "size": 3})
+
+    def clean_salary_currency(self) -> str:
+        code = self.cleaned_data.get("salary_currency", "").strip().upper()
+        if code and not (len(code) == 3 and code.isalpha()):
+            raise forms.ValidationError("Use a three-letter currency code such as EUR or USD.")
+        return code
+
+    def clean_salary_max(self):
+        low, high = self.cleaned_data.get("salary_min"), self.cleaned_data.get("salary_max")
+        if low is not None and high is not None and high < low:
+            raise forms.ValidationError("The maximum is below the minimum.")
+        return high
 
     def clean_company_name(self) -> str:
         name = " ".join(self.cleaned_data["company_name"].split())
@@ -92,6 +147,7 @@ class ApplicationForm(forms.ModelForm):
         application.company = find_or_create_company(self.owner, self.cleaned_data["company_name"])
         if commit:
             application.save()
+            self.save_m2m()
         return application
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import uuid
+from pathlib import PurePath
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -10,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+
+from crm.documents.validation import validate_document
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -203,6 +207,29 @@ class JobApplication(TracksLoadedValues):
         WITHDRAWN = "withdrawn", "Withdrawn"
         ACCEPTED = "accepted", "Accepted"
 
+    class Remote(models.TextChoices):
+        ONSITE = "onsite", "On site"
+        HYBRID = "hybrid", "Hybrid"
+        REMOTE = "remote", "Remote"
+
+    class EmploymentType(models.TextChoices):
+        # schema.org JobPosting.employmentType values, as postings spell them.
+        FULL_TIME = "FULL_TIME", "Full time"
+        PART_TIME = "PART_TIME", "Part time"
+        CONTRACTOR = "CONTRACTOR", "Contractor"
+        TEMPORARY = "TEMPORARY", "Temporary"
+        INTERN = "INTERN", "Internship"
+        VOLUNTEER = "VOLUNTEER", "Volunteer"
+        PER_DIEM = "PER_DIEM", "Per diem"
+        OTHER = "OTHER", "Other"
+
+    class SalaryPeriod(models.TextChoices):
+        HOUR = "hour", "per hour"
+        DAY = "day", "per day"
+        WEEK = "week", "per week"
+        MONTH = "month", "per month"
+        YEAR = "year", "per year"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
     )
@@ -212,6 +239,31 @@ class JobApplication(TracksLoadedValues):
     applied_on = models.DateField(null=True, blank=True)
     posting_url = models.URLField(blank=True, max_length=500)
     notes = models.TextField(blank=True)
+    # What the posting says (captured from its page or typed in): docs/capture.md.
+    location = models.CharField(max_length=200, blank=True)
+    remote = models.CharField("on site or remote", max_length=10, choices=Remote, blank=True)
+    employment_type = models.CharField(max_length=12, choices=EmploymentType, blank=True)
+    salary_min = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    salary_max = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    salary_currency = models.CharField(max_length=3, blank=True, help_text="ISO code, e.g. EUR.")
+    salary_period = models.CharField(max_length=5, choices=SalaryPeriod, blank=True)
+    closing_date = models.DateField(
+        null=True, blank=True, help_text="Last day to apply; a wishlist entry gets a reminder."
+    )
+    source = models.CharField(
+        max_length=100, blank=True, help_text="Where you found it: a board, a referral…"
+    )
+    description = models.TextField("posting description", blank=True)
+    documents = models.ManyToManyField(
+        "crm.Document",
+        blank=True,
+        related_name="applications",
+        help_text="The résumé and cover-letter versions you sent.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,7 +288,121 @@ class JobApplication(TracksLoadedValues):
                 ),
                 name="application_status_valid",
             ),
+            # A second capture of the same posting finds the first (crm/capture/).
+            models.UniqueConstraint(
+                fields=["owner", "posting_url"],
+                condition=~models.Q(posting_url=""),
+                name="application_posting_url_unique_per_owner",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} at {self.company.name}"
+
+    # What the posting says, as the board, the list and the application page show it;
+    # formatted here once rather than by template filters on every card.
+
+    @property
+    def where_text(self) -> str:
+        """ "Berlin, DE · Hybrid", "Remote", or ""."""
+        parts = [self.location, self.get_remote_display() if self.remote else ""]
+        return " · ".join(p for p in parts if p)
+
+    @staticmethod
+    def _amount(value) -> str:
+        text = f"{value:,.2f}"
+        return text.removesuffix(".00")
+
+    @property
+    def salary_text(self) -> str:
+        """ "70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
+        salary_period_text)."""
+        low, high = self.salary_min, self.salary_max
+        if low is None and high is None:
+            return ""
+        if low is None:
+            amount = f"up to {self._amount(high)}"
+        elif high is None or high == low:
+            amount = self._amount(low)
+        else:
+            amount = f"{self._amount(low)}–{self._amount(high)}"
+        return f"{amount} {self.salary_currency}".strip()
+
+    @property
+    def salary_period_text(self) -> str:
+        return self.get_salary_period_display() if self.salary_period else ""
+
+
+def document_upload_to(document: Document, filename: str) -> str:
+    """A random name under the owner's folder: the user's file name is kept only as data,
+    never as a path, so it cannot traverse or collide."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"documents/{document.owner_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    """A version of a résumé or cover letter, stored with Django's storage API (under the
+    data folder by default) and served only to its owner (crm/documents/)."""
+
+    class Kind(models.TextChoices):
+        RESUME = "resume", "Résumé"
+        COVER_LETTER = "cover_letter", "Cover letter"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.RESUME)
+    name = models.CharField(max_length=200, help_text="Which version this is, e.g. “Backend v3”.")
+    file = models.FileField(
+        upload_to=document_upload_to, max_length=300, validators=[validate_document]
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+def new_capture_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CaptureToken(models.Model):
+    """The secret a user's bookmarklet carries (crm/capture/bookmarklet.py).
+
+    The bookmarklet posts from the posting's site, where the browser sends no session
+    cookie (SameSite) and no CSRF token can exist; this secret stands for both. Making a
+    new one kills every bookmarklet holding the old one.
+    """
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capture_token"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_capture_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Bookmarklet token of {self.owner}"
+
+
+class CaptureDraft(models.Model):
+    """What the bookmarklet sent, kept until the user confirms the pre-filled form.
+
+    Single use: opening it in the form consumes it; drafts older than a day are swept.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capture_drafts"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_capture_token)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Captured posting {self.pk} of {self.owner}"

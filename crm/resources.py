@@ -71,6 +71,24 @@ class JobApplicationResource(OwnedResource):
 
     class Meta:
         model = JobApplication
-        fields = ("company", "title", "status", "applied_on", "posting_url", "notes")
+        fields = (
+            "company",
+            "title",
+            "status",
+            "applied_on",
+            "posting_url",
+            "notes",
+            # What the posting says (crm/capture/)
+            "location",
+            "remote",
+            "employment_type",
+            "salary_min",
+            "salary_max",
+            "salary_currency",
+            "salary_period",
+            "closing_date",
+            "source",
+            "description",
+        )
         import_id_fields = ("company", "title")
         skip_unchanged = True

@@ -8,6 +8,7 @@ EMAIL_HOST. Every helper below fails loudly on a value it cannot read.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -211,6 +212,37 @@ STORAGES = {
         if DEBUG or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# Uploaded documents (résumés, cover letters) go through Django's storage API: files
+# under DATA_DIR/uploads by default, never served by URL (crm/documents/ checks the owner).
+# An S3-compatible backend is a STORAGES["default"] change.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "uploads")))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 5, minimum=1) * 1024 * 1024
+
+# Posting capture (crm/capture/): the server fetches a pasted link. Only public addresses
+# are fetched; CAPTURE_ALLOWED_HOSTS names hosts that may resolve anywhere (an intranet
+# job board; the tests' local server).
+CAPTURE_ALLOWED_HOSTS = env_list("CAPTURE_ALLOWED_HOSTS", [])
+CAPTURE_ALLOWED_NETWORKS = env_list("CAPTURE_ALLOWED_NETWORKS", [])
+for _network in CAPTURE_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CAPTURE_ALLOWED_NETWORKS has {_network!r}, which is not an address range "
+            "such as 10.20.0.0/16."
+        ) from None
+CAPTURE_TIMEOUT_SECONDS = env_int("CAPTURE_TIMEOUT_SECONDS", 10, minimum=1)
+CAPTURE_MAX_BYTES = env_int("CAPTURE_MAX_MB", 5, minimum=1) * 1024 * 1024
+CAPTURE_MAX_REDIRECTS = 3
+# Base URLs of the boards' public posting APIs, by board; the tests point them at their
+# local server.
+CAPTURE_BOARD_APIS = {
+    "greenhouse": "https://boards-api.greenhouse.io",
+    "lever": "https://api.lever.co",
+    "ashby": "https://api.ashbyhq.com",
+    "workable": "https://apply.workable.com",
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -14,7 +14,7 @@ second save finds it instead of creating another.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,6 +29,7 @@ from followups.timing import (
     add_months,
     at_local_time,
     local_date,
+    working_day_on_or_before,
     working_morning_on_or_after,
     working_morning_on_or_after_date,
 )
@@ -50,7 +51,8 @@ INTERACTION_RULE_FIELDS = (
     "occurred_at",
 )
 CONTACT_RULE_FIELDS = ("do_not_contact", "check_in_months")
-APPLICATION_RULE_FIELDS = ("status", "applied_on")
+APPLICATION_RULE_FIELDS = ("status", "applied_on", "closing_date")
+R8_FIELDS = ("status", "applied_on")
 
 # Follow-ups one interaction causes by itself (R1, R3, R4, R7); R5's connect and R6's
 # check-in are handled by their own rules below.
@@ -126,7 +128,7 @@ def application_saved(
 ) -> None:
     """Status and applied-on changes of an application (R8)."""
     now = now or timezone.now()
-    if created or any(application.has_changed(f) for f in APPLICATION_RULE_FIELDS):
+    if created or any(application.has_changed(f) for f in R8_FIELDS):
         if application.status == JobApplication.Status.APPLIED:
             ensure_application_check(application, profile_of(application.owner_id), now)
         elif not created:
@@ -135,6 +137,10 @@ def application_saved(
                 f"The application moved to {application.get_status_display().lower()}",
                 now,
             )
+    if (not created or application.closing_date) and any(
+        application.has_changed(f) for f in ("status", "closing_date")
+    ):
+        ensure_apply_before(application, now)
     application.remember_values()
 
 
@@ -492,6 +498,76 @@ def ensure_application_check(
         application=application,
         due_at=due,
         reason="No answer yet: ask about your application",
+        now=now,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Closing date: a wishlist posting with a closing date is a reminder to apply in time
+# (posting capture, docs/capture.md). A `custom` follow-up, found again by the reason of
+# its first history row, so editing its draft does not lose it.
+# ---------------------------------------------------------------------------------------
+
+APPLY_BEFORE_REASON = "The posting closes soon: apply before its closing date"
+APPLY_BEFORE_DAYS = 3
+
+
+def apply_before_due(closing: date, profile: Profile, now: datetime) -> datetime:
+    """The working morning APPLY_BEFORE_DAYS days before the closing date (the workday
+    before, when that day is not one), never earlier than now."""
+    day = working_day_on_or_before(closing - timedelta(days=APPLY_BEFORE_DAYS), profile.workdays)
+    return max(at_local_time(day, profile.morning_hour, profile.zone), now)
+
+
+def ensure_apply_before(application: JobApplication, now: datetime) -> FollowUp | None:
+    """One pending "Apply before <date>" follow-up while the application is on the
+    wishlist with a closing date still ahead; cancelled once it is not."""
+    pending = (
+        FollowUp.objects.filter(
+            application=application,
+            kind=Kind.CUSTOM,
+            status=Pending,
+            events__reason=APPLY_BEFORE_REASON,
+        )
+        .distinct()
+        .first()
+    )
+    closing = application.closing_date
+    profile = profile_of(application.owner_id)
+    today = local_date(now, profile.zone)
+    if application.status != JobApplication.Status.WISHLIST or not closing or closing < today:
+        if pending is not None:
+            if application.status != JobApplication.Status.WISHLIST:
+                reason = f"The application moved to {application.get_status_display().lower()}"
+            else:
+                reason = "The closing date was removed or has passed"
+            pending.cancel(reason, now=now)
+        return None
+    due = apply_before_due(closing, profile, now)
+    deadline = at_local_time(closing, 23, profile.zone) + timedelta(minutes=59)  # its last minute
+    subject = f"Apply before {closing:%a} {closing.day} {closing:%b}: {application}"
+    if pending is not None:
+        if pending.reschedule(due, deadline=deadline, reason="The closing date changed", now=now):
+            # The new date in the subject, unless the user rewrote it.
+            FollowUp.objects.filter(
+                pk=pending.pk, draft_subject__startswith="Apply before "
+            ).update(draft_subject=subject[:300])
+        return pending
+    body = (
+        f"The posting for {application} closes on {closing:%A} {closing.day} {closing:%B %Y}.\n"
+        "Send your application before then, and mark it applied here.\n"
+    )
+    if application.posting_url:
+        body += f"\nPosting: {application.posting_url}\n"
+    return FollowUp.schedule(
+        owner=application.owner,
+        kind=Kind.CUSTOM,
+        application=application,
+        due_at=due,
+        deadline=deadline,
+        draft_subject=subject[:300],
+        draft_body=body,
+        reason=APPLY_BEFORE_REASON,
         now=now,
     )
 

@@ -63,6 +63,15 @@ def working_day_on_or_after(day: date, workdays: object) -> date:
     return day
 
 
+def working_day_on_or_before(day: date, workdays: object) -> date:
+    """The last date on or before `day` whose weekday is one of `workdays` (a reminder
+    "three days before" a deadline must not slide closer to it)."""
+    days = workday_set(workdays)
+    while day.weekday() not in days:
+        day -= timedelta(days=1)
+    return day
+
+
 def working_morning_on_or_after_date(day: date, profile: WorkingHours) -> datetime:
     """The morning hour of the first working day on or after the local date `day` (UTC)."""
     workday = working_day_on_or_after(day, profile.workdays)

@@ -19,6 +19,7 @@ from contacts.importers.csvfile import (
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import company_key, parse_date, too_long, url_validator
+from crm.capture.duplicates import saved_and_applied
 from crm.models import Company, JobApplication
 
 # Applications CSV -------------------------------------------------------------------
@@ -30,6 +31,30 @@ APPLICATION_FIELDS = (
     ("applied_on", "Applied on"),
     ("posting_url", "Posting URL"),
     ("notes", "Notes"),
+    # What the posting says (crm/capture/, docs/capture.md)
+    ("location", "Location"),
+    ("remote", "Remote"),
+    ("salary_min", "Salary min"),
+    ("salary_max", "Salary max"),
+    ("salary_currency", "Currency"),
+    ("salary_period", "Salary period"),
+    ("closing_date", "Closing date"),
+    ("source", "Source"),
+)
+# The values a matched row updates when the file has them.
+APPLICATION_UPDATES = (
+    "status",
+    "applied_on",
+    "posting_url",
+    "notes",
+    "location",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "closing_date",
+    "source",
 )
 REQUIRED_APPLICATION_FIELDS = ("company", "title")
 APPLICATIONS_EXPECTED = (
@@ -51,6 +76,24 @@ COLUMN_SYNONYMS = {
     ],
     "posting_url": ["url", "link", "job url", "posting url", "job link", "job posting", "posting"],
     "notes": ["notes", "note", "comments", "comment", "description"],
+    "location": ["location", "job location", "city"],
+    "remote": ["remote", "workplace", "work type", "location type", "remote/onsite"],
+    "salary_min": ["salary min", "min salary", "minimum salary", "salary from", "salary"],
+    "salary_max": ["salary max", "max salary", "maximum salary", "salary to"],
+    "salary_currency": ["currency", "salary currency"],
+    "salary_period": ["salary period", "pay period", "salary unit"],
+    "closing_date": ["closing date", "deadline", "apply by", "closes", "valid through"],
+    "source": ["source", "found on", "job board", "where found"],
+}
+REMOTE_SYNONYMS = {
+    "remote": "remote",
+    "fully remote": "remote",
+    "hybrid": "hybrid",
+    "onsite": "onsite",
+    "on-site": "onsite",
+    "on site": "onsite",
+    "office": "onsite",
+    "in office": "onsite",
 }
 # Status words of other trackers that mean one of ours without doubt. Anything else is
 # reported on its row instead of guessed.
@@ -160,15 +203,51 @@ def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
         except ValidationError:
             preview.reject(f"“{values['posting_url']}” is not a web address.")
     cleaned["notes"] = values["notes"]
+    _clean_posting_values(values, preview, cleaned)
     for label, name, model, model_field in (
         ("The company name", "company", Company, "name"),
         ("The job title", "title", JobApplication, "title"),
         ("The posting URL", "posting_url", JobApplication, "posting_url"),
+        ("The location", "location", JobApplication, "location"),
+        ("The source", "source", JobApplication, "source"),
     ):
         problem = too_long(label, values[name], model, model_field)
         if problem:
             preview.reject(problem)
     return cleaned
+
+
+def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: dict) -> None:
+    """The posting's columns: location, remote, salary, closing date, source."""
+    from crm.capture.structured import number, period
+
+    cleaned["location"] = values["location"]
+    cleaned["source"] = values["source"]
+    remote = company_key(values["remote"]) if values["remote"] else ""
+    cleaned["remote"] = REMOTE_SYNONYMS.get(remote, "")
+    if remote and not cleaned["remote"]:
+        preview.warnings.append(f"Remote “{values['remote']}” not understood: left empty.")
+    for name, label in (("salary_min", "Salary min"), ("salary_max", "Salary max")):
+        cleaned[name] = None
+        if values[name]:
+            cleaned[name] = number(values[name])
+            if cleaned[name] is None:
+                preview.reject(f"{label}: “{values[name]}” is not an amount.")
+    currency = values["salary_currency"].strip().upper()
+    cleaned["salary_currency"] = currency
+    if currency and not (len(currency) == 3 and currency.isalpha()):
+        preview.reject(f"Currency “{values['salary_currency']}” is not a code such as EUR.")
+    cleaned["salary_period"] = period(values["salary_period"])
+    if values["salary_period"] and not cleaned["salary_period"]:
+        preview.warnings.append(
+            f"Salary period “{values['salary_period']}” not understood: left empty."
+        )
+    cleaned["closing_date"] = None
+    if values["closing_date"]:
+        try:
+            cleaned["closing_date"] = parse_date(values["closing_date"])
+        except ValueError as error:
+            preview.reject(f"Closing date: {error}.")
 
 
 def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
@@ -200,7 +279,11 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
         if not preview.is_rejected:
             if key in seen:
                 preview.reject(f"The same company and job title as line {seen[key]}.")
+            elif url_key and ("url", url_key) in seen:
+                preview.reject(f"The same posting URL as line {seen[('url', url_key)]}.")
             seen.setdefault(key, record.line)
+            if url_key:
+                seen.setdefault(("url", url_key), record.line)
         if not preview.is_rejected:
             preview.new_company = key[0] not in companies
             application = (by_url.get(url_key) if url_key else None) or existing.get(key)
@@ -209,9 +292,13 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
                 preview.matched = application
                 preview.changes = [
                     f"{name.replace('_', ' ')}: {cleaned[name] or '—'}"
-                    for name in ("status", "applied_on", "posting_url", "notes")
+                    for name in APPLICATION_UPDATES
                     if cleaned[name] and getattr(application, name) != cleaned[name]
                 ]
+                # The duplicate check (crm/capture/duplicates.py): said before saving.
+                preview.warnings.append(
+                    f"Already in your applications. {saved_and_applied(application)}"
+                )
         rows.append(preview)
         cleaned_rows.append(cleaned)
     return ApplicationsPlan(
@@ -257,7 +344,7 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                         title=cleaned["title"],
                     )
                     result.created += 1
-                for name in ("status", "applied_on", "posting_url", "notes"):
+                for name in APPLICATION_UPDATES:
                     if cleaned[name]:
                         setattr(application, name, cleaned[name])
                 application.save()

@@ -43,6 +43,15 @@ def test_the_columns_of_other_trackers_are_recognised():
         "applied_on": 3,
         "posting_url": 4,
         "notes": 5,
+        # The posting's columns (crm/capture/): none in this file.
+        "location": None,
+        "remote": None,
+        "salary_min": None,
+        "salary_max": None,
+        "salary_currency": None,
+        "salary_period": None,
+        "closing_date": None,
+        "source": None,
     }
 
 

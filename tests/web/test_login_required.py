@@ -12,7 +12,8 @@ from django.urls.resolvers import RegexPattern
 pytestmark = pytest.mark.django_db
 
 # Views reachable without a session: login and password reset, sign-up (404 unless
-# enabled), the signed unsubscribe link, the token calendar feed and the health check.
+# enabled), the signed unsubscribe link, the token calendar feed, the health check and
+# the bookmarklet's endpoint (its secret token stands for the session: crm/capture/).
 PUBLIC = {
     "login",
     "logout",
@@ -24,6 +25,7 @@ PUBLIC = {
     "followups:unsubscribe",
     "followups:calendar-feed",
     "healthz",
+    "crm:capture-bookmarklet",
 }
 
 _SAMPLE = {IntConverter: "1", SlugConverter: "x", StringConverter: "x", PathConverter: "x"}
