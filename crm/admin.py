@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import Http404
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -20,7 +21,11 @@ class OwnerScopedMixin:
 
     Used by model admins and inlines alike. Related choices (foreign keys, many-to-many
     and autocomplete) are scoped too, so bob's company never appears in alice's forms.
+    A web address typed without a scheme is read as https://, as on the app's own forms
+    (and as Django 6.0 will by default).
     """
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,9 @@ def test_production_settings_are_the_same_under_a_test_runner():
         timeout=60,
     )
     assert result.stdout.strip() == "default", result.stderr
+
+
+def test_a_deprecation_warning_fails_the_test_run():
+    # pyproject's filterwarnings: our own deprecated calls must be fixed, not scroll past.
+    with pytest.raises(DeprecationWarning, match="old call"):
+        warnings.warn("old call", DeprecationWarning, stacklevel=1)
