@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication, Profile
-from followups.models import CONNECT_NOTE_LIMIT, FollowUp, clip_words
+from followups.drafts import draft_for, fill_for
+from followups.models import FollowUp
 from followups.timing import (
     add_days,
     add_hours,
@@ -252,6 +253,7 @@ def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> No
             application=interaction.application,
             source=interaction,
             due_at=connect_due(interaction, profile),
+            draft=draft_for,
             reason="You replied: connect on LinkedIn to stay in touch",
             now=now,
         )
@@ -359,6 +361,7 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
             source=interaction,
             due_at=due,
             deadline=deadline,
+            draft=draft_for,
             reason=reason,
             now=now,
         )
@@ -381,13 +384,9 @@ def _follow_the_source(followup: FollowUp, interaction: Interaction) -> None:
         interaction.application_id,
     ):
         return
-    from followups.drafts import render_draft
-
     followup.contact = interaction.contact
     followup.application = interaction.application
-    followup.draft_subject, followup.draft_body = render_draft(followup)
-    if followup.kind == Kind.CONNECT:
-        followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
+    followup.draft_subject, followup.draft_body = draft_for(followup)
     followup.save(update_fields=["contact", "application", "draft_subject", "draft_body"])
 
 
@@ -432,6 +431,7 @@ def ensure_check_in(
                 contact=contact,
                 source=latest,
                 due_at=due,
+                draft=draft_for,
                 reason=f"Stay in touch: check in every {months} months",
                 now=now,
             )
@@ -488,6 +488,7 @@ def ensure_application_check(
         contact=application.contacts.filter(do_not_contact=False).first(),
         application=application,
         due_at=due,
+        draft=draft_for,
         reason="No answer yet: ask about your application",
         now=now,
     )
@@ -499,8 +500,6 @@ def address_application_checks(contact: Contact, application_ids: set[int]) -> N
     text the user already wrote."""
     if contact.do_not_contact:
         return
-    from followups.drafts import fill_for
-
     for followup in FollowUp.objects.filter(
         owner_id=contact.owner_id,
         application_id__in=application_ids,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from followups.models import ReplyTemplate
+
 # Thank-you follow-ups come from two rules: R7 (after an interview) and R4 (after they
 # sent feedback). One kind, two occasions; a variant names the occasion it is written for.
 OCCASION_INTERVIEW = "interview"
@@ -413,8 +415,6 @@ def sync_builtin_templates(using: str = "default", **_signal_kwargs) -> int:
     Idempotent: runs after every `migrate` (post_migrate), updates texts that changed
     and removes built-in rows whose variant no longer exists. Users' rows are untouched.
     """
-    from followups.models import ReplyTemplate
-
     rows = ReplyTemplate.objects.using(using)
     changed = 0
     wanted = set()

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from followups import drafts
+from followups import drafts, rules
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
 from followups.models import FollowUp, ReplyTemplate
@@ -75,8 +75,6 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
 
 def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str):
     # The rules engine owns what "sent" means: which interaction to log, what it completes.
-    from followups import rules
-
     try:
         rules.mark_sent(followup, subject=subject, body=body)
     except rules.FollowUpNotPending as exc:
@@ -120,7 +118,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         form = ReplyTemplateForm(request.POST, instance=instance)
         if form.is_valid():
-            form.instance.channel = "linkedin" if kind == "connect" else "email"
+            form.instance.channel = drafts.channel_for_kind(kind)
             form.save()
             messages.success(request, "Your template is saved; new drafts use it.")
             return redirect("followups:templates")

@@ -5,7 +5,7 @@ FollowUp, never the reverse), and all of them only down to contacts and crm.
 """
 
 from followups.models.delivery import DigestDelivery, SchedulerTick
-from followups.models.followup import CONNECT_NOTE_LIMIT, FollowUp, FollowUpEvent, clip_words
+from followups.models.followup import FollowUp, FollowUpEvent
 from followups.models.growth import (
     THEME_CHOICES,
     FeedbackTheme,
@@ -19,7 +19,6 @@ from followups.models.growth import (
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
-    "CONNECT_NOTE_LIMIT",
     "THEME_CHOICES",
     "DigestDelivery",
     "FeedbackTheme",
@@ -30,7 +29,6 @@ __all__ = [
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",
-    "clip_words",
     "feedback_to_tag",
     "reflections_to_write",
     "theme_counts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -10,17 +11,6 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
-
-# LinkedIn refuses connection notes longer than this.
-CONNECT_NOTE_LIMIT = 300
-
-
-def clip_words(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(None, 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut.rstrip(" ,;:") + "…"
 
 
 class FollowUp(models.Model):
@@ -165,12 +155,18 @@ class FollowUp(models.Model):
         application: JobApplication | None = None,
         source: Interaction | None = None,
         deadline: datetime | None = None,
-        draft_subject: str | None = None,
-        draft_body: str | None = None,
+        draft: Callable[[FollowUp], tuple[str, str]] | None = None,
+        draft_subject: str = "",
+        draft_body: str = "",
         reason: str = "Scheduled",
         now: datetime | None = None,
     ) -> FollowUp:
-        """Creates a pending follow-up with its draft and its first history row."""
+        """Creates a pending follow-up with its draft and its first history row.
+
+        The draft is `draft_subject`/`draft_body` as given, or written by `draft` from the
+        unsaved follow-up (the rules pass `followups.drafts.draft_for`): models know
+        nothing of the template library, so drafts may import them and not the reverse.
+        """
         followup = cls(
             owner=owner,
             kind=kind,
@@ -180,17 +176,9 @@ class FollowUp(models.Model):
             application=application,
             source=source,
         )
-        if draft_subject is None or draft_body is None:
-            # Imported here: the drafts module reads templates that live in this one.
-            from followups.drafts import render_draft
-
-            subject, body = render_draft(followup)
-            followup.draft_subject = subject if draft_subject is None else draft_subject
-            followup.draft_body = body if draft_body is None else draft_body
-            if kind == cls.Kind.CONNECT:
-                followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
-        else:
-            followup.draft_subject, followup.draft_body = draft_subject, draft_body
+        if draft is not None:
+            draft_subject, draft_body = draft(followup)
+        followup.draft_subject, followup.draft_body = draft_subject, draft_body
         with transaction.atomic():
             followup.save()
             followup._log("", cls.Status.PENDING, reason=reason, interaction=source, now=now)

@@ -14,8 +14,6 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,16 +212,6 @@ class Goal(TracksLoadedValues):
 
     def days_left(self, today: date) -> int:
         return (self.deadline - today).days
-
-
-@receiver(post_delete, sender=Goal)
-def cancel_reminder_of_deleted_goal(sender, instance: Goal, **kwargs) -> None:
-    # Hangs off delete, not off the view, so deleting from anywhere cancels the reminder.
-    if instance.followup_id is None:
-        return
-    reminder = FollowUp.objects.filter(pk=instance.followup_id).first()
-    if reminder is not None and reminder.is_pending:
-        reminder.cancel("The goal was deleted.")
 
 
 class GoalProgress(models.Model):
