@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import OuterRef, Subquery
 
 from contacts.models import Contact, Interaction
@@ -95,11 +96,12 @@ class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
     def _next_followup_subquery():
         # The FollowUp model lives in followups, which contacts must not import: reach it
         # through the reverse relation's model instead.
-        related = Contact._meta.fields_map.get("followups")
-        if related is None:
+        try:
+            model = Contact._meta.get_field("followups").related_model
+        except FieldDoesNotExist:
             return None
-        model = related.related_model
-        pending = model.objects.filter(contact=OuterRef("pk"), status="pending").order_by("due_at")
+        pending = model.objects.filter(contact=OuterRef("pk"), status=model.Status.PENDING)
+        pending = pending.order_by("due_at")
         return Subquery(pending.values("due_at")[:1])
 
     @admin.display(description="Name", ordering="first_name")

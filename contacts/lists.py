@@ -25,8 +25,12 @@ def _followup_model():
 def contacts_for(owner, now: datetime) -> QuerySet:
     """The owner's contacts with `last_contacted` and `check_in_overdue` annotated."""
     latest = Interaction.objects.filter(contact=OuterRef("pk")).order_by("-occurred_at")
-    overdue_check_in = _followup_model().objects.filter(
-        contact=OuterRef("pk"), kind="check_in", status="pending", due_at__lt=now
+    FollowUp = _followup_model()
+    overdue_check_in = FollowUp.objects.filter(
+        contact=OuterRef("pk"),
+        kind=FollowUp.Kind.CHECK_IN,
+        status=FollowUp.Status.PENDING,
+        due_at__lt=now,
     )
     return (
         Contact.objects.filter(owner=owner)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from import_export import fields, widgets
 
 from contacts.models import Contact, Interaction
-from crm.resources import OwnedCompanyWidget, OwnedResource
+from crm.resources import CompanyColumnResource, OwnedResource
 
 CONTACT_FIELDS = (
     "first_name",
@@ -26,13 +26,7 @@ CONTACT_FIELDS = (
 )
 
 
-class ContactResource(OwnedResource):
-    company = fields.Field(attribute="company", column_name="company")
-
-    def __init__(self, user=None, **kwargs) -> None:
-        super().__init__(user=user, **kwargs)
-        self.fields["company"].widget = OwnedCompanyWidget(user)
-
+class ContactResource(CompanyColumnResource):
     class Meta:
         model = Contact
         fields = CONTACT_FIELDS

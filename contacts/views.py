@@ -27,10 +27,6 @@ from crm.timeline import TimelineEntry
 LIST_PAGE_SIZE = 25
 
 
-def _company_names(owner) -> list[str]:
-    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
-
-
 # List and detail ----------------------------------------------------------------------
 
 
@@ -50,7 +46,8 @@ def next_check_in(timeline: list[TimelineEntry]):
     """The pending check-in among the timeline's follow-ups (R6 keeps at most one)."""
     for entry in timeline:
         item = entry.item
-        if entry.type == "followup" and item.kind == "check_in" and item.status == "pending":
+        # crm and contacts never import followups: the kind comes with the row's model.
+        if entry.type == "followup" and item.is_pending and item.kind == item.Kind.CHECK_IN:
             return item
     return None
 
@@ -86,7 +83,7 @@ def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
         contact = form.save()
         messages.success(request, f"Saved {contact.full_name}.")
         return redirect("contacts:detail", pk=contact.pk)
-    context = {"form": form, "contact": contact, "companies": _company_names(request.user)}
+    context = {"form": form, "contact": contact, "companies": Company.names_of(request.user)}
     return render(request, "contacts/contact_form.html", context)
 
 
@@ -132,7 +129,8 @@ def _short(moment: datetime) -> str:
 def logged_message(interaction: Interaction) -> str:
     """What was logged and which follow-ups the rules scheduled because of it."""
     # The rules run in the save's post_save signal, so the follow-ups exist by now.
-    scheduled = interaction.caused_followups.filter(status="pending").order_by("due_at")
+    pending = interaction.caused_followups.model.Status.PENDING
+    scheduled = interaction.caused_followups.filter(status=pending).order_by("due_at")
     text = f"Logged: {interaction.get_kind_display()}."
     names = [f"{f.get_kind_display()} (due {_short(localtime(f.due_at))})" for f in scheduled]
     return f"{text} Scheduled: {'; '.join(names)}." if names else text

@@ -6,6 +6,7 @@ import secrets
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -190,6 +191,11 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def names_of(cls, owner: AbstractBaseUser) -> list[str]:
+        """The owner's company names, for the company field's suggestions."""
+        return list(cls.objects.filter(owner=owner).values_list("name", flat=True))
 
 
 class JobApplication(TracksLoadedValues):

@@ -54,6 +54,16 @@ class OwnedCompanyWidget(widgets.ForeignKeyWidget):
         return value.name if value else ""
 
 
+class CompanyColumnResource(OwnedResource):
+    """An owned resource with a `company` column by name (matched or created for `user`)."""
+
+    company = fields.Field(attribute="company", column_name="company")
+
+    def __init__(self, user=None, **kwargs) -> None:
+        super().__init__(user=user, **kwargs)
+        self.fields["company"].widget = OwnedCompanyWidget(user)
+
+
 class CompanyResource(OwnedResource):
     class Meta:
         model = Company
@@ -62,13 +72,7 @@ class CompanyResource(OwnedResource):
         skip_unchanged = True
 
 
-class JobApplicationResource(OwnedResource):
-    company = fields.Field(attribute="company", column_name="company")
-
-    def __init__(self, user=None, **kwargs) -> None:
-        super().__init__(user=user, **kwargs)
-        self.fields["company"].widget = OwnedCompanyWidget(user)
-
+class JobApplicationResource(CompanyColumnResource):
     class Meta:
         model = JobApplication
         fields = ("company", "title", "status", "applied_on", "posting_url", "notes")

@@ -30,10 +30,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _company_names(owner) -> list[str]:
-    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
-
-
 # Board --------------------------------------------------------------------------------
 
 
@@ -94,7 +90,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "application": application,
         "contacts": application.contacts.select_related("company"),
-        "pending_followups": [f for f in followups if f.status == "pending"],
+        "pending_followups": [f for f in followups if f.is_pending],
         "timeline": build_timeline(interactions, followups, with_events=False),
         "status_form": ApplicationStatusForm(initial={"status": application.status}),
     }
@@ -122,5 +118,9 @@ def _application_form(request: HttpRequest, application: JobApplication, initial
         application = form.save()
         messages.success(request, f"Saved “{application}”.")
         return redirect("crm:application-detail", pk=application.pk)
-    context = {"form": form, "application": application, "companies": _company_names(request.user)}
+    context = {
+        "form": form,
+        "application": application,
+        "companies": Company.names_of(request.user),
+    }
     return render(request, "crm/application_form.html", context)

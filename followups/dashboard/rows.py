@@ -126,7 +126,8 @@ class Row:
     @cached_property
     def status_badge(self) -> str:
         """Bootstrap colour of the status badge a finished row wears; '' while pending."""
-        return {"pending": "", "done": "success"}.get(self.followup.status, "secondary")
+        badges = {FollowUp.Status.PENDING: "", FollowUp.Status.DONE: "success"}
+        return badges.get(self.followup.status, "secondary")
 
     @cached_property
     def done_label(self) -> str:

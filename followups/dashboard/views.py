@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +24,7 @@ from followups.dashboard.queries import (
 )
 from followups.dashboard.rows import Group, Row, dashboard_groups, row_context
 from followups.dashboard.snooze import SnoozeForm, snooze_until
-from followups.models import FollowUp, Goal
+from followups.models import FollowUp, Goal, own_followup
 
 # Dashboard --------------------------------------------------------------------------
 
@@ -53,14 +53,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # Actions ----------------------------------------------------------------------------
-
-
-def own_followup(request: HttpRequest, pk: int) -> FollowUp:
-    return get_object_or_404(
-        FollowUp.objects.select_related("contact__company", "application__company"),
-        pk=pk,
-        owner=request.user,
-    )
 
 
 def next_up(followup: FollowUp) -> list[FollowUp]:
@@ -97,7 +89,7 @@ def not_pending(request: HttpRequest, followup: FollowUp) -> HttpResponse:
 @require_POST
 def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
     """Logs the draft as sent; the rules complete the follow-up and schedule what's next."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
     if followup.kind == FollowUp.Kind.GOAL:
@@ -124,7 +116,7 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the choices (into the row's menu, or as a page without JavaScript); POST: snooze."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     now = timezone.now()
     profile = Profile.for_user(request.user)
     if request.method == "GET":
@@ -161,7 +153,7 @@ def snooze_choices(
 
 @require_POST
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
     if not followup.dismiss():
@@ -172,7 +164,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo of a dismiss."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if followup.status != FollowUp.Status.DISMISSED:
         return answer(request, followup, "Only a dismissed follow-up can be undone.", ok=False)
     try:

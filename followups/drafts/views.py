@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from followups import drafts, rules
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
-from followups.models import FollowUp, ReplyTemplate
+from followups.models import FollowUp, ReplyTemplate, own_followup
 
 # Draft editor -------------------------------------------------------------------------
 
 
-def own_followup(request: HttpRequest, pk: int) -> FollowUp:
-    """The follow-up `pk` of the signed-in user; anyone else's answers 404."""
-    queryset = FollowUp.objects.select_related("contact", "application__company", "source")
-    return get_object_or_404(queryset, pk=pk, owner=request.user)
-
-
 def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a follow-up's draft with live checks; save it, or mark it sent."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if request.method == "POST":
         form = DraftForm(request.POST)
         if form.is_valid():
@@ -50,7 +44,7 @@ def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The findings (and a fresh mail link) for the text being typed; htmx calls it."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
     context = {"followup": followup, "oob": True, **_draft_extras(followup, subject, body)}
     return render(request, "followups/drafts/findings.html", context)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
@@ -329,6 +331,12 @@ class FollowUp(models.Model):
             "last_error": "",
             "sent_late": False,
         }
+
+
+def own_followup(user: AbstractBaseUser, pk: int) -> FollowUp:
+    """The follow-up `pk` of `user`, with what its pages show; anyone else's answers 404."""
+    queryset = FollowUp.objects.select_related("contact__company", "application__company", "source")
+    return get_object_or_404(queryset, pk=pk, owner=user)
 
 
 class FollowUpEvent(models.Model):

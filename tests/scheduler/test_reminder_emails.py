@@ -79,7 +79,10 @@ def test_the_reminder_has_a_mailto_link_with_the_draft_filled_in(reply):
     message = send_one()
     mailto = f"mailto:dana@globex.com?subject={quote('Thank you, and a request')}&body="
     assert mailto in message.body
-    assert quote("Hi Dana,\n\nThank you") in message.body
+    # RFC 6068: line breaks as CRLF, the same link the draft editor offers.
+    assert "body=Hi%20Dana%2C%0D%0A%0D%0AThank%20you%20for%20letting%20me%20know%20%26" in (
+        message.body
+    )
 
 
 def test_the_due_time_is_shown_in_the_owners_time_zone(reply):

@@ -30,8 +30,17 @@ COMPANY_WORDS = ["Northwind", "Blue", "Quantum", "Harbor", "Pine", "Vector", "Su
 COMPANY_KINDS = ["Labs", "Systems", "Health", "Bank", "Games", "Logistics", "Energy", "Media"]
 TITLES = ["Backend Engineer", "Data Analyst", "Product Designer", "SRE", "Engineering Manager"]
 # Interaction kinds roughly as often as a real search produces them.
-INTERACTION_KINDS = ["note"] * 3 + ["reply", "check_in", "interview", "rejection", "other"]
-FOLLOWUP_KINDS = ["reply", "feedback_nudge", "connect", "thank_you", "application_check"]
+_IKind = Interaction.Kind
+INTERACTION_KINDS = [_IKind.NOTE] * 3 + [
+    *(_IKind.REPLY, _IKind.CHECK_IN, _IKind.INTERVIEW, _IKind.REJECTION, _IKind.OTHER)
+]
+FOLLOWUP_KINDS = [
+    FollowUp.Kind.REPLY,
+    FollowUp.Kind.FEEDBACK_NUDGE,
+    FollowUp.Kind.CONNECT,
+    FollowUp.Kind.THANK_YOU,
+    FollowUp.Kind.APPLICATION_CHECK,
+]
 DRAFT_BODY = "Hi {first},\n\nThank you for your time so far. I would value a short update.\n"
 
 
