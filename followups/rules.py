@@ -15,6 +15,7 @@ second save finds it instead of creating another.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -269,19 +270,26 @@ def connect_due(interaction: Interaction, profile: Profile) -> datetime:
 # ---------------------------------------------------------------------------------------
 
 
-def triggered_followups(
-    interaction: Interaction, profile: Profile
-) -> dict[str, tuple[datetime, datetime | None, str, bool]]:
-    """kind → (due_at, deadline, reason, enabled) for each rule this interaction triggers."""
+class Triggered(NamedTuple):
+    """A follow-up one rule asks for: when, until when, why, and whether that rule is on."""
+
+    due_at: datetime
+    deadline: datetime | None
+    reason: str
+    enabled: bool
+
+
+def triggered_followups(interaction: Interaction, profile: Profile) -> dict[str, Triggered]:
+    """kind → what each rule this interaction triggers asks for."""
     if not interaction.contact_id:
         return {}
     t, zone = interaction.occurred_at, profile.zone
     inbound = interaction.direction == Inbound
     kind = interaction.kind
-    found: dict[str, tuple[datetime, datetime | None, str, bool]] = {}
+    found: dict[str, Triggered] = {}
     # R1: answer a rejection within a day or two, while they still remember you.
     if inbound and kind == IKind.REJECTION:
-        found[Kind.REPLY] = (
+        found[Kind.REPLY] = Triggered(
             add_hours(t, profile.reply_due_hours),
             add_hours(t, profile.reply_deadline_hours),
             "Rejection received: a short, gracious reply keeps the door open",
@@ -289,7 +297,7 @@ def triggered_followups(
         )
     # R3: if they have not answered a feedback request in a week, ask once more — once.
     if not inbound and interaction.requests_feedback and kind not in (IKind.NUDGE, IKind.NOTE):
-        found[Kind.FEEDBACK_NUDGE] = (
+        found[Kind.FEEDBACK_NUDGE] = Triggered(
             working_morning_on_or_after(add_days(t, profile.nudge_after_days, zone), profile),
             add_days(t, profile.nudge_deadline_days, zone),
             "You asked for feedback: one polite nudge if they stay silent",
@@ -298,7 +306,7 @@ def triggered_followups(
     # R4: feedback is a gift; thank them for it.
     # R7: thank the people who interviewed you within a day.
     if (inbound and kind == IKind.FEEDBACK) or kind == IKind.INTERVIEW:
-        found[Kind.THANK_YOU] = (
+        found[Kind.THANK_YOU] = Triggered(
             add_hours(t, profile.thank_you_due_hours),
             add_hours(t, profile.thank_you_deadline_hours),
             "They shared feedback: say thank you"
@@ -329,7 +337,7 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
             if kind == Kind.CONNECT:  # R5's, sourced by the reply that was sent
                 due, deadline = connect_due(interaction, profile), None
             elif kind in triggered:
-                due, deadline, _reason, _enabled = triggered[kind]
+                due, deadline = triggered[kind].due_at, triggered[kind].deadline
             else:
                 followup.cancel(
                     "The interaction it came from no longer calls for it",
@@ -348,8 +356,8 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
 
     if not interaction.contact_id or not may_contact(interaction.contact):
         return
-    for kind, (due, deadline, reason, enabled) in triggered.items():
-        if not enabled or kind in existing:
+    for kind, wanted in triggered.items():
+        if not wanted.enabled or kind in existing:
             continue
         if kind in (Kind.REPLY, Kind.FEEDBACK_NUDGE) and _pending_for(interaction, kind):
             continue  # one reply per rejection thread, one nudge at a time
@@ -359,10 +367,10 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
             contact=interaction.contact,
             application=interaction.application,
             source=interaction,
-            due_at=due,
-            deadline=deadline,
+            due_at=wanted.due_at,
+            deadline=wanted.deadline,
             draft=draft_for,
-            reason=reason,
+            reason=wanted.reason,
             now=now,
         )
 

@@ -55,17 +55,21 @@ def draft_preview(body: str) -> str:
     return lines[0] if lines else ""
 
 
+# Reversed in place of a row's id, then replaced by "{pk}": any number the <int:pk>
+# converter accepts will do, as long as no other part of a URL can contain it.
+PK_STAND_IN = 987654321
+
+
 @cache
 def action_url_patterns() -> dict[str, str]:
     """Each row action's URL with a {pk} slot: one reverse() per action, not per row."""
-    slot = 987654321
     patterns = {}
     for name in ("mark-sent", "snooze", "dismiss", "reopen", "draft"):
         try:
-            url = reverse(f"followups:{name}", args=[slot])
+            url = reverse(f"followups:{name}", args=[PK_STAND_IN])
         except NoReverseMatch:  # an optional page (the draft editor) not installed
             url = ""
-        patterns[name.replace("-", "_")] = url.replace(str(slot), "{pk}")
+        patterns[name.replace("-", "_")] = url.replace(str(PK_STAND_IN), "{pk}")
     return patterns
 
 
