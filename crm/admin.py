@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from import_export.admin import ImportExportMixin
@@ -56,10 +58,28 @@ class OwnerScopedMixin:
 
 
 class OwnedModelAdmin(OwnerScopedMixin, admin.ModelAdmin):
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Another user's id must look exactly like a missing one: 404, not a redirect
-        # with "doesn't exist" that differs from the app's pages.
-        raise Http404(f"No {opts.verbose_name} with id {object_id}.")
+    # Another user's id must look exactly like a missing one: 404, as on the app's own
+    # pages, not the admin's redirect with "doesn't exist".
+
+    def _own_or_404(self, request, object_id: str) -> None:
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id}.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change and not getattr(obj, "owner_id", None):

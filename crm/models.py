@@ -149,14 +149,18 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     @classmethod
-    def for_user(cls, user) -> Profile:
-        """The user's profile, created with the defaults on first use."""
-        cached = getattr(user, "_profile_cache", None)
-        if cached is not None:
-            return cached
-        profile, _ = cls.objects.get_or_create(user=user)
-        user._profile_cache = profile
-        return profile
+    def for_user(cls, user: AbstractBaseUser) -> Profile:
+        """The user's profile, created with the defaults on first use.
+
+        Kept where Django keeps `user.profile` once read, so later calls for the same
+        user object (one request, one tick) make no query.
+        """
+        try:
+            return user.profile  # type: ignore[attr-defined]
+        except cls.DoesNotExist:
+            profile, _ = cls.objects.get_or_create(user=user)
+            user.profile = profile  # type: ignore[attr-defined]
+            return profile
 
     @property
     def zone(self) -> ZoneInfo:

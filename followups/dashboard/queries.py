@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from followups.models import FollowUp
+from followups.models import FollowUp, db_datetime
 
 # Grouping ---------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ def group_counts(user, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     through the ORM took longer than running them.
     """
     start_today, start_tomorrow, end_of_week = day_bounds(now, zone)
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = db_datetime
     with connection.cursor() as cursor:
         cursor.execute(
             GROUP_COUNTS_SQL,

@@ -5,7 +5,7 @@ FollowUp, never the reverse), and all of them only down to contacts and crm.
 """
 
 from followups.models.delivery import DigestDelivery, SchedulerTick
-from followups.models.followup import FollowUp, FollowUpEvent, own_followup
+from followups.models.followup import FollowUp, FollowUpEvent, db_datetime, own_followup
 from followups.models.growth import (
     THEME_CHOICES,
     FeedbackTheme,
@@ -29,6 +29,7 @@ __all__ = [
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",
+    "db_datetime",
     "feedback_to_tag",
     "own_followup",
     "reflections_to_write",

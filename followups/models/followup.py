@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -331,6 +332,13 @@ class FollowUp(models.Model):
             "last_error": "",
             "sent_late": False,
         }
+
+
+def db_datetime(value: datetime) -> Any:
+    """`value` as the database driver wants it for a datetime column in raw SQL (naive
+    UTC on SQLite, aware on PostgreSQL), through the field's documented
+    get_db_prep_value(): the scheduler's claims and the dashboard's counts are SQL."""
+    return FollowUp._meta.get_field("due_at").get_db_prep_value(value, connection)
 
 
 def own_followup(user: AbstractBaseUser, pk: int) -> FollowUp:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from followups.models import FollowUp
+from followups.models import FollowUp, db_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +139,8 @@ def claim_reminder(
     The same conditions as claimable_reminders(), checked again inside the UPDATE.
     `sent` (PostgreSQL only): (follow-up, accepted at, late) to mark sent in the same
     statement, hence the same transaction."""
-    at = connection.ops.adapt_datetimefield_value(clock)
-    lease_end = connection.ops.adapt_datetimefield_value(clock + LEASE)
+    at = db_datetime(clock)
+    lease_end = db_datetime(clock + LEASE)
     params = [lease_end, pk, FollowUp.Status.PENDING.value, at, MAX_ATTEMPTS, at, at]
     if sent is None:
         return _execute(CLAIM_SQL, params) == 1
@@ -148,7 +148,7 @@ def claim_reminder(
 
 
 def _mark_params(followup: FollowUp, clock: datetime, late: bool) -> list:
-    return [connection.ops.adapt_datetimefield_value(clock), late, followup.pk]
+    return [db_datetime(clock), late, followup.pk]
 
 
 def mark_reminder_sent(followup: FollowUp, clock: datetime, *, late: bool) -> None:

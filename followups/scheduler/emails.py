@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.base import Template
 from django.template.loader import get_template
 from django.urls import reverse
 
@@ -125,29 +123,25 @@ class ReminderEmail(EmailMultiAlternatives):
     reminder. 128 random bits cannot collide with the text.
     """
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
-        if msg.is_multipart() and msg.get_boundary() is None:
-            msg.set_boundary(f"==fcrm-{secrets.token_hex(16)}==")
-        return msg
-
     def message(self):
         msg = super().message()
+        for part in msg.walk():
+            if part.is_multipart() and part.get_boundary() is None:
+                part.set_boundary(f"==fcrm-{secrets.token_hex(16)}==")
         # The generator applies the outer message's policy to every part it writes.
         msg.policy = _FOLDING
         return msg
 
 
 @lru_cache(maxsize=16)
-def _template(path: str) -> Template:
+def _template(path: str):
     """The compiled template, looked up once per process instead of per email."""
-    return get_template(path).template
+    return get_template(path)
 
 
 def _render(path: str, context: dict) -> str:
-    # What render_to_string does for a Django template without a request, minus the
-    # engine and loader lookups: a plain Context, autoescaping on.
-    return _template(path).render(Context(context))
+    # What render_to_string does without a request, minus the loader lookup per email.
+    return _template(path).render(context)
 
 
 def _message(

@@ -151,3 +151,13 @@ def test_a_goal_reminder_points_to_the_growth_plan_not_a_draft(alice):
     assert "Your goal “practise system design” is due on Thursday." in message.body
     assert "Your draft" not in message.body and "mark it sent" not in message.body
     assert "Deadline: Thu 12 Mar 2026" in message.body
+
+
+def test_the_reminder_picks_its_mime_boundary_before_it_is_written(reply):
+    # Chosen up front, the generator need not search the body for a clash (the cost is in
+    # bench/README.md); 128 random bits cannot be in the text.
+    with override_settings(SITE_URL=SITE):
+        message = reminder_message(reply, Profile.for_user(reply.owner)).message()
+    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_boundary().startswith("==fcrm-")
+    assert message.get_boundary() in message.as_string()
