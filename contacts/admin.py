@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import OuterRef, Subquery
@@ -97,7 +99,7 @@ class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
         # The FollowUp model lives in followups, which contacts must not import: reach it
         # through the reverse relation's model instead.
         try:
-            model = Contact._meta.get_field("followups").related_model
+            model: Any = Contact._meta.get_field("followups").related_model
         except FieldDoesNotExist:
             return None
         pending = model.objects.filter(contact=OuterRef("pk"), status=model.Status.PENDING)
@@ -110,7 +112,7 @@ class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
 
     @admin.display(description="Last interaction", ordering="last_interaction_at")
     def last_interaction(self, obj: Contact):
-        return obj.last_interaction_at
+        return getattr(obj, "last_interaction_at", None)  # annotated by get_queryset()
 
     @admin.display(description="Next follow-up", ordering="next_followup_at")
     def next_followup(self, obj: Contact):

@@ -7,12 +7,16 @@ the reverse relations `contact.followups` and `followups__...` lookups only.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contacts.models import Contact, Interaction
 from crm.models import Company
 from crm.timeline import TimelineEntry, build_timeline
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A contact page shows this many of the latest interactions and follow-ups.
 TIMELINE_LIMIT = 200
@@ -22,7 +26,7 @@ def _followup_model():
     return Contact._meta.get_field("followups").related_model
 
 
-def contacts_for(owner, now: datetime) -> QuerySet:
+def contacts_for(owner: User, now: datetime) -> QuerySet:
     """The owner's contacts with `last_contacted` and `check_in_overdue` annotated."""
     latest = Interaction.objects.filter(contact=OuterRef("pk")).order_by("-occurred_at")
     FollowUp = _followup_model()

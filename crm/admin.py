@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,7 +22,15 @@ def _has_owner(model) -> bool:
     return any(f.name == "owner" for f in model._meta.get_fields())
 
 
-class OwnerScopedMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so its super() calls type-check; a plain class at
+    # run time, so it fits before ModelAdmin and InlineModelAdmin alike.
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class OwnerScopedMixin(_AdminBase):
     """Non-superusers see and choose only their own rows; new rows get them as owner.
 
     Used by model admins and inlines alike. Related choices (foreign keys, many-to-many
@@ -27,7 +39,9 @@ class OwnerScopedMixin:
     (and as Django 6.0 will by default).
     """
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

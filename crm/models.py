@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -149,17 +152,17 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser) -> Profile:
+    def for_user(cls, user: User) -> Profile:
         """The user's profile, created with the defaults on first use.
 
         Kept where Django keeps `user.profile` once read, so later calls for the same
         user object (one request, one tick) make no query.
         """
         try:
-            return user.profile  # type: ignore[attr-defined]
+            return user.profile
         except cls.DoesNotExist:
             profile, _ = cls.objects.get_or_create(user=user)
-            user.profile = profile  # type: ignore[attr-defined]
+            user.profile = profile
             return profile
 
     @property
@@ -197,7 +200,7 @@ class Company(models.Model):
         return self.name
 
     @classmethod
-    def names_of(cls, owner: AbstractBaseUser) -> list[str]:
+    def names_of(cls, owner: User) -> list[str]:
         """The owner's company names, for the company field's suggestions."""
         return list(cls.objects.filter(owner=owner).values_list("name", flat=True))
 
@@ -223,6 +226,9 @@ class JobApplication(TracksLoadedValues):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set on the rows of the list pages by crm.applications.queries.mark_no_response().
+    no_response: bool
 
     class Meta:
         ordering = ["-applied_on", "-created_at"]

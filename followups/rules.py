@@ -79,7 +79,7 @@ def interaction_saved(
         if changed:
             apply_effects(interaction, profile, now)
         ensure_sourced_followups(interaction, profile, now)
-        if interaction.contact_id:
+        if interaction.contact:
             ensure_check_in(interaction.contact, profile, now, cause=interaction)
         old_contact_id = interaction.loaded_value("contact_id")
         if not created and old_contact_id and old_contact_id != interaction.contact_id:
@@ -148,7 +148,7 @@ def application_saved(
 def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> None:
     """What a new (or edited) interaction does to the follow-ups that were waiting for it."""
     if interaction.direction == Inbound:
-        if interaction.kind == IKind.REJECTION and interaction.application_id:
+        if interaction.kind == IKind.REJECTION and interaction.application:
             mark_rejected(interaction.application)
         if interaction.kind != IKind.NOTE:  # a note to self is not an answer
             they_answered(interaction, profile, now)
@@ -178,7 +178,7 @@ def complete_matching(interaction: Interaction, profile: Profile, now: datetime)
     """
     wanted = Q()
     if interaction.contact_id:
-        by_kind = {
+        by_kind: dict[str, str] = {
             IKind.NUDGE: Kind.FEEDBACK_NUDGE,
             IKind.CONNECT: Kind.CONNECT,
             IKind.THANK_YOU: Kind.THANK_YOU,
@@ -210,7 +210,7 @@ def they_answered(interaction: Interaction, profile: Profile, now: datetime) -> 
     if not chasing:
         return
     for followup in _earlier_pending(interaction, profile).filter(chasing):
-        who = interaction.contact.first_name if interaction.contact_id else "They"
+        who = interaction.contact.first_name if interaction.contact else "They"
         reason = (
             f"{who} answered, so no nudge is needed"
             if followup.kind == Kind.FEEDBACK_NUDGE
@@ -233,6 +233,8 @@ def _earlier_pending(interaction: Interaction, profile: Profile):
 # R5: after a gracious reply, stay in touch: a check-in cadence and a LinkedIn connection.
 def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> None:
     contact = interaction.contact
+    if contact is None:  # a reply is completed by a message to its contact
+        return
     if contact.check_in_months is None:
         contact.check_in_months = profile.check_in_months
         contact.save(update_fields=["check_in_months", "updated_at"])  # R6 follows from it
@@ -354,7 +356,7 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
                 now=now,
             )
 
-    if not interaction.contact_id or not may_contact(interaction.contact):
+    if interaction.contact is None or not may_contact(interaction.contact):
         return
     for kind, wanted in triggered.items():
         if not wanted.enabled or kind in existing:
@@ -377,8 +379,8 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
 
 def _pending_for(interaction: Interaction, kind: str) -> bool:
     return FollowUp.objects.filter(
-        contact_id=interaction.contact_id,
-        application_id=interaction.application_id,
+        contact=interaction.contact_id,
+        application=interaction.application_id,
         kind=kind,
         status=Pending,
     ).exists()

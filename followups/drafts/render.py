@@ -4,7 +4,7 @@ application and profile; the editor's starting text and the template page's prev
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from contacts.models import Interaction
 from followups.drafts.checker import LINKEDIN_CHAR_LIMIT, Finding, check_draft
@@ -17,6 +17,9 @@ from followups.drafts.library import (
 )
 from followups.drafts.placeholders import fill_placeholders, placeholder_values
 from followups.models import FollowUp, ReplyTemplate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Choosing the template ---------------------------------------------------------------
 
@@ -40,7 +43,7 @@ def occasion_of(followup: FollowUp) -> str:
     return OCCASION_FEEDBACK
 
 
-def user_override(owner, kind: str) -> ReplyTemplate | None:
+def user_override(owner: User, kind: str) -> ReplyTemplate | None:
     if owner is None or owner.pk is None:
         return None
     return ReplyTemplate.objects.filter(owner=owner, kind=kind).first()
@@ -145,7 +148,7 @@ EXAMPLE_VALUES = {
 }
 
 
-def preview_followups(user, kind: str) -> list[FollowUp]:
+def preview_followups(user: User, kind: str) -> list[FollowUp]:
     """The user's follow-ups to preview a template against: that kind first, newest first."""
     queryset = FollowUp.objects.filter(owner=user).select_related(
         "contact", "application__company", "source"
@@ -154,7 +157,7 @@ def preview_followups(user, kind: str) -> list[FollowUp]:
     return same_kind or list(queryset.order_by("-created_at")[:10])
 
 
-def preview(user, kind: str, subject: str, body: str, *, sample: str | None) -> dict:
+def preview(user: User, kind: str, subject: str, body: str, *, sample: str | None) -> dict:
     """The template filled for one of the user's follow-ups (or an example), checked."""
     candidates = preview_followups(user, kind)
     chosen = next((f for f in candidates if str(f.pk) == (sample or "")), None)

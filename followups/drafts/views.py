@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from crm.http import AuthenticatedHttpRequest
 from followups import drafts, rules
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
@@ -15,7 +16,7 @@ from followups.models import FollowUp, ReplyTemplate, own_followup
 # Draft editor -------------------------------------------------------------------------
 
 
-def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_editor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit a follow-up's draft with live checks; save it, or mark it sent."""
     followup = own_followup(request.user, pk)
     if request.method == "POST":
@@ -42,7 +43,7 @@ def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The findings (and a fresh mail link) for the text being typed; htmx calls it."""
     followup = own_followup(request.user, pk)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
@@ -67,14 +68,14 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     }
 
 
-def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str):
+def _mark_sent(request: AuthenticatedHttpRequest, followup: FollowUp, subject: str, body: str):
     # The rules engine owns what "sent" means: which interaction to log, what it completes.
     try:
         rules.mark_sent(followup, subject=subject, body=body)
     except rules.FollowUpNotPending as exc:
         messages.error(request, f"Draft saved, but not marked sent: {exc}")
         return redirect("followups:draft", pk=followup.pk)
-    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    who = f" to {followup.contact.full_name}" if followup.contact else ""
     messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}.")
     return redirect("home")
 
@@ -82,7 +83,7 @@ def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str
 # Template overrides -------------------------------------------------------------------
 
 
-def templates_page(request: HttpRequest) -> HttpResponse:
+def templates_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every kind with the template its drafts use: the user's own or the built-in."""
     overrides = {t.kind: t for t in ReplyTemplate.objects.filter(owner=request.user)}
     kinds = [
@@ -104,7 +105,7 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Edit the user's template for `kind`, starting from theirs or a built-in variant."""
     kind = _kind_or_404(kind)
     override = drafts.user_override(request.user, kind)
@@ -138,7 +139,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
+def template_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """The template being typed, filled for one of the user's follow-ups; htmx calls it."""
     kind = _kind_or_404(kind)
     sample = request.POST.get("sample", "")
@@ -149,7 +150,7 @@ def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def template_reset(request: HttpRequest, kind: str) -> HttpResponse:
+def template_reset(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Back to the built-in template: deletes the user's override for `kind`."""
     kind = _kind_or_404(kind)
     deleted, _ = ReplyTemplate.objects.filter(owner=request.user, kind=kind).delete()

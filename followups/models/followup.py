@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class FollowUp(models.Model):
@@ -123,7 +125,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.contact.full_name if self.contact_id else "—"
+        who = self.contact.full_name if self.contact else "—"
         return f"{self.get_kind_display()}: {who} (due {self.due_at:%Y-%m-%d %H:%M} UTC)"
 
     # The scheduler retries a refused reminder email this many times, then gives up.
@@ -151,7 +153,7 @@ class FollowUp(models.Model):
     def schedule(
         cls,
         *,
-        owner,
+        owner: User,
         kind: str,
         due_at: datetime,
         contact: Contact | None = None,
@@ -283,7 +285,7 @@ class FollowUp(models.Model):
         if (
             self.kind == self.Kind.CHECK_IN
             and type(self)
-            .objects.filter(contact_id=self.contact_id, kind=self.kind, status=self.Status.PENDING)
+            .objects.filter(contact=self.contact_id, kind=self.kind, status=self.Status.PENDING)
             .exclude(pk=self.pk)
             .exists()
         ):
@@ -341,7 +343,7 @@ def db_datetime(value: datetime) -> Any:
     return FollowUp._meta.get_field("due_at").get_db_prep_value(value, connection)
 
 
-def own_followup(user: AbstractBaseUser, pk: int) -> FollowUp:
+def own_followup(user: User, pk: int) -> FollowUp:
     """The follow-up `pk` of `user`, with what its pages show; anyone else's answers 404."""
     queryset = FollowUp.objects.select_related("contact__company", "application__company", "source")
     return get_object_or_404(queryset, pk=pk, owner=user)

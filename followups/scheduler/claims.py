@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from followups.models import FollowUp, db_datetime
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ def claimable_reminders(now: datetime) -> QuerySet[FollowUp]:
     return unsent_reminders(now).filter(not_leased(now), send_attempts__lt=MAX_ATTEMPTS)
 
 
-def given_up_reminders(owner) -> QuerySet[FollowUp]:
+def given_up_reminders(owner: User) -> QuerySet[FollowUp]:
     """The owner's pending reminders the mail server refused MAX_ATTEMPTS times."""
     return FollowUp.objects.filter(
         owner=owner,

@@ -185,7 +185,7 @@ def reminder_message(
         "contact": contact,
         "company": (
             followup.application.company
-            if followup.application_id
+            if followup.application
             else (contact.company if contact else None)
         ),
         "draft_subject": subject,

@@ -9,6 +9,7 @@ start it over).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -19,6 +20,9 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.accounts import enable_admin_editing
 from crm.models import Company, JobApplication, Profile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "follow-up-demo"
@@ -135,7 +139,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Log in as  username: {DEMO_USERNAME}  password: {DEMO_PASSWORD}")
 
-    def _load(self, user, now: datetime) -> None:
+    def _load(self, user: User, now: datetime) -> None:
         companies = {
             name: Company.objects.create(owner=user, name=name, website=site)
             for name, site in COMPANIES
@@ -312,7 +316,7 @@ class Command(BaseCommand):
         people["Sam"].save()
         self._act_on_followups(user, people, log, now)
 
-    def _act_on_followups(self, user, people, log, now: datetime) -> None:
+    def _act_on_followups(self, user: User, people, log, now: datetime) -> None:
         """What Robin did with the follow-ups, so the demo shows every state.
 
         Sending is logged as interactions (the rules complete what they answer); the

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +24,9 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication, Profile
 from followups.models import FollowUp
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FIRST_NAMES = ["Ada", "Ben", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo"]
 LAST_NAMES = ["Berg", "Costa", "Diaz", "Evans", "Fischer", "Gupta", "Hall", "Ito", "Jensen"]
@@ -86,7 +90,7 @@ class Command(BaseCommand):
 class Generator:
     """Writes the rows; each step reuses the rows of the previous ones."""
 
-    def __init__(self, user, rng: random.Random, batch_size: int) -> None:
+    def __init__(self, user: User, rng: random.Random, batch_size: int) -> None:
         self.user = user
         self.rng = rng
         self.batch_size = batch_size
