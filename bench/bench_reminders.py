@@ -85,8 +85,9 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from crm.models import Profile  # noqa: E402
-from followups import emails, scheduler  # noqa: E402
+from followups import scheduler  # noqa: E402
 from followups.models import FollowUp  # noqa: E402
+from followups.scheduler import emails  # noqa: E402
 from tests.factories import make_contact  # noqa: E402
 
 USERNAME = "bench-reminders"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import OuterRef, Subquery
 
 from contacts.models import Contact, Interaction
@@ -95,11 +98,12 @@ class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
     def _next_followup_subquery():
         # The FollowUp model lives in followups, which contacts must not import: reach it
         # through the reverse relation's model instead.
-        related = Contact._meta.fields_map.get("followups")
-        if related is None:
+        try:
+            model: Any = Contact._meta.get_field("followups").related_model
+        except FieldDoesNotExist:
             return None
-        model = related.related_model
-        pending = model.objects.filter(contact=OuterRef("pk"), status="pending").order_by("due_at")
+        pending = model.objects.filter(contact=OuterRef("pk"), status=model.Status.PENDING)
+        pending = pending.order_by("due_at")
         return Subquery(pending.values("due_at")[:1])
 
     @admin.display(description="Name", ordering="first_name")
@@ -108,7 +112,7 @@ class ContactAdmin(OwnedImportExportMixin, OwnedModelAdmin):
 
     @admin.display(description="Last interaction", ordering="last_interaction_at")
     def last_interaction(self, obj: Contact):
-        return obj.last_interaction_at
+        return getattr(obj, "last_interaction_at", None)  # annotated by get_queryset()
 
     @admin.display(description="Next follow-up", ordering="next_followup_at")
     def next_followup(self, obj: Contact):

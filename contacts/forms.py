@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.applications import find_or_create_company
-from crm.forms import CompanyNameField, OwnedListFilterForm, QuickSelect, QuickSelectMultiple
+from crm.forms import (
+    CompanyNameField,
+    OwnedListFilterForm,
+    QuickSelect,
+    QuickSelectMultiple,
+    model_choice_field,
+)
 from crm.models import JobApplication
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ApplicationChoiceField(forms.ModelChoiceField):
@@ -21,7 +32,7 @@ class ApplicationMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.title} — {obj.company.name}"
 
 
-def _owned_applications(owner):
+def _owned_applications(owner: User):
     return JobApplication.objects.filter(owner=owner).select_related("company")
 
 
@@ -56,10 +67,10 @@ class ContactForm(forms.ModelForm):
 
     field_order = ["first_name", "last_name", "email", "company_name", "title", "role"]
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["applications"].queryset = _owned_applications(owner)
+        model_choice_field(self, "applications").queryset = _owned_applications(owner)
         self.fields["company_name"].help_text = "Optional; matched to yours ignoring case."
         self.fields["check_in_months"].widget.attrs.update({"min": 0, "max": 120})
         if self.instance.pk and self.instance.company_id:
@@ -128,17 +139,18 @@ class InteractionForm(forms.ModelForm):
         }
         labels = {"occurred_at": "When", "body": "Message or notes"}
 
-    def __init__(self, *args, owner, contact: Contact, **kwargs) -> None:
+    def __init__(self, *args, owner: User, contact: Contact, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault(
             "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
         )
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.contact = contact
-        self.fields["application"].queryset = _owned_applications(owner)
+        model_choice_field(self, "application").queryset = _owned_applications(owner)
         # The datetime-local input sends "2026-11-26T14:30"; read it in the user's zone.
-        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.fields["direction"].choices = Interaction.Direction.choices
+        occurred_at = cast(forms.DateTimeField, self.fields["occurred_at"])
+        occurred_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        cast(forms.ChoiceField, self.fields["direction"]).choices = Interaction.Direction.choices
 
     def save(self, commit: bool = True) -> Interaction:
         interaction = super().save(commit=False)

@@ -7,12 +7,16 @@ the reverse relations `contact.followups` and `followups__...` lookups only.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contacts.models import Contact, Interaction
 from crm.models import Company
 from crm.timeline import TimelineEntry, build_timeline
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A contact page shows this many of the latest interactions and follow-ups.
 TIMELINE_LIMIT = 200
@@ -22,11 +26,15 @@ def _followup_model():
     return Contact._meta.get_field("followups").related_model
 
 
-def contacts_for(owner, now: datetime) -> QuerySet:
+def contacts_for(owner: User, now: datetime) -> QuerySet:
     """The owner's contacts with `last_contacted` and `check_in_overdue` annotated."""
     latest = Interaction.objects.filter(contact=OuterRef("pk")).order_by("-occurred_at")
-    overdue_check_in = _followup_model().objects.filter(
-        contact=OuterRef("pk"), kind="check_in", status="pending", due_at__lt=now
+    FollowUp = _followup_model()
+    overdue_check_in = FollowUp.objects.filter(
+        contact=OuterRef("pk"),
+        kind=FollowUp.Kind.CHECK_IN,
+        status=FollowUp.Status.PENDING,
+        due_at__lt=now,
     )
     return (
         Contact.objects.filter(owner=owner)

@@ -167,6 +167,6 @@ class Interaction(TracksLoadedValues):
         ]
 
     def __str__(self) -> str:
-        who = self.contact.full_name if self.contact_id else "no contact"
+        who = self.contact.full_name if self.contact else "no contact"
         arrow = "from" if self.direction == self.Direction.INBOUND else "to"
         return f"{self.get_kind_display()} {arrow} {who} on {self.occurred_at:%Y-%m-%d}"

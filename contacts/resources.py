@@ -6,10 +6,15 @@ reply like any other (the rules hang off post_save).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from import_export import fields, widgets
 
 from contacts.models import Contact, Interaction
-from crm.resources import OwnedCompanyWidget, OwnedResource
+from crm.resources import CompanyColumnResource, OwnedResource
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CONTACT_FIELDS = (
     "first_name",
@@ -26,13 +31,7 @@ CONTACT_FIELDS = (
 )
 
 
-class ContactResource(OwnedResource):
-    company = fields.Field(attribute="company", column_name="company")
-
-    def __init__(self, user=None, **kwargs) -> None:
-        super().__init__(user=user, **kwargs)
-        self.fields["company"].widget = OwnedCompanyWidget(user)
-
+class ContactResource(CompanyColumnResource):
     class Meta:
         model = Contact
         fields = CONTACT_FIELDS
@@ -44,7 +43,7 @@ class ContactResource(OwnedResource):
 class OwnedContactWidget(widgets.ForeignKeyWidget):
     """A contact column by email address, among the owner's contacts only."""
 
-    def __init__(self, owner, **kwargs) -> None:
+    def __init__(self, owner: User | None, **kwargs) -> None:
         super().__init__(Contact, field="email", **kwargs)
         self.owner = owner
 
@@ -55,7 +54,7 @@ class OwnedContactWidget(widgets.ForeignKeyWidget):
 class InteractionResource(OwnedResource):
     contact = fields.Field(attribute="contact", column_name="contact_email")
 
-    def __init__(self, user=None, **kwargs) -> None:
+    def __init__(self, user: User | None = None, **kwargs) -> None:
         super().__init__(user=user, **kwargs)
         self.fields["contact"].widget = OwnedContactWidget(user)
 

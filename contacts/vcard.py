@@ -24,7 +24,8 @@ def escape(value: str) -> str:
 def fold(line: str) -> str:
     """Splits a content line into pieces of at most 75 octets (RFC 6350 §3.2), never
     inside a UTF-8 character."""
-    pieces, current, size = [], "", 0
+    pieces: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode("utf-8"))
         limit = 75 if not pieces else 74  # continuation lines start with a space
@@ -49,7 +50,7 @@ def contact_vcard(contact: Contact) -> str:
         lines.append(f"EMAIL;TYPE=work:{escape(contact.email)}")
     if contact.phone:
         lines.append(f"TEL;VALUE=text:{escape(contact.phone)}")
-    if contact.company_id:
+    if contact.company:
         lines.append(f"ORG:{escape(contact.company.name)}")
     if contact.title:
         lines.append(f"TITLE:{escape(contact.title)}")

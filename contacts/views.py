@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.timezone import localtime
@@ -21,20 +21,17 @@ from contacts.forms import (
 )
 from contacts.lists import contact_timeline, contacts_for, search_contacts
 from contacts.models import Contact, Interaction
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Company
 from crm.timeline import TimelineEntry
 
 LIST_PAGE_SIZE = 25
 
 
-def _company_names(owner) -> list[str]:
-    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
-
-
 # List and detail ----------------------------------------------------------------------
 
 
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search and filters (role, company, overdue check-in, quiet for N days), paginated."""
     now = timezone.now()
     form = ContactFilterForm(request.GET, owner=request.user)
@@ -50,12 +47,13 @@ def next_check_in(timeline: list[TimelineEntry]):
     """The pending check-in among the timeline's follow-ups (at most one: docs/rules.md#r6)."""
     for entry in timeline:
         item = entry.item
-        if entry.type == "followup" and item.kind == "check_in" and item.status == "pending":
+        # crm and contacts never import followups: the kind comes with the row's model.
+        if entry.type == "followup" and item.is_pending and item.kind == item.Kind.CHECK_IN:
             return item
     return None
 
 
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The contact, its cadence and do-not-contact controls, and one timeline."""
     contact = get_object_or_404(contacts_for(request.user, timezone.now()), pk=pk)
     timeline = contact_timeline(contact)
@@ -72,21 +70,21 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Create and edit ----------------------------------------------------------------------
 
 
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _contact_form(request, Contact())
 
 
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _contact_form(request, get_object_or_404(Contact, pk=pk, owner=request.user))
 
 
-def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
+def _contact_form(request: AuthenticatedHttpRequest, contact: Contact) -> HttpResponse:
     form = ContactForm(request.POST or None, instance=contact, owner=request.user)
     if request.method == "POST" and form.is_valid():
         contact = form.save()
         messages.success(request, f"Saved {contact.full_name}.")
         return redirect("contacts:detail", pk=contact.pk)
-    context = {"form": form, "contact": contact, "companies": _company_names(request.user)}
+    context = {"form": form, "contact": contact, "companies": Company.names_of(request.user)}
     return render(request, "contacts/contact_form.html", context)
 
 
@@ -94,7 +92,7 @@ def _contact_form(request: HttpRequest, contact: Contact) -> HttpResponse:
 
 
 @require_POST
-def contact_cadence(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_cadence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Sets "check in every N months"; the rules move or cancel the pending check-in."""
     contact = get_object_or_404(Contact, pk=pk, owner=request.user)
     form = CadenceForm(request.POST)
@@ -109,7 +107,7 @@ def contact_cadence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def contact_do_not_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_do_not_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Turns do-not-contact on (cancels every pending follow-up) or off."""
     contact = get_object_or_404(Contact, pk=pk, owner=request.user)
     form = DoNotContactForm(request.POST)
@@ -132,13 +130,14 @@ def _short(moment: datetime) -> str:
 def logged_message(interaction: Interaction) -> str:
     """What was logged and which follow-ups the rules scheduled because of it."""
     # The rules run in the save's post_save signal, so the follow-ups exist by now.
-    scheduled = interaction.caused_followups.filter(status="pending").order_by("due_at")
+    pending = interaction.caused_followups.model.Status.PENDING
+    scheduled = interaction.caused_followups.filter(status=pending).order_by("due_at")
     text = f"Logged: {interaction.get_kind_display()}."
     names = [f"{f.get_kind_display()} (due {_short(localtime(f.due_at))})" for f in scheduled]
     return f"{text} Scheduled: {'; '.join(names)}." if names else text
 
 
-def contact_log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_log_interaction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A plain form logging one interaction with this contact."""
     contact = get_object_or_404(Contact, pk=pk, owner=request.user)
     form = InteractionForm(request.POST or None, owner=request.user, contact=contact)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import Group, Permission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 JOB_SEEKERS = "Job seekers"
 APP_LABELS = ("crm", "contacts", "followups")
@@ -18,7 +23,7 @@ def job_seekers_group() -> Group:
     return group
 
 
-def enable_admin_editing(user) -> None:
+def enable_admin_editing(user: User) -> None:
     """Lets a regular user open the admin to edit their own contacts and applications."""
     if not user.is_staff:
         user.is_staff = True

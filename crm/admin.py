@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -20,12 +26,26 @@ def _has_owner(model) -> bool:
     return any(f.name == "owner" for f in model._meta.get_fields())
 
 
-class OwnerScopedMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so its super() calls type-check; a plain class at
+    # run time, so it fits before ModelAdmin and InlineModelAdmin alike.
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class OwnerScopedMixin(_AdminBase):
     """Non-superusers see and choose only their own rows; new rows get them as owner.
 
     Used by model admins and inlines alike. Related choices (foreign keys, many-to-many
     and autocomplete) are scoped too, so bob's company never appears in alice's forms.
+    A web address typed without a scheme is read as https://, as on the app's own forms
+    (and as Django 6.0 will by default).
     """
+
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -56,10 +76,28 @@ class OwnerScopedMixin:
 
 
 class OwnedModelAdmin(OwnerScopedMixin, admin.ModelAdmin):
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Another user's id must look exactly like a missing one: 404, not a redirect
-        # with "doesn't exist" that differs from the app's pages.
-        raise Http404(f"No {opts.verbose_name} with id {object_id}.")
+    # Another user's id must look exactly like a missing one: 404, as on the app's own
+    # pages, not the admin's redirect with "doesn't exist".
+
+    def _own_or_404(self, request, object_id: str) -> None:
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id}.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._own_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change and not getattr(obj, "owner_id", None):

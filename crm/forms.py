@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -10,6 +12,14 @@ from django.utils.safestring import SafeString, mark_safe
 from crm.applications.queries import find_or_create_company
 from crm.capture.forms import DuplicateCheckMixin
 from crm.models import Company, Document, JobApplication
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name` as the ModelChoiceField it is, to scope its queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class QuickSelect(forms.Select):
@@ -36,11 +46,8 @@ class QuickSelect(forms.Select):
         )
 
 
-class QuickSelectMultiple(QuickSelect):
-    allow_multiple_selected = True
-
-    def value_from_datadict(self, data, files, name):
-        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
+    """QuickSelect's rendering, SelectMultiple's reading of the submitted list."""
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return False  # an unticked multi-select sends nothing, which means "none"
@@ -114,7 +121,7 @@ class ApplicationForm(DuplicateCheckMixin, forms.ModelForm):
         "save_anyway",
     ]
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
         if self.instance.pk:
@@ -167,9 +174,9 @@ class OwnedListFilterForm(forms.Form):
         required=False, queryset=Company.objects.none(), empty_label="Any company"
     )
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = Company.objects.filter(owner=owner)
+        model_choice_field(self, "company").queryset = Company.objects.filter(owner=owner)
         self.owner = owner
 
     def company_options(self) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from crm.documents.validation import validate_document
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -153,14 +157,18 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     @classmethod
-    def for_user(cls, user) -> Profile:
-        """The user's profile, created with the defaults on first use."""
-        cached = getattr(user, "_profile_cache", None)
-        if cached is not None:
-            return cached
-        profile, _ = cls.objects.get_or_create(user=user)
-        user._profile_cache = profile
-        return profile
+    def for_user(cls, user: User) -> Profile:
+        """The user's profile, created with the defaults on first use.
+
+        Kept where Django keeps `user.profile` once read, so later calls for the same
+        user object (one request, one tick) make no query.
+        """
+        try:
+            return user.profile
+        except cls.DoesNotExist:
+            profile, _ = cls.objects.get_or_create(user=user)
+            user.profile = profile
+            return profile
 
     @property
     def zone(self) -> ZoneInfo:
@@ -195,6 +203,11 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def names_of(cls, owner: User) -> list[str]:
+        """The owner's company names, for the company field's suggestions."""
+        return list(cls.objects.filter(owner=owner).values_list("name", flat=True))
 
 
 class JobApplication(TracksLoadedValues):
@@ -266,6 +279,9 @@ class JobApplication(TracksLoadedValues):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set on the rows of the list pages by crm.applications.queries.mark_no_response().
+    no_response: bool
 
     class Meta:
         ordering = ["-applied_on", "-created_at"]

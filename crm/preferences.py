@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from crm.http import AuthenticatedHttpRequest
 from crm.models import WEEKDAY_NAMES, Profile
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
@@ -58,7 +60,7 @@ class PreferencesForm(forms.ModelForm):
     )
     digest_hour = forms.TypedChoiceField(
         label="Daily digest",
-        choices=[("", "Off: no digest")] + HOUR_CHOICES,
+        choices=[("", "Off: no digest"), *HOUR_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,
@@ -102,8 +104,9 @@ class PreferencesForm(forms.ModelForm):
             )
         return by_lower[value.lower()]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for due, deadline in [
             ("reply_due_hours", "reply_deadline_hours"),
             ("nudge_after_days", "nudge_deadline_days"),
@@ -121,7 +124,7 @@ class PreferencesForm(forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in RULE_GROUPS]
 
 
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows and saves the signed-in user's own preferences."""
     profile = Profile.for_user(request.user)
     form = PreferencesForm(request.POST or None, instance=profile)

@@ -7,16 +7,21 @@ a superuser. The admin passes `request.user` (see crm/admin.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
 from crm.models import Company, JobApplication
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class OwnedResource(resources.ModelResource):
     """A ModelResource whose rows belong to `user`."""
 
-    def __init__(self, user=None, **kwargs) -> None:
+    def __init__(self, user: User | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.user = user
 
@@ -39,7 +44,7 @@ class OwnedResource(resources.ModelResource):
 class OwnedCompanyWidget(widgets.ForeignKeyWidget):
     """A company column by name: the owner's company matched ignoring case, or a new one."""
 
-    def __init__(self, owner, **kwargs) -> None:
+    def __init__(self, owner: User | None, **kwargs) -> None:
         super().__init__(Company, field="name", **kwargs)
         self.owner = owner
 
@@ -47,11 +52,23 @@ class OwnedCompanyWidget(widgets.ForeignKeyWidget):
         name = " ".join(str(value or "").split())
         if not name:
             return None
+        if self.owner is None:
+            raise ValueError("A company column needs the importing user (user=...).")
         company = Company.objects.filter(owner=self.owner, name__iexact=name).first()
         return company or Company.objects.create(owner=self.owner, name=name)
 
     def render(self, value, obj=None, **kwargs) -> str:
         return value.name if value else ""
+
+
+class CompanyColumnResource(OwnedResource):
+    """An owned resource with a `company` column by name (matched or created for `user`)."""
+
+    company = fields.Field(attribute="company", column_name="company")
+
+    def __init__(self, user: User | None = None, **kwargs) -> None:
+        super().__init__(user=user, **kwargs)
+        self.fields["company"].widget = OwnedCompanyWidget(user)
 
 
 class CompanyResource(OwnedResource):
@@ -62,13 +79,7 @@ class CompanyResource(OwnedResource):
         skip_unchanged = True
 
 
-class JobApplicationResource(OwnedResource):
-    company = fields.Field(attribute="company", column_name="company")
-
-    def __init__(self, user=None, **kwargs) -> None:
-        super().__init__(user=user, **kwargs)
-        self.fields["company"].widget = OwnedCompanyWidget(user)
-
+class JobApplicationResource(CompanyColumnResource):
     class Meta:
         model = JobApplication
         fields = (

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from crm.accounts import enable_admin_editing
@@ -24,11 +24,11 @@ def home(request):
 
 
 @login_not_required
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     """Creates an account, only when SIGNUP_ENABLED is on."""
     if not settings.SIGNUP_ENABLED:
         raise Http404("Sign-up is turned off on this server.")
-    form = UserCreationForm(request.POST or None)
+    form: UserCreationForm = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         enable_admin_editing(user)

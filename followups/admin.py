@@ -38,8 +38,7 @@ class FollowUpEventInline(admin.TabularInline):
     model = FollowUpEvent
     extra = 0
     can_delete = False
-    fields = ["at", "old_status", "new_status", "reason", "interaction"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "old_status", "new_status", "reason", "interaction")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -52,8 +51,14 @@ class ContactFollowUpInline(OwnerScopedMixin, admin.TabularInline):
     fk_name = "contact"
     extra = 0
     can_delete = False
-    fields = ["kind", "status", "due_at", "deadline", "application", "draft_subject"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "kind",
+        "status",
+        "due_at",
+        "deadline",
+        "application",
+        "draft_subject",
+    )
     ordering = ["-due_at"]
     show_change_link = True
 

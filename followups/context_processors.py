@@ -7,7 +7,7 @@ from functools import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
-from followups.models import FollowUp
+from followups import dashboard
 from followups.scheduler import SchedulerBanner
 
 
@@ -23,9 +23,7 @@ def due_count(request: HttpRequest) -> dict:
 
     @cache
     def count() -> int:
-        return FollowUp.objects.filter(
-            owner=user, status=FollowUp.Status.PENDING, due_at__lte=timezone.now()
-        ).count()
+        return dashboard.due_count(user, timezone.now())
 
     return {"nav_due_count": count}
 

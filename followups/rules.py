@@ -15,6 +15,7 @@ second save finds it instead of creating another.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,7 +23,8 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication, Profile
-from followups.models import CONNECT_NOTE_LIMIT, FollowUp, clip_words
+from followups.drafts import draft_for, fill_for
+from followups.models import FollowUp
 from followups.timing import (
     add_days,
     add_hours,
@@ -79,7 +81,7 @@ def interaction_saved(
         if changed:
             apply_effects(interaction, profile, now)
         ensure_sourced_followups(interaction, profile, now)
-        if interaction.contact_id:
+        if interaction.contact:
             ensure_check_in(interaction.contact, profile, now, cause=interaction)
         old_contact_id = interaction.loaded_value("contact_id")
         if not created and old_contact_id and old_contact_id != interaction.contact_id:
@@ -152,7 +154,7 @@ def application_saved(
 def apply_effects(interaction: Interaction, profile: Profile, now: datetime) -> None:
     """What a new (or edited) interaction does to the follow-ups that were waiting for it."""
     if interaction.direction == Inbound:
-        if interaction.kind == IKind.REJECTION and interaction.application_id:
+        if interaction.kind == IKind.REJECTION and interaction.application:
             mark_rejected(interaction.application)
         if interaction.kind != IKind.NOTE:  # a note to self is not an answer
             they_answered(interaction, profile, now)
@@ -183,7 +185,7 @@ def complete_matching(interaction: Interaction, profile: Profile, now: datetime)
     """
     wanted = Q()
     if interaction.contact_id:
-        by_kind = {
+        by_kind: dict[str, str] = {
             IKind.NUDGE: Kind.FEEDBACK_NUDGE,
             IKind.CONNECT: Kind.CONNECT,
             IKind.THANK_YOU: Kind.THANK_YOU,
@@ -215,7 +217,7 @@ def they_answered(interaction: Interaction, profile: Profile, now: datetime) -> 
     if not chasing:
         return
     for followup in _earlier_pending(interaction, profile).filter(chasing):
-        who = interaction.contact.first_name if interaction.contact_id else "They"
+        who = interaction.contact.first_name if interaction.contact else "They"
         reason = (
             f"{who} answered, so no nudge is needed"
             if followup.kind == Kind.FEEDBACK_NUDGE
@@ -239,6 +241,8 @@ def _earlier_pending(interaction: Interaction, profile: Profile):
 # LinkedIn connection.
 def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> None:
     contact = interaction.contact
+    if contact is None:  # a reply is completed by a message to its contact
+        return
     if contact.check_in_months is None:
         contact.check_in_months = profile.check_in_months
         contact.save(update_fields=["check_in_months", "updated_at"])  # R6 follows from it
@@ -260,6 +264,7 @@ def after_reply(interaction: Interaction, profile: Profile, now: datetime) -> No
             application=interaction.application,
             source=interaction,
             due_at=connect_due(interaction, profile),
+            draft=draft_for,
             reason="You replied: connect on LinkedIn to stay in touch",
             now=now,
         )
@@ -276,19 +281,26 @@ def connect_due(interaction: Interaction, profile: Profile) -> datetime:
 # ---------------------------------------------------------------------------------------
 
 
-def triggered_followups(
-    interaction: Interaction, profile: Profile
-) -> dict[str, tuple[datetime, datetime | None, str, bool]]:
-    """kind → (due_at, deadline, reason, enabled) for each rule this interaction triggers."""
+class Triggered(NamedTuple):
+    """A follow-up one rule asks for: when, until when, why, and whether that rule is on."""
+
+    due_at: datetime
+    deadline: datetime | None
+    reason: str
+    enabled: bool
+
+
+def triggered_followups(interaction: Interaction, profile: Profile) -> dict[str, Triggered]:
+    """kind → what each rule this interaction triggers asks for."""
     if not interaction.contact_id:
         return {}
     t, zone = interaction.occurred_at, profile.zone
     inbound = interaction.direction == Inbound
     kind = interaction.kind
-    found: dict[str, tuple[datetime, datetime | None, str, bool]] = {}
+    found: dict[str, Triggered] = {}
     # R1: answer a rejection within a day or two, while they still remember you.
     if inbound and kind == IKind.REJECTION:
-        found[Kind.REPLY] = (
+        found[Kind.REPLY] = Triggered(
             add_hours(t, profile.reply_due_hours),
             add_hours(t, profile.reply_deadline_hours),
             "Rejection received: a short, gracious reply keeps the door open",
@@ -296,7 +308,7 @@ def triggered_followups(
         )
     # R3: if they have not answered a feedback request in a week, ask once more — once.
     if not inbound and interaction.requests_feedback and kind not in (IKind.NUDGE, IKind.NOTE):
-        found[Kind.FEEDBACK_NUDGE] = (
+        found[Kind.FEEDBACK_NUDGE] = Triggered(
             working_morning_on_or_after(add_days(t, profile.nudge_after_days, zone), profile),
             add_days(t, profile.nudge_deadline_days, zone),
             "You asked for feedback: one polite nudge if they stay silent",
@@ -305,7 +317,7 @@ def triggered_followups(
     # R4: feedback is a gift; thank them for it.
     # R7: thank the people who interviewed you within a day.
     if (inbound and kind == IKind.FEEDBACK) or kind == IKind.INTERVIEW:
-        found[Kind.THANK_YOU] = (
+        found[Kind.THANK_YOU] = Triggered(
             add_hours(t, profile.thank_you_due_hours),
             add_hours(t, profile.thank_you_deadline_hours),
             "They shared feedback: say thank you"
@@ -336,7 +348,7 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
             if kind == Kind.CONNECT:  # R5's, sourced by the reply that was sent
                 due, deadline = connect_due(interaction, profile), None
             elif kind in triggered:
-                due, deadline, _reason, _enabled = triggered[kind]
+                due, deadline = triggered[kind].due_at, triggered[kind].deadline
             else:
                 followup.cancel(
                     "The interaction it came from no longer calls for it",
@@ -353,10 +365,10 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
                 now=now,
             )
 
-    if not interaction.contact_id or not may_contact(interaction.contact):
+    if interaction.contact is None or not may_contact(interaction.contact):
         return
-    for kind, (due, deadline, reason, enabled) in triggered.items():
-        if not enabled or kind in existing:
+    for kind, wanted in triggered.items():
+        if not wanted.enabled or kind in existing:
             continue
         if kind in (Kind.REPLY, Kind.FEEDBACK_NUDGE) and _pending_for(interaction, kind):
             continue  # one reply per rejection thread, one nudge at a time
@@ -366,17 +378,18 @@ def ensure_sourced_followups(interaction: Interaction, profile: Profile, now: da
             contact=interaction.contact,
             application=interaction.application,
             source=interaction,
-            due_at=due,
-            deadline=deadline,
-            reason=reason,
+            due_at=wanted.due_at,
+            deadline=wanted.deadline,
+            draft=draft_for,
+            reason=wanted.reason,
             now=now,
         )
 
 
 def _pending_for(interaction: Interaction, kind: str) -> bool:
     return FollowUp.objects.filter(
-        contact_id=interaction.contact_id,
-        application_id=interaction.application_id,
+        contact=interaction.contact_id,
+        application=interaction.application_id,
         kind=kind,
         status=Pending,
     ).exists()
@@ -390,13 +403,9 @@ def _follow_the_source(followup: FollowUp, interaction: Interaction) -> None:
         interaction.application_id,
     ):
         return
-    from followups.drafts import render_draft
-
     followup.contact = interaction.contact
     followup.application = interaction.application
-    followup.draft_subject, followup.draft_body = render_draft(followup)
-    if followup.kind == Kind.CONNECT:
-        followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
+    followup.draft_subject, followup.draft_body = draft_for(followup)
     followup.save(update_fields=["contact", "application", "draft_subject", "draft_body"])
 
 
@@ -441,6 +450,7 @@ def ensure_check_in(
                 contact=contact,
                 source=latest,
                 due_at=due,
+                draft=draft_for,
                 reason=f"Stay in touch: check in every {months} months",
                 now=now,
             )
@@ -497,6 +507,7 @@ def ensure_application_check(
         contact=application.contacts.filter(do_not_contact=False).first(),
         application=application,
         due_at=due,
+        draft=draft_for,
         reason="No answer yet: ask about your application",
         now=now,
     )
@@ -578,8 +589,6 @@ def address_application_checks(contact: Contact, application_ids: set[int]) -> N
     text the user already wrote."""
     if contact.do_not_contact:
         return
-    from followups.drafts import fill_for
-
     for followup in FollowUp.objects.filter(
         owner_id=contact.owner_id,
         application_id__in=application_ids,

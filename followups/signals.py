@@ -15,6 +15,7 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
 from followups import rules
+from followups.models import FollowUp, Goal
 
 
 def _touches(update_fields: frozenset[str] | None, watched: tuple[str, ...]) -> bool:
@@ -85,3 +86,13 @@ def contact_linked(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     contact = Contact.objects.filter(pk__in=pk_set, do_not_contact=False).order_by("pk").first()
     if contact is not None:
         rules.address_application_checks(contact, {instance.pk})
+
+
+@receiver(post_delete, sender=Goal, dispatch_uid="growth_goal_deleted")
+def goal_deleted(sender, instance: Goal, **kwargs) -> None:
+    # Hangs off delete, not off the view, so deleting from anywhere cancels the reminder.
+    if instance.followup_id is None:
+        return
+    reminder = FollowUp.objects.filter(pk=instance.followup_id).first()
+    if reminder is not None and reminder.is_pending:
+        reminder.cancel("The goal was deleted.")

@@ -27,7 +27,9 @@ def make_user(username: str | None = None, *, time_zone: str = "UTC", **profile_
         username=username, email=f"{username}@example.com", password=PASSWORD
     )
     Profile.objects.filter(user=user).delete()
-    Profile.objects.create(user=user, time_zone=time_zone, **profile_fields)
+    # By id: like the app, which creates a profile on first use, this leaves no profile
+    # cached on the user object, so a test that updates the row sees the new values.
+    Profile.objects.create(user_id=user.pk, time_zone=time_zone, **profile_fields)
     return user
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -171,7 +173,7 @@ APPLICATION_PREVIEW_COLUMNS = list(APPLICATION_FIELDS)
 
 @dataclass
 class ApplicationsPlan(ImportPlan):
-    owner: object = None
+    owner: User | None = None
     cleaned: list[dict] = field(default_factory=list)
     companies: dict[str, Company] = field(default_factory=dict)
 
@@ -250,18 +252,16 @@ def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: 
             preview.reject(f"Closing date: {error}.")
 
 
-def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
+def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
     """What importing `raw` with the column `mapping` would do: bounded reads, no writes."""
     parsed = parse_applications(raw)
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     existing: dict[tuple[str, str], JobApplication] = {}
     by_url: dict[str, JobApplication] = {}
-    for application in JobApplication.objects.filter(owner=owner).select_related("company"):
-        existing.setdefault(
-            (company_key(application.company.name), company_key(application.title)), application
-        )
-        if application.posting_url:
-            by_url.setdefault(application.posting_url.strip().lower(), application)
+    for known in JobApplication.objects.filter(owner=owner).select_related("company"):
+        existing.setdefault((company_key(known.company.name), company_key(known.title)), known)
+        if known.posting_url:
+            by_url.setdefault(known.posting_url.strip().lower(), known)
 
     def cell(record: Record, target: str) -> str:
         index = mapping.get(target)
@@ -269,7 +269,9 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
             return ""
         return record.cells[index].strip()
 
-    rows, cleaned_rows, seen = [], [], {}
+    rows: list[PreviewRow] = []
+    cleaned_rows: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
     for record in parsed.records:
         values = {target: cell(record, target) for target, _ in APPLICATION_FIELDS}
         preview = PreviewRow(line=record.line, values=values)
@@ -333,7 +335,7 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                 if preview.is_rejected:
                     continue
                 if preview.status == RowStatus.MATCH:
-                    application = preview.matched
+                    application = cast(JobApplication, preview.matched)
                     result.updated += 1
                     if not preview.changes:
                         continue

@@ -7,7 +7,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -163,23 +165,23 @@ def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
 
 @dataclass
 class LinkedInPlan(ImportPlan):
-    owner: object = None
+    owner: User | None = None
     parsed: list[LinkedInRow] = field(default_factory=list)
     companies: dict[str, Company] = field(default_factory=dict)
 
 
-def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
+def plan_linkedin(owner: User, raw: bytes) -> LinkedInPlan:
     """What importing `raw` would do for `owner`: two queries, no writes."""
     parsed = parse_linkedin(raw)
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     by_url: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
     existing = Contact.objects.filter(owner=owner).exclude(linkedin_url="", email="")
-    for contact in existing.select_related("company"):
-        if contact.linkedin_url:
-            by_url.setdefault(linkedin_key(contact.linkedin_url), contact)
-        if contact.email:
-            by_email.setdefault(contact.email.lower(), contact)
+    for known in existing.select_related("company"):
+        if known.linkedin_url:
+            by_url.setdefault(linkedin_key(known.linkedin_url), known)
+        if known.email:
+            by_email.setdefault(known.email.lower(), known)
 
     seen: dict[object, int] = {}  # matching keys already used by an earlier row → its line
     rows = []
@@ -196,12 +198,12 @@ def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
             },
         )
         connected = _validate_linkedin_row(row, preview)
-        keys = []
+        keys: list[tuple[str, object]] = []
         if row.url:
             keys.append(("url", linkedin_key(row.url)))
         if row.email:
             keys.append(("email", row.email.lower()))
-        contact = (by_url.get(keys[0][1]) if row.url else None) or (
+        contact = (by_url.get(linkedin_key(row.url)) if row.url else None) or (
             by_email.get(row.email.lower()) if row.email else None
         )
         if contact is not None:
@@ -268,7 +270,7 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
             continue
         company = company_for(row.company)
         if preview.status == RowStatus.MATCH:
-            contact = preview.matched
+            contact = cast(Contact, preview.matched)
             result.updated += 1
             changes = _linkedin_updates(contact, row)
             if company is not None and (company.pk is None or contact.company_id != company.pk):
@@ -315,7 +317,7 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     return result
 
 
-def import_linkedin(owner, raw: bytes) -> tuple[LinkedInPlan, ImportResult]:
+def import_linkedin(owner: User, raw: bytes) -> tuple[LinkedInPlan, ImportResult]:
     """Plans and commits in one go (management command, benchmark)."""
     plan = plan_linkedin(owner, raw)
     return plan, commit_linkedin(plan)

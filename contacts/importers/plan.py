@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Model
+
 from contacts.importers.csvfile import ImportFileError
 
 # Preview rows -----------------------------------------------------------------------
@@ -27,7 +29,7 @@ class PreviewRow:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
-    matched: object | None = None  # the existing row it updates
+    matched: Model | None = None  # the existing row it updates
     new_company: bool = False
     parsed_date: date | None = None
     cells: list[str] = field(default_factory=list)  # values in the order of the columns

@@ -8,11 +8,15 @@ import secrets
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from contacts.importers.csvfile import ImportFileError
 from contacts.importers.plan import PreviewRow
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Staging an upload between preview and confirm --------------------------------------
 
@@ -25,13 +29,13 @@ def staging_dir() -> Path:
     return Path(getattr(settings, "IMPORT_STAGING_DIR", default))
 
 
-def _staged_path(user, token: str) -> Path:
+def _staged_path(user: User, token: str) -> Path:
     if not _TOKEN.match(token or ""):
         raise ImportFileError("The uploaded file has expired; upload it again.")
     return staging_dir() / f"{user.pk}-{token}.csv"
 
 
-def stage_upload(user, raw: bytes) -> str:
+def stage_upload(user: User, raw: bytes) -> str:
     """Keeps an upload on the server until the user confirms; returns its token.
 
     The token only ever travels in the user's session, and the file name carries the
@@ -48,14 +52,14 @@ def stage_upload(user, raw: bytes) -> str:
     return token
 
 
-def load_staged(user, token: str) -> bytes:
+def load_staged(user: User, token: str) -> bytes:
     try:
         return _staged_path(user, token).read_bytes()
     except FileNotFoundError:
         raise ImportFileError("The uploaded file has expired; upload it again.") from None
 
 
-def discard_staged(user, token: str) -> None:
+def discard_staged(user: User, token: str) -> None:
     with contextlib.suppress(ImportFileError):
         _staged_path(user, token).unlink(missing_ok=True)
 

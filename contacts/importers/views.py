@@ -7,15 +7,19 @@ and the confirm both re-read that file, so a client never supplies the rows it i
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contacts import importers
 from contacts.importers import ImportFileError
 from contacts.importers.forms import ColumnMappingForm, UploadForm
+from crm.http import AuthenticatedHttpRequest
 
 PREVIEW_ROWS_PER_PAGE = 100
 SESSION_KEY = "import_staged"
@@ -42,11 +46,11 @@ KINDS = {
 # Staging helpers --------------------------------------------------------------------
 
 
-def _staged(request: HttpRequest, kind: str) -> dict | None:
+def _staged(request: AuthenticatedHttpRequest, kind: str) -> dict | None:
     return request.session.get(SESSION_KEY, {}).get(kind)
 
 
-def _set_staged(request: HttpRequest, kind: str, entry: dict | None) -> None:
+def _set_staged(request: AuthenticatedHttpRequest, kind: str, entry: dict | None) -> None:
     staged = dict(request.session.get(SESSION_KEY, {}))
     old = staged.pop(kind, None)
     if old and (entry is None or old["token"] != entry["token"]):
@@ -56,7 +60,9 @@ def _set_staged(request: HttpRequest, kind: str, entry: dict | None) -> None:
     request.session[SESSION_KEY] = staged
 
 
-def _plan(request: HttpRequest, kind: str, entry: dict) -> importers.ImportPlan:
+def _plan(
+    request: AuthenticatedHttpRequest, kind: str, entry: dict
+) -> importers.LinkedInPlan | importers.ApplicationsPlan:
     raw = importers.load_staged(request.user, entry["token"])
     if kind == "linkedin":
         return importers.plan_linkedin(request.user, raw)
@@ -66,7 +72,7 @@ def _plan(request: HttpRequest, kind: str, entry: dict) -> importers.ImportPlan:
 # Landing ----------------------------------------------------------------------------
 
 
-def import_landing(request: HttpRequest) -> HttpResponse:
+def import_landing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lists what can be imported, with an upload form for each."""
     forms = {
         kind: UploadForm(help_text=info["help"], expected=info["expected"])
@@ -78,7 +84,7 @@ def import_landing(request: HttpRequest) -> HttpResponse:
 # Upload -----------------------------------------------------------------------------
 
 
-def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Checks the file as a whole, keeps it for the next step; writes no rows."""
     info = KINDS[kind]
     bound = (request.POST, request.FILES) if request.method == "POST" else ()
@@ -95,7 +101,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             token = importers.stage_upload(request.user, raw)
-            name = request.FILES["file"].name
+            name = cast(UploadedFile, request.FILES["file"]).name
             _set_staged(request, kind, {"token": token, "name": name, "mapping": mapping})
             if kind == "linkedin":
                 return redirect("contacts:import-preview", kind=kind)
@@ -108,7 +114,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
 # Column mapping (applications) ------------------------------------------------------
 
 
-def import_map_columns(request: HttpRequest) -> HttpResponse:
+def import_map_columns(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Which column holds the company, the title, the status…: guessed, then confirmed."""
     entry = _staged(request, "applications")
     if entry is None:
@@ -135,7 +141,7 @@ def import_map_columns(request: HttpRequest) -> HttpResponse:
 # Preview and confirm ----------------------------------------------------------------
 
 
-def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Every row as it will be imported; POST confirms and writes all of it or nothing."""
     entry = _staged(request, kind)
     if entry is None or (kind == "applications" and not entry.get("mapping")):
@@ -144,10 +150,10 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         plan = _plan(request, kind, entry)
         if request.method == "POST":
-            commit = (
-                importers.commit_linkedin if kind == "linkedin" else importers.commit_applications
-            )
-            result = commit(plan)
+            if isinstance(plan, importers.LinkedInPlan):
+                result = importers.commit_linkedin(plan)
+            else:
+                result = importers.commit_applications(plan)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind=kind)
@@ -164,7 +170,7 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def import_cancel(request: HttpRequest, kind: str) -> HttpResponse:
+def import_cancel(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Forgets the uploaded file without importing anything."""
     _set_staged(request, kind, None)
     messages.info(request, "Import cancelled; nothing was changed.")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -17,6 +18,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from crm.models import Company, JobApplication
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # An application still "applied" this many days after applying, with no inbound
 # interaction at all, gets the "no response" marker: most employers answer within
@@ -27,7 +31,7 @@ NO_RESPONSE_DAYS = 21
 BOARD_COLUMN_LIMIT = 20
 
 
-def find_or_create_company(owner, name: str) -> Company:
+def find_or_create_company(owner: User, name: str) -> Company:
     """The owner's company called `name`, ignoring case; created when there is none."""
     name = " ".join(name.split())
     existing = Company.objects.filter(owner=owner, name__iexact=name).first()
@@ -85,7 +89,7 @@ def mark_no_response(applications: Iterable[JobApplication], today: date) -> Non
         application.no_response = application.pk in candidates - answered
 
 
-def applications_for(owner) -> QuerySet:
+def applications_for(owner: User) -> QuerySet:
     """The owner's applications with their company."""
     return JobApplication.objects.filter(owner=owner).select_related("company")
 
@@ -135,7 +139,7 @@ class BoardColumn:
         )
 
 
-def board_columns(owner, today: date) -> list[BoardColumn]:
+def board_columns(owner: User, today: date) -> list[BoardColumn]:
     """One column per status, newest first, at most BOARD_COLUMN_LIMIT cards each.
 
     One count query, one query per status and one for the "no response" marker:

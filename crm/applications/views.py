@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from crm.applications.queries import (
     search_applications,
 )
 from crm.forms import ApplicationFilterForm, ApplicationForm, ApplicationStatusForm
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Company, JobApplication
 from crm.timeline import build_timeline
 
@@ -30,14 +31,10 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _company_names(owner) -> list[str]:
-    return list(Company.objects.filter(owner=owner).values_list("name", flat=True))
-
-
 # Board --------------------------------------------------------------------------------
 
 
-def application_board(request: HttpRequest) -> HttpResponse:
+def application_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Columns by status; each card has a small form to move it."""
     context = {
         "columns": board_columns(request.user, _today()),
@@ -46,7 +43,7 @@ def application_board(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def application_move(request: HttpRequest, pk: int) -> HttpResponse:
+def application_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Sets a new status; htmx gets the re-rendered board, a plain POST a redirect."""
     application = get_object_or_404(JobApplication, pk=pk, owner=request.user)
     form = ApplicationStatusForm(request.POST)
@@ -71,7 +68,7 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
 # List and detail ----------------------------------------------------------------------
 
 
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search and filters over the user's applications, paginated."""
     form = ApplicationFilterForm(request.GET, owner=request.user)
     today = _today()
@@ -85,7 +82,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/application_list.html", context)
 
 
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The application with its contacts and one timeline of interactions and follow-ups."""
     application = get_object_or_404(applications_for(request.user), pk=pk)
     mark_no_response([application], _today())
@@ -94,7 +91,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "application": application,
         "contacts": application.contacts.select_related("company"),
-        "pending_followups": [f for f in followups if f.status == "pending"],
+        "pending_followups": [f for f in followups if f.is_pending],
         "timeline": build_timeline(interactions, followups, with_events=False),
         "status_form": ApplicationStatusForm(initial={"status": application.status}),
     }
@@ -104,17 +101,19 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Create and edit ----------------------------------------------------------------------
 
 
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {"applied_on": _today(), "status": JobApplication.Status.APPLIED}
     return _application_form(request, JobApplication(), initial)
 
 
-def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(JobApplication, pk=pk, owner=request.user)
     return _application_form(request, application, {})
 
 
-def _application_form(request: HttpRequest, application: JobApplication, initial: dict):
+def _application_form(
+    request: AuthenticatedHttpRequest, application: JobApplication, initial: dict
+):
     form = ApplicationForm(
         request.POST or None, instance=application, initial=initial, owner=request.user
     )
@@ -122,5 +121,9 @@ def _application_form(request: HttpRequest, application: JobApplication, initial
         application = form.save()
         messages.success(request, f"Saved “{application}”.")
         return redirect("crm:application-detail", pk=application.pk)
-    context = {"form": form, "application": application, "companies": _company_names(request.user)}
+    context = {
+        "form": form,
+        "application": application,
+        "companies": Company.names_of(request.user),
+    }
     return render(request, "crm/application_form.html", context)

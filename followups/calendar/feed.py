@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from icalendar import Alarm, Calendar, Event
 from contacts.models import Contact
 from crm.models import JobApplication
 from followups.models import FollowUp
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Length of the event in the calendar: a short slot at the time the follow-up is due.
 EVENT_LENGTH = timedelta(minutes=30)
@@ -41,17 +45,17 @@ def _utc(moment: datetime) -> datetime:
 
 def _summary(followup: FollowUp) -> str:
     parts = [followup.get_kind_display()]
-    if followup.contact_id:
+    if followup.contact:
         parts.append(followup.contact.full_name)
-    if followup.application_id:
+    if followup.application:
         parts.append(f"({followup.application.company.name})")
     return " ".join([parts[0] + ":", *parts[1:]]) if len(parts) > 1 else parts[0]
 
 
 def _description(followup: FollowUp) -> str:
     lines = []
-    if followup.application_id:
-        lines.append(f"Job: {followup.application.title} at {followup.application.company.name}")
+    if application := followup.application:
+        lines.append(f"Job: {application.title} at {application.company.name}")
     if followup.deadline:
         lines.append(f"Deadline: {_utc(followup.deadline):%Y-%m-%d %H:%M} UTC")
     if followup.draft_body:
@@ -78,13 +82,13 @@ def followup_event(followup: FollowUp, *, stamp: datetime) -> Event:
     return event
 
 
-def feed_followups(user, now: datetime):
+def feed_followups(user: User, now: datetime):
     return FollowUp.objects.filter(
         owner=user, status=FollowUp.Status.PENDING, due_at__gte=now - PAST_WINDOW
     )
 
 
-def feed_etag(user, *, now: datetime | None = None) -> str:
+def feed_etag(user: User, *, now: datetime | None = None) -> str:
     """Changes whenever the feed's content would: calendar apps poll the URL often, and
     most polls can then be answered "304 Not Modified" without building the feed.
 
@@ -103,7 +107,7 @@ def feed_etag(user, *, now: datetime | None = None) -> str:
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 
 
-def build_feed(user, *, now: datetime | None = None) -> bytes:
+def build_feed(user: User, *, now: datetime | None = None) -> bytes:
     """The FEED_LIMIT soonest pending follow-ups due PAST_WINDOW ago or later, as iCalendar."""
     now = now or timezone.now()
     calendar = Calendar()

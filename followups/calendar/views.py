@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
 from followups.calendar.feed import FEED_LIMIT, build_feed, feed_etag
 
 
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows the feed URL to paste into a calendar app."""
     profile = Profile.for_user(request.user)
     path = reverse("followups:calendar-feed", args=[profile.calendar_token])
@@ -24,7 +25,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new secret URL; the old one answers 404 from now on."""
     Profile.for_user(request.user).regenerate_calendar_token()
     messages.success(request, "Your calendar has a new address. Update it in your calendar app.")

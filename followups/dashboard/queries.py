@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from followups.models import FollowUp
+from followups.models import FollowUp, db_datetime
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Grouping ---------------------------------------------------------------------------
 
@@ -32,7 +36,10 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 def day_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, datetime]:
     """Start of today, of tomorrow and of the day after this week, in the user's zone."""
     today = now.astimezone(zone).date()
-    return tuple(local_midnight(today + timedelta(days=n), zone) for n in (0, 1, 8))
+    start_today, start_tomorrow, end_of_week = (
+        local_midnight(today + timedelta(days=n), zone) for n in (0, 1, 8)
+    )
+    return start_today, start_tomorrow, end_of_week
 
 
 def group_filters(now: datetime, zone: ZoneInfo) -> dict[str, Q]:
@@ -53,7 +60,7 @@ def group_filters(now: datetime, zone: ZoneInfo) -> dict[str, Q]:
     }
 
 
-def group_counts(user, now: datetime, zone: ZoneInfo) -> dict[str, int]:
+def group_counts(user: User, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     """How many follow-ups each group holds, the same as counting `group_filters`.
 
     Counted by due day only, which the (owner, status, due_at) index answers without
@@ -63,7 +70,7 @@ def group_counts(user, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     through the ORM took longer than running them.
     """
     start_today, start_tomorrow, end_of_week = day_bounds(now, zone)
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = db_datetime
     with connection.cursor() as cursor:
         cursor.execute(
             GROUP_COUNTS_SQL,
@@ -106,7 +113,7 @@ ROW_FIELDS = (
 )
 
 
-def pending_followups(user) -> QuerySet[FollowUp]:
+def pending_followups(user: User) -> QuerySet[FollowUp]:
     """The user's pending follow-ups with everything a row shows, in one query.
 
     Only the columns a row shows: a heavy user's dashboard spent a good part of its time
@@ -126,7 +133,7 @@ def pending_followups(user) -> QuerySet[FollowUp]:
     )
 
 
-def due_count(user, now: datetime) -> int:
+def due_count(user: User, now: datetime) -> int:
     """What the nav badge shows: pending follow-ups whose reminder time has come."""
     return FollowUp.objects.filter(
         owner=user, status=FollowUp.Status.PENDING, due_at__lte=now

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from crm.http import AuthenticatedHttpRequest
 from followups.dashboard.queries import (
     GROUP_TITLES,
     ROWS_PER_GROUP,
@@ -22,6 +23,9 @@ from followups.dashboard.queries import (
     pending_followups,
 )
 from followups.models import FollowUp
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Rows -------------------------------------------------------------------------------
 
@@ -55,17 +59,21 @@ def draft_preview(body: str) -> str:
     return lines[0] if lines else ""
 
 
+# Reversed in place of a row's id, then replaced by "{pk}": any number the <int:pk>
+# converter accepts will do, as long as no other part of a URL can contain it.
+PK_STAND_IN = 987654321
+
+
 @cache
 def action_url_patterns() -> dict[str, str]:
     """Each row action's URL with a {pk} slot: one reverse() per action, not per row."""
-    slot = 987654321
     patterns = {}
     for name in ("mark-sent", "snooze", "dismiss", "reopen", "draft"):
         try:
-            url = reverse(f"followups:{name}", args=[slot])
+            url = reverse(f"followups:{name}", args=[PK_STAND_IN])
         except NoReverseMatch:  # an optional page (the draft editor) not installed
             url = ""
-        patterns[name.replace("-", "_")] = url.replace(str(slot), "{pk}")
+        patterns[name.replace("-", "_")] = url.replace(str(PK_STAND_IN), "{pk}")
     return patterns
 
 
@@ -100,7 +108,7 @@ class Row:
 
     @cached_property
     def who(self) -> str:
-        return self.followup.contact.full_name if self.followup.contact_id else ""
+        return self.followup.contact.full_name if self.followup.contact else ""
 
     @cached_property
     def kind_label(self) -> str:
@@ -126,7 +134,8 @@ class Row:
     @cached_property
     def status_badge(self) -> str:
         """Bootstrap colour of the status badge a finished row wears; '' while pending."""
-        return {"pending": "", "done": "success"}.get(self.followup.status, "secondary")
+        badges: dict[str, str] = {FollowUp.Status.PENDING: "", FollowUp.Status.DONE: "success"}
+        return badges.get(self.followup.status, "secondary")
 
     @cached_property
     def done_label(self) -> str:
@@ -142,15 +151,16 @@ class Row:
         fu = self.followup
         if hasattr(fu, "row_company"):  # annotated by pending_followups(), same rule
             return fu.row_company
-        if fu.application_id:
+        if fu.application:
             return fu.application.company.name
-        if fu.contact_id and fu.contact.company_id:
+        if fu.contact and fu.contact.company:
             return fu.contact.company.name
         return ""
 
     @cached_property
     def job(self) -> str:
-        return self.followup.application.title if self.followup.application_id else ""
+        application = self.followup.application
+        return application.title if application else ""
 
     @cached_property
     def due_phrase(self) -> str:
@@ -206,7 +216,7 @@ class Group:
         return self.count - len(self.rows)
 
 
-def dashboard_groups(user, now: datetime, zone: ZoneInfo) -> list[Group]:
+def dashboard_groups(user: User, now: datetime, zone: ZoneInfo) -> list[Group]:
     """The four groups, each with its count and first rows: two count queries, then one
     query per group that has rows."""
     filters = group_filters(now, zone)
@@ -225,7 +235,7 @@ def dashboard_groups(user, now: datetime, zone: ZoneInfo) -> list[Group]:
     ]
 
 
-def row_context(request: HttpRequest, now: datetime, zone: ZoneInfo) -> dict:
+def row_context(request: AuthenticatedHttpRequest, now: datetime, zone: ZoneInfo) -> dict:
     """What _followup_row.html needs besides the row: the page to come back to without
     JavaScript, and the first day the snooze date picker offers."""
     # An htmx request's own path is the action's; the page it came from is in a header.

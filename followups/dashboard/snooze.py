@@ -4,6 +4,7 @@ instant each one means in the user's time zone."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -47,8 +48,9 @@ class SnoozeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = now.astimezone(zone).date()
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         picked = data.get("date")
         if data.get("choice") == "date":
             if picked is None:

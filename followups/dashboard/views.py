@@ -7,12 +7,13 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
 from followups import rules
 from followups.dashboard.queries import (
@@ -24,13 +25,13 @@ from followups.dashboard.queries import (
 )
 from followups.dashboard.rows import Group, Row, dashboard_groups, row_context
 from followups.dashboard.snooze import SnoozeForm, snooze_until
-from followups.models import FollowUp, Goal
+from followups.models import FollowUp, Goal, own_followup
 
 # Dashboard --------------------------------------------------------------------------
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pending follow-ups by group; ?group=<key> lists one group page by page."""
     now = timezone.now()
     zone = Profile.for_user(request.user).zone
@@ -55,14 +56,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # Actions ----------------------------------------------------------------------------
 
 
-def own_followup(request: HttpRequest, pk: int) -> FollowUp:
-    return get_object_or_404(
-        FollowUp.objects.select_related("contact__company", "application__company"),
-        pk=pk,
-        owner=request.user,
-    )
-
-
 def next_up(followup: FollowUp) -> list[FollowUp]:
     """What the rules scheduled next for the same person, shown once a row is done."""
     if not followup.contact_id:
@@ -74,7 +67,7 @@ def next_up(followup: FollowUp) -> list[FollowUp]:
     )
 
 
-def answer(request: HttpRequest, followup: FollowUp, notice: str, *, ok: bool = True):
+def answer(request: AuthenticatedHttpRequest, followup: FollowUp, notice: str, *, ok: bool = True):
     """The re-rendered row for htmx; a message and a redirect back otherwise."""
     now = timezone.now()
     if request.htmx:
@@ -89,15 +82,15 @@ def answer(request: HttpRequest, followup: FollowUp, notice: str, *, ok: bool = 
     return redirect("home")
 
 
-def not_pending(request: HttpRequest, followup: FollowUp) -> HttpResponse:
+def not_pending(request: AuthenticatedHttpRequest, followup: FollowUp) -> HttpResponse:
     label = followup.get_status_display().lower()
     return answer(request, followup, f"This follow-up is already {label}.", ok=False)
 
 
 @require_POST
-def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Logs the draft as sent; the rules complete the follow-up and schedule what's next."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
     if followup.kind == FollowUp.Kind.GOAL:
@@ -117,14 +110,14 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
         followup.refresh_from_db()
         return not_pending(request, followup)
     followup.refresh_from_db()
-    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    who = f" to {followup.contact.full_name}" if followup.contact else ""
     return answer(request, followup, f"Marked sent{who}.")
 
 
 @require_http_methods(["GET", "POST"])
-def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def snooze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the choices (into the row's menu, or as a page without JavaScript); POST: snooze."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     now = timezone.now()
     profile = Profile.for_user(request.user)
     if request.method == "GET":
@@ -133,7 +126,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
         return not_pending(request, followup)
     form = SnoozeForm(request.POST, now=now, zone=profile.zone)
     if not form.is_valid():
-        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return answer(request, followup, f"Not snoozed: {errors}", ok=False)
     until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
     if not followup.snooze(until, now=now):
@@ -143,7 +136,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def snooze_choices(
-    request: HttpRequest, followup: FollowUp, now: datetime, profile: Profile
+    request: AuthenticatedHttpRequest, followup: FollowUp, now: datetime, profile: Profile
 ) -> HttpResponse:
     context = {
         "followup": followup,
@@ -160,8 +153,8 @@ def snooze_choices(
 
 
 @require_POST
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    followup = own_followup(request, pk)
+def dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    followup = own_followup(request.user, pk)
     if not followup.is_pending:
         return not_pending(request, followup)
     if not followup.dismiss():
@@ -170,9 +163,9 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo of a dismiss."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if followup.status != FollowUp.Status.DISMISSED:
         return answer(request, followup, "Only a dismissed follow-up can be undone.", ok=False)
     try:

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from contacts.models import Interaction
 from followups.drafts.phrases import (
     DEMANDING_RES,
     EMOTIONAL_RES,
@@ -24,6 +25,7 @@ from followups.drafts.placeholders import (
     PLACEHOLDER_SOURCES,
     placeholder_key,
 )
+from followups.models import FollowUp
 
 # The checker -------------------------------------------------------------------------
 
@@ -38,10 +40,11 @@ LINKEDIN_CHAR_LIMIT = 300
 # message (a "nudge" interaction is a feedback nudge, a "feedback_request" asks for it).
 # The feedback nudge exists only to repeat the feedback request, so it must contain one;
 # a thank-you answers feedback already given, so it must not be told to ask again.
-THANKS_KINDS = {"reply", "feedback_nudge", "nudge", "feedback_request", "thank_you"}
-FEEDBACK_REQUEST_KINDS = {"reply", "feedback_nudge", "nudge", "feedback_request"}
-INTEREST_KINDS = {"reply", "check_in", "application_check"}
-LINKEDIN_NOTE_KINDS = {"connect"}
+_F, _I = FollowUp.Kind, Interaction.Kind
+THANKS_KINDS = {_F.REPLY, _F.FEEDBACK_NUDGE, _I.NUDGE, _I.FEEDBACK_REQUEST, _F.THANK_YOU}
+FEEDBACK_REQUEST_KINDS = {_F.REPLY, _F.FEEDBACK_NUDGE, _I.NUDGE, _I.FEEDBACK_REQUEST}
+INTEREST_KINDS = {_F.REPLY, _F.CHECK_IN, _F.APPLICATION_CHECK}
+LINKEDIN_NOTE_KINDS = {_F.CONNECT}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from followups.models import FollowUp, ReplyTemplate
+
 # Thank-you follow-ups come from two rules: R7 (after an interview) and R4 (after they
 # sent feedback). One kind, two occasions; a variant names the occasion it is written for.
 OCCASION_INTERVIEW = "interview"
@@ -45,7 +47,7 @@ def _t(kind: str, variant: str, name: str, subject: str, body: str, **extra) -> 
 BUILTIN_TEMPLATES: tuple[BuiltinTemplate, ...] = (
     # Reply to a rejection (R1): thanks, a feedback request and renewed interest.
     _t(
-        "reply",
+        FollowUp.Kind.REPLY,
         "warm",
         "Warm and brief",
         "Thank you, [First Name]",
@@ -67,7 +69,7 @@ Best wishes,
 """,
     ),
     _t(
-        "reply",
+        FollowUp.Kind.REPLY,
         "growth",
         "Focused on feedback",
         "Thanks for the update on the [Job Title] role",
@@ -88,7 +90,7 @@ Kind regards,
 """,
     ),
     _t(
-        "reply",
+        FollowUp.Kind.REPLY,
         "personal",
         "With a personal touch",
         "Thank you for considering me",
@@ -110,7 +112,7 @@ All the best,
     ),
     # One polite nudge for feedback (R3): at most one per request.
     _t(
-        "feedback_nudge",
+        FollowUp.Kind.FEEDBACK_NUDGE,
         "gentle",
         "Gentle reminder",
         "Following up on my feedback request",
@@ -128,7 +130,7 @@ Best wishes,
 """,
     ),
     _t(
-        "feedback_nudge",
+        FollowUp.Kind.FEEDBACK_NUDGE,
         "short",
         "Short and light",
         "A quick follow-up",
@@ -144,7 +146,7 @@ Thanks again for your time,
     ),
     # Thank-you notes: after an interview (R7) and after receiving feedback (R4).
     _t(
-        "thank_you",
+        FollowUp.Kind.THANK_YOU,
         "interview",
         "After an interview",
         "Thank you for today",
@@ -163,7 +165,7 @@ Best regards,
         occasion=OCCASION_INTERVIEW,
     ),
     _t(
-        "thank_you",
+        FollowUp.Kind.THANK_YOU,
         "interview-detail",
         "After an interview, with a detail",
         "Thanks for the conversation",
@@ -181,7 +183,7 @@ Kind regards,
         occasion=OCCASION_INTERVIEW,
     ),
     _t(
-        "thank_you",
+        FollowUp.Kind.THANK_YOU,
         "feedback",
         "After feedback",
         "Thank you for the feedback",
@@ -199,7 +201,7 @@ Best wishes,
         occasion=OCCASION_FEEDBACK,
     ),
     _t(
-        "thank_you",
+        FollowUp.Kind.THANK_YOU,
         "feedback-team",
         "After feedback, to the team",
         "Thanks for your thoughts",
@@ -219,7 +221,7 @@ Kind regards,
     ),
     # Periodic check-in (R6).
     _t(
-        "check_in",
+        FollowUp.Kind.CHECK_IN,
         "hello",
         "A friendly hello",
         "Checking in",
@@ -237,7 +239,7 @@ All the best,
 """,
     ),
     _t(
-        "check_in",
+        FollowUp.Kind.CHECK_IN,
         "update",
         "With an update from you",
         "A short update",
@@ -257,7 +259,7 @@ Best wishes,
     ),
     # LinkedIn connection note (R5): LinkedIn caps notes at 300 characters.
     _t(
-        "connect",
+        FollowUp.Kind.CONNECT,
         "stay-connected",
         "Stay connected",
         "",
@@ -269,7 +271,7 @@ building.
         channel="linkedin",
     ),
     _t(
-        "connect",
+        FollowUp.Kind.CONNECT,
         "future",
         "Open to future roles",
         "",
@@ -281,7 +283,7 @@ Let's keep in touch; I'd like to hear about future openings. Thanks again for yo
     ),
     # Chasing a silent application (R8).
     _t(
-        "application_check",
+        FollowUp.Kind.APPLICATION_CHECK,
         "status",
         "Ask for news",
         "My application for the [Job Title] role",
@@ -297,7 +299,7 @@ Thank you for your time,
 """,
     ),
     _t(
-        "application_check",
+        FollowUp.Kind.APPLICATION_CHECK,
         "enthusiastic",
         "Restate your fit",
         "Checking on my [Job Title] application",
@@ -314,7 +316,7 @@ Thanks for considering my application,
     ),
     # Goal reminder: a note to yourself, so no greeting and no signature.
     _t(
-        "goal",
+        FollowUp.Kind.GOAL,
         "review",
         "Review and plan",
         "Goal check: time to review your progress",
@@ -324,7 +326,7 @@ what went well, and choose one next step for the coming week.
 """,
     ),
     _t(
-        "goal",
+        FollowUp.Kind.GOAL,
         "small-steps",
         "Small steps",
         "Your goal is due today",
@@ -335,7 +337,7 @@ what you learned and pick the next small step that moves your job search forward
     ),
     # Anything else the user schedules by hand.
     _t(
-        "custom",
+        FollowUp.Kind.CUSTOM,
         "follow-up",
         "Plain follow-up",
         "Following up",
@@ -350,7 +352,7 @@ Thanks, and best wishes,
 """,
     ),
     _t(
-        "custom",
+        FollowUp.Kind.CUSTOM,
         "keep-in-touch",
         "Keep in touch",
         "Staying in touch",
@@ -395,7 +397,7 @@ def variants_for(kind: str) -> list[BuiltinTemplate]:
 
 def builtin(kind: str, variant: str | None = None, *, occasion: str = "") -> BuiltinTemplate:
     """One built-in: the named variant, else the first for the occasion, else the first."""
-    variants = variants_for(kind) or variants_for("custom")
+    variants = variants_for(kind) or variants_for(FollowUp.Kind.CUSTOM)
     if variant:
         for template in variants:
             if template.variant == variant:
@@ -413,8 +415,6 @@ def sync_builtin_templates(using: str = "default", **_signal_kwargs) -> int:
     Idempotent: runs after every `migrate` (post_migrate), updates texts that changed
     and removes built-in rows whose variant no longer exists. Users' rows are untouched.
     """
-    from followups.models import ReplyTemplate
-
     rows = ReplyTemplate.objects.using(using)
     changed = 0
     wanted = set()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from crm.models import Profile
+
 if TYPE_CHECKING:
     from followups.models import FollowUp
 
@@ -144,8 +146,6 @@ def fill_placeholders(text: str, values: dict[str, str]) -> str:
 
 def placeholder_values(followup: FollowUp) -> dict[str, str]:
     """The values known for `followup`, from its contact, application, company and owner."""
-    from crm.models import Profile
-
     # The relations, not their ids: a draft may be rendered for unsaved rows.
     contact = followup.contact
     application = followup.application

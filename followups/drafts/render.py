@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from followups.drafts.checker import Finding, check_draft
+from contacts.models import Interaction
+from followups.drafts.checker import LINKEDIN_CHAR_LIMIT, Finding, check_draft
 from followups.drafts.library import (
     OCCASION_FEEDBACK,
     OCCASION_INTERVIEW,
@@ -15,10 +16,10 @@ from followups.drafts.library import (
     variants_for,
 )
 from followups.drafts.placeholders import fill_placeholders, placeholder_values
+from followups.models import FollowUp, ReplyTemplate
 
 if TYPE_CHECKING:
-    from followups.models import FollowUp, ReplyTemplate
-
+    from django.contrib.auth.models import User
 
 # Choosing the template ---------------------------------------------------------------
 
@@ -33,18 +34,16 @@ class TemplateText(NamedTuple):
 
 def occasion_of(followup: FollowUp) -> str:
     """Which thank-you this is: after an interview (R7) or after feedback (R4)."""
-    if followup.kind != "thank_you":
+    if followup.kind != FollowUp.Kind.THANK_YOU:
         return ""
     # `source` rather than `source_id`: the rules render drafts before saving anything.
     source = followup.source
-    if source is not None and source.kind == "interview":
+    if source is not None and source.kind == Interaction.Kind.INTERVIEW:
         return OCCASION_INTERVIEW
     return OCCASION_FEEDBACK
 
 
-def user_override(owner, kind: str) -> ReplyTemplate | None:
-    from followups.models import ReplyTemplate
-
+def user_override(owner: User, kind: str) -> ReplyTemplate | None:
     if owner is None or owner.pk is None:
         return None
     return ReplyTemplate.objects.filter(owner=owner, kind=kind).first()
@@ -88,9 +87,33 @@ def render_draft(followup: FollowUp, *, variant: str | None = None) -> tuple[str
     return fill_for(followup, template.subject, template.body)
 
 
+def draft_for(followup: FollowUp) -> tuple[str, str]:
+    """The draft a follow-up starts with (or gets again when it moves to another contact):
+    rendered from its template, a LinkedIn note cut to what LinkedIn accepts."""
+    subject, body = render_draft(followup)
+    if followup.kind == FollowUp.Kind.CONNECT:
+        body = clip_words(body, LINKEDIN_CHAR_LIMIT)
+    return subject, body
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(None, 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def channel_for_kind(kind: str) -> str:
+    """Where a draft of `kind` is sent: LinkedIn for connection notes, email otherwise."""
+    if kind == FollowUp.Kind.CONNECT:
+        return ReplyTemplate.Channel.LINKEDIN
+    return ReplyTemplate.Channel.EMAIL
+
+
 def channel_of(followup: FollowUp) -> str:
-    """Where the draft is sent: LinkedIn for connection notes, email otherwise."""
-    return "linkedin" if followup.kind == "connect" else "email"
+    """Where the draft of `followup` is sent."""
+    return channel_for_kind(followup.kind)
 
 
 def save_draft(followup: FollowUp, subject: str, body: str) -> None:
@@ -125,10 +148,8 @@ EXAMPLE_VALUES = {
 }
 
 
-def preview_followups(user, kind: str) -> list[FollowUp]:
+def preview_followups(user: User, kind: str) -> list[FollowUp]:
     """The user's follow-ups to preview a template against: that kind first, newest first."""
-    from followups.models import FollowUp
-
     queryset = FollowUp.objects.filter(owner=user).select_related(
         "contact", "application__company", "source"
     )
@@ -136,10 +157,8 @@ def preview_followups(user, kind: str) -> list[FollowUp]:
     return same_kind or list(queryset.order_by("-created_at")[:10])
 
 
-def preview(user, kind: str, subject: str, body: str, *, sample: str | None) -> dict:
+def preview(user: User, kind: str, subject: str, body: str, *, sample: str | None) -> dict:
     """The template filled for one of the user's follow-ups (or an example), checked."""
-    from followups.models import FollowUp
-
     candidates = preview_followups(user, kind)
     chosen = next((f for f in candidates if str(f.pk) == (sample or "")), None)
     chosen = chosen or (candidates[0] if candidates else None)
@@ -149,7 +168,7 @@ def preview(user, kind: str, subject: str, body: str, *, sample: str | None) -> 
         values = {**EXAMPLE_VALUES, **placeholder_values(FollowUp(owner=user, kind=kind))}
     filled_subject = fill_placeholders(subject, values)
     filled_body = fill_placeholders(body, values)
-    channel = "linkedin" if kind == "connect" else "email"
+    channel = channel_for_kind(kind)
     return {
         "sample": chosen,
         "preview_subject": filled_subject,

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from followups import drafts
+from crm.http import AuthenticatedHttpRequest
+from followups import drafts, rules
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
-from followups.models import FollowUp, ReplyTemplate
+from followups.models import FollowUp, ReplyTemplate, own_followup
 
 # Draft editor -------------------------------------------------------------------------
 
 
-def own_followup(request: HttpRequest, pk: int) -> FollowUp:
-    """The follow-up `pk` of the signed-in user; anyone else's answers 404."""
-    queryset = FollowUp.objects.select_related("contact", "application__company", "source")
-    return get_object_or_404(queryset, pk=pk, owner=request.user)
-
-
-def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_editor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit a follow-up's draft with live checks; save it, or mark it sent."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     if request.method == "POST":
         form = DraftForm(request.POST)
         if form.is_valid():
@@ -48,9 +43,9 @@ def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The findings (and a fresh mail link) for the text being typed; htmx calls it."""
-    followup = own_followup(request, pk)
+    followup = own_followup(request.user, pk)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
     context = {"followup": followup, "oob": True, **_draft_extras(followup, subject, body)}
     return render(request, "followups/drafts/findings.html", context)
@@ -73,16 +68,14 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     }
 
 
-def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str):
+def _mark_sent(request: AuthenticatedHttpRequest, followup: FollowUp, subject: str, body: str):
     # The rules engine owns what "sent" means: which interaction to log, what it completes.
-    from followups import rules
-
     try:
         rules.mark_sent(followup, subject=subject, body=body)
     except rules.FollowUpNotPending as exc:
         messages.error(request, f"Draft saved, but not marked sent: {exc}")
         return redirect("followups:draft", pk=followup.pk)
-    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    who = f" to {followup.contact.full_name}" if followup.contact else ""
     messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}.")
     return redirect("home")
 
@@ -90,7 +83,7 @@ def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str
 # Template overrides -------------------------------------------------------------------
 
 
-def templates_page(request: HttpRequest) -> HttpResponse:
+def templates_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every kind with the template its drafts use: the user's own or the built-in."""
     overrides = {t.kind: t for t in ReplyTemplate.objects.filter(owner=request.user)}
     kinds = [
@@ -112,7 +105,7 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
-def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Edit the user's template for `kind`, starting from theirs or a built-in variant."""
     kind = _kind_or_404(kind)
     override = drafts.user_override(request.user, kind)
@@ -120,7 +113,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         form = ReplyTemplateForm(request.POST, instance=instance)
         if form.is_valid():
-            form.instance.channel = "linkedin" if kind == "connect" else "email"
+            form.instance.channel = drafts.channel_for_kind(kind)
             form.save()
             messages.success(request, "Your template is saved; new drafts use it.")
             return redirect("followups:templates")
@@ -146,7 +139,7 @@ def template_edit(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
+def template_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """The template being typed, filled for one of the user's follow-ups; htmx calls it."""
     kind = _kind_or_404(kind)
     sample = request.POST.get("sample", "")
@@ -157,7 +150,7 @@ def template_preview(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_POST
-def template_reset(request: HttpRequest, kind: str) -> HttpResponse:
+def template_reset(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Back to the built-in template: deletes the user's override for `kind`."""
     kind = _kind_or_404(kind)
     deleted, _ = ReplyTemplate.objects.filter(owner=request.user, kind=kind).delete()

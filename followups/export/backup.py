@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -34,6 +34,9 @@ from followups.models import (
     Reflection,
     ReplyTemplate,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FORMAT = "followup-crm-backup"
 VERSION = 1
@@ -66,6 +69,11 @@ class BackupError(Exception):
 # Describing the models --------------------------------------------------------------
 
 
+def _related(f: Any) -> type[models.Model]:
+    """The model a relation points to (a class once the apps are loaded, never 'self')."""
+    return cast(type[models.Model], f.related_model)
+
+
 def _owner_lookup(model: type[models.Model]) -> str:
     """The filter path from `model` to its owner (`owner`, or `followup__owner`…)."""
     names = {f.name for f in model._meta.concrete_fields}
@@ -73,7 +81,7 @@ def _owner_lookup(model: type[models.Model]) -> str:
         return "owner"
     for f in model._meta.concrete_fields:
         if f.is_relation and f.related_model in SECTION_OF:
-            return f"{f.name}__{_owner_lookup(f.related_model)}"
+            return f"{f.name}__{_owner_lookup(_related(f))}"
     raise LookupError(f"{model.__name__} has no path to its owner; add one to backup.py")
 
 
@@ -88,19 +96,23 @@ def _value_fields(model: type[models.Model]) -> list[models.Field]:
 def _ref_fields(model: type[models.Model]) -> list[models.Field]:
     fields = []
     for f in model._meta.concrete_fields:
-        if not f.is_relation or _is_user(f.related_model):
+        if not f.is_relation or _is_user(_related(f)):
             continue
         if f.related_model not in SECTION_OF:
             raise LookupError(
-                f"{model.__name__}.{f.name} points to {f.related_model.__name__}, which the "
+                f"{model.__name__}.{f.name} points to {_related(f).__name__}, which the "
                 "backup does not cover; add it to SECTIONS in followups/export/backup.py"
             )
         fields.append(f)
     return fields
 
 
-def _m2m_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.many_to_many if f.related_model in SECTION_OF]
+def _m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
+    return [
+        f
+        for f in model._meta.get_fields()
+        if isinstance(f, models.ManyToManyField) and f.related_model in SECTION_OF
+    ]
 
 
 def _auto_time_fields(model: type[models.Model]) -> list[str]:
@@ -125,7 +137,7 @@ def _dump(value: Any) -> Any:
 # Export -----------------------------------------------------------------------------
 
 
-def export_user_data(user, *, now: datetime | None = None) -> dict:
+def export_user_data(user: User, *, now: datetime | None = None) -> dict:
     """Everything `user` owns as one JSON-ready dict."""
     now = now or timezone.now()
     document: dict[str, Any] = {
@@ -137,7 +149,7 @@ def export_user_data(user, *, now: datetime | None = None) -> dict:
     }
     refs: dict[type[models.Model], dict[int, int]] = {}
     for key, model in SECTIONS:
-        rows = model.objects.filter(**{_owner_lookup(model): user}).order_by("pk")
+        rows = model._default_manager.filter(**{_owner_lookup(model): user}).order_by("pk")
         m2m = _m2m_fields(model)
         if m2m:
             rows = rows.prefetch_related(*(f.name for f in m2m))
@@ -152,9 +164,9 @@ def export_user_data(user, *, now: datetime | None = None) -> dict:
                 target = getattr(obj, f.attname)
                 # .get: a row pointing at another owner's row (a bug elsewhere) exports
                 # the link as empty rather than failing the whole download.
-                item[f.name] = None if target is None else refs[f.related_model].get(target)
+                item[f.name] = None if target is None else refs[_related(f)].get(target)
             for f in m2m:
-                targets = refs[f.related_model]
+                targets = refs[_related(f)]
                 linked = getattr(obj, f.name).all()
                 item[f.name] = sorted(targets[o.pk] for o in linked if o.pk in targets)
             items.append(item)
@@ -162,7 +174,7 @@ def export_user_data(user, *, now: datetime | None = None) -> dict:
     return document
 
 
-def _export_profile(user) -> dict:
+def _export_profile(user: User) -> dict:
     profile = Profile.for_user(user)
     return {
         f.name: _dump(getattr(profile, f.attname))
@@ -171,16 +183,17 @@ def _export_profile(user) -> dict:
     }
 
 
-def export_json(user, *, now: datetime | None = None) -> str:
+def export_json(user: User, *, now: datetime | None = None) -> str:
     return json.dumps(export_user_data(user, now=now), indent=2, ensure_ascii=False)
 
 
 # Restore ----------------------------------------------------------------------------
 
 
-def owns_anything(user) -> bool:
+def owns_anything(user: User) -> bool:
     return any(
-        model.objects.filter(**{_owner_lookup(model): user}).exists() for _, model in SECTIONS
+        model._default_manager.filter(**{_owner_lookup(model): user}).exists()
+        for _, model in SECTIONS
     )
 
 
@@ -218,7 +231,7 @@ def _clean_value(f: models.Field, raw: Any, instance: models.Model) -> Any:
     return value
 
 
-def _build(model, item: Any, where: str, user, refs: dict) -> tuple[models.Model, dict]:
+def _build(model, item: Any, where: str, user: User, refs: dict) -> tuple[models.Model, dict]:
     """An unsaved instance from one item, and its auto-stamped times to write back."""
     if not isinstance(item, dict) or not isinstance(item.get("id"), int):
         raise BackupError(f"{where} is not a row with a numeric id.")
@@ -251,7 +264,7 @@ def _build(model, item: Any, where: str, user, refs: dict) -> tuple[models.Model
 
 
 @transaction.atomic
-def restore_user_data(user, document: dict) -> dict[str, int]:
+def restore_user_data(user: User, document: dict) -> dict[str, int]:
     """Recreates a backup in `user`'s empty account; returns the rows per section.
 
     All or nothing: any problem raises BackupError and the transaction rolls back.
@@ -274,7 +287,7 @@ def restore_user_data(user, document: dict) -> dict[str, int]:
                 for n, item in enumerate(items, start=1)
             ]
             objs = [obj for obj, _ in built]
-            model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+            model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
             refs[model] = {item["id"]: obj for item, obj in zip(items, objs, strict=True)}
             if len(refs[model]) != len(objs):
                 raise BackupError(f"The section {key} repeats a row id.")
@@ -297,12 +310,12 @@ def _restore_times(model, built: list[tuple[models.Model, dict]]) -> None:
             if value is not None:
                 setattr(obj, name, value)
     # bulk_update writes the attributes as they are, without save()'s auto-now stamping.
-    model.objects.bulk_update([obj for obj, _ in built], names, batch_size=BATCH_SIZE)
+    model._default_manager.bulk_update([obj for obj, _ in built], names, batch_size=BATCH_SIZE)
 
 
 def _restore_m2m(model, key: str, items: list[dict], refs: dict) -> None:
     for f in _m2m_fields(model):
-        through = f.remote_field.through
+        through = cast(type[models.Model], f.remote_field.through)
         source = f.m2m_field_name()
         target = f.m2m_reverse_field_name()
         links = []
@@ -316,10 +329,10 @@ def _restore_m2m(model, key: str, items: list[dict], refs: dict) -> None:
                         "the file."
                     ) from None
                 links.append(through(**{source: refs[model][item["id"]], target: other}))
-        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        through._default_manager.bulk_create(links, batch_size=BATCH_SIZE)
 
 
-def _restore_profile(user, values: dict) -> None:
+def _restore_profile(user: User, values: dict) -> None:
     if not isinstance(values, dict):
         raise BackupError("The profile in the file is not a set of settings.")
     profile = Profile.for_user(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from contacts.models import Contact
 from contacts.resources import ContactResource
 from contacts.vcard import contacts_vcard
+from crm.http import AuthenticatedHttpRequest
 from followups.export import backup
 
 DEFAULT_MAX_BACKUP_BYTES = 50 * 1024 * 1024
@@ -53,7 +54,7 @@ def _stamp() -> str:
 # Export page ------------------------------------------------------------------------
 
 
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download buttons for every export, and the restore form."""
     context = {
         "form": RestoreForm(),
@@ -66,21 +67,21 @@ def export_page(request: HttpRequest) -> HttpResponse:
 # Downloads --------------------------------------------------------------------------
 
 
-def export_contacts_csv(request: HttpRequest) -> HttpResponse:
+def export_contacts_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's contacts, one per row, in the columns the admin import reads back."""
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
     dataset = ContactResource(user=request.user).export(contacts.order_by("pk"))
     return _attachment(dataset.csv, "text/csv; charset=utf-8", f"contacts-{_stamp()}.csv")
 
 
-def export_contacts_vcard(request: HttpRequest) -> HttpResponse:
+def export_contacts_vcard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's contacts as vCard 4.0, for an address book."""
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
     content = contacts_vcard(contacts.order_by("pk"))
     return _attachment(content, "text/vcard; charset=utf-8", f"contacts-{_stamp()}.vcf")
 
 
-def export_backup(request: HttpRequest) -> HttpResponse:
+def export_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything the user owns as one JSON file, restorable into an empty account."""
     content = backup.export_json(request.user)
     filename = f"followup-crm-backup-{request.user.get_username()}-{_stamp()}.json"
@@ -91,7 +92,7 @@ def export_backup(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def restore_backup(request: HttpRequest) -> HttpResponse:
+def restore_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recreates a backup in this (empty) account: all of it or, on any problem, nothing."""
     form = RestoreForm(request.POST, request.FILES)
     if form.is_valid():

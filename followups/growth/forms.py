@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from crm.forms import model_choice_field
 from crm.models import JobApplication
 from followups import growth
 from followups.models import THEME_CHOICES, Goal, GoalProgress, Reflection
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class DateInput(forms.DateInput):
@@ -45,10 +50,10 @@ class GoalForm(forms.ModelForm):
         widgets = {"deadline": DateInput()}
         labels = {"theme": "Feedback theme", "application": "For the application"}
 
-    def __init__(self, *args, owner, today: date, **kwargs) -> None:
+    def __init__(self, *args, owner: User, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["application"].queryset = JobApplication.objects.filter(
+        model_choice_field(self, "application").queryset = JobApplication.objects.filter(
             owner=owner
         ).select_related("company")
         self.fields["application"].required = False
@@ -69,9 +74,11 @@ class GoalFromActionForm(forms.Form):
     )
     application = forms.ModelChoiceField(queryset=JobApplication.objects.none(), required=False)
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = JobApplication.objects.filter(owner=owner)
+        model_choice_field(self, "application").queryset = JobApplication.objects.filter(
+            owner=owner
+        )
 
     def clean_action(self) -> growth.SuggestedAction:
         action = growth.action_by_key(self.cleaned_data["action"])
@@ -122,8 +129,9 @@ class ReflectionForm(forms.ModelForm):
             note.widget = forms.Textarea(attrs={"rows": 2})
         self.fields["takeaway"].widget = forms.Textarea(attrs={"rows": 3})
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not any(value for value in cleaned.values()):
             raise forms.ValidationError("Answer at least one question before saving.")
         return cleaned

@@ -248,7 +248,7 @@ MAX_TEXT = 20_000
 def _normalise(text: str) -> str:
     text = text.lower()
     # Curly quotes and dashes, so "didn’t" reads as "didn't".
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
+    text = text.translate(str.maketrans("’‘“”–", "''\"\"-"))
     return re.sub(r"\s+", " ", text)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contacts.models import Interaction
+from crm.http import AuthenticatedHttpRequest
 from crm.models import JobApplication, Profile
 from followups import growth
 from followups.growth.forms import (
@@ -30,24 +31,24 @@ from followups.models import (
 )
 
 
-def _today(request: HttpRequest) -> date:
+def _today(request: AuthenticatedHttpRequest) -> date:
     """The user's local date: deadlines and progress notes are calendar days where they live."""
     return timezone.localdate(timezone.now(), Profile.for_user(request.user).zone)
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedHttpRequest):
     # Not `request.POST or None`: an empty POST must still be validated and refused.
     return request.POST if request.method == "POST" else None
 
 
-def _owned_goal(request: HttpRequest, pk: int) -> Goal:
+def _owned_goal(request: AuthenticatedHttpRequest, pk: int) -> Goal:
     return get_object_or_404(Goal, pk=pk, owner=request.user)
 
 
 # Overview ----------------------------------------------------------------------------
 
 
-def growth_page(request: HttpRequest) -> HttpResponse:
+def growth_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open goals with progress, recurring themes as a chart, reflections still to write."""
     now = timezone.now()
     counts = theme_counts(request.user)
@@ -76,7 +77,7 @@ def growth_page(request: HttpRequest) -> HttpResponse:
 # Feedback themes ---------------------------------------------------------------------
 
 
-def feedback_themes(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_themes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Suggests themes for one piece of feedback; the user confirms them."""
     feedback = get_object_or_404(
         Interaction.objects.select_related("contact", "application__company"),
@@ -107,7 +108,7 @@ def feedback_themes(request: HttpRequest, pk: int) -> HttpResponse:
 # Goals -------------------------------------------------------------------------------
 
 
-def goal_create(request: HttpRequest) -> HttpResponse:
+def goal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new SMART goal; ?theme= and ?application= pre-fill the links."""
     today = _today(request)
     initial = {"deadline": today + timedelta(days=14), **request.GET.dict()}
@@ -121,7 +122,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def goal_from_action(request: HttpRequest) -> HttpResponse:
+def goal_from_action(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One click: a suggested action becomes a goal with its SMART fields filled in."""
     form = GoalFromActionForm(request.POST, owner=request.user)
     if not form.is_valid():
@@ -143,7 +144,7 @@ def goal_from_action(request: HttpRequest) -> HttpResponse:
     return redirect(goal)
 
 
-def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A goal, its reminder and its progress notes; posting here adds a progress note."""
     goal = _owned_goal(request, pk)
     form = GoalProgressForm(_posted(request), today=_today(request))
@@ -156,7 +157,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "followups/growth/goal_detail.html", context)
 
 
-def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = _owned_goal(request, pk)
     form = GoalForm(_posted(request), instance=goal, owner=request.user, today=_today(request))
     if request.method == "POST" and form.is_valid():
@@ -167,7 +168,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def goal_done(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = _owned_goal(request, pk)
     if goal.is_open:
         goal.mark_done()
@@ -176,7 +177,7 @@ def goal_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def goal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     goal = _owned_goal(request, pk)
     if not goal.is_open:
         goal.reopen()
@@ -184,7 +185,7 @@ def goal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(goal)
 
 
-def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def goal_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks first; deleting cancels the goal's reminder."""
     goal = _owned_goal(request, pk)
     if request.method == "POST":
@@ -197,7 +198,7 @@ def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Reflections -------------------------------------------------------------------------
 
 
-def reflection(request: HttpRequest, application_pk: int) -> HttpResponse:
+def reflection(request: AuthenticatedHttpRequest, application_pk: int) -> HttpResponse:
     """The guided reflection on one application (written once, edited later)."""
     application = get_object_or_404(
         JobApplication.objects.select_related("company"), pk=application_pk, owner=request.user

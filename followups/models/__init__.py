@@ -5,7 +5,7 @@ FollowUp, never the reverse), and mailbox, and all of them only down to contacts
 """
 
 from followups.models.delivery import DigestDelivery, SchedulerTick
-from followups.models.followup import CONNECT_NOTE_LIMIT, FollowUp, FollowUpEvent, clip_words
+from followups.models.followup import FollowUp, FollowUpEvent, db_datetime, own_followup
 from followups.models.growth import (
     THEME_CHOICES,
     FeedbackTheme,
@@ -20,7 +20,6 @@ from followups.models.mailbox import Mailbox, MailboxFolder, MailMessage
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
-    "CONNECT_NOTE_LIMIT",
     "THEME_CHOICES",
     "DigestDelivery",
     "FeedbackTheme",
@@ -34,8 +33,9 @@ __all__ = [
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",
-    "clip_words",
+    "db_datetime",
     "feedback_to_tag",
+    "own_followup",
     "reflections_to_write",
     "theme_counts",
 ]

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
 
-# LinkedIn refuses connection notes longer than this.
-CONNECT_NOTE_LIMIT = 300
-
-
-def clip_words(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters (with an ellipsis)."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(None, 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
-    return cut.rstrip(" ,;:") + "…"
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class FollowUp(models.Model):
@@ -130,7 +125,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.contact.full_name if self.contact_id else "—"
+        who = self.contact.full_name if self.contact else "—"
         return f"{self.get_kind_display()}: {who} (due {self.due_at:%Y-%m-%d %H:%M} UTC)"
 
     # The scheduler retries a refused reminder email this many times, then gives up.
@@ -158,19 +153,25 @@ class FollowUp(models.Model):
     def schedule(
         cls,
         *,
-        owner,
+        owner: User,
         kind: str,
         due_at: datetime,
         contact: Contact | None = None,
         application: JobApplication | None = None,
         source: Interaction | None = None,
         deadline: datetime | None = None,
-        draft_subject: str | None = None,
-        draft_body: str | None = None,
+        draft: Callable[[FollowUp], tuple[str, str]] | None = None,
+        draft_subject: str = "",
+        draft_body: str = "",
         reason: str = "Scheduled",
         now: datetime | None = None,
     ) -> FollowUp:
-        """Creates a pending follow-up with its draft and its first history row."""
+        """Creates a pending follow-up with its draft and its first history row.
+
+        The draft is `draft_subject`/`draft_body` as given, or written by `draft` from the
+        unsaved follow-up (the rules pass `followups.drafts.draft_for`): models know
+        nothing of the template library, so drafts may import them and not the reverse.
+        """
         followup = cls(
             owner=owner,
             kind=kind,
@@ -180,17 +181,9 @@ class FollowUp(models.Model):
             application=application,
             source=source,
         )
-        if draft_subject is None or draft_body is None:
-            # Imported here: the drafts module reads templates that live in this one.
-            from followups.drafts import render_draft
-
-            subject, body = render_draft(followup)
-            followup.draft_subject = subject if draft_subject is None else draft_subject
-            followup.draft_body = body if draft_body is None else draft_body
-            if kind == cls.Kind.CONNECT:
-                followup.draft_body = clip_words(followup.draft_body, CONNECT_NOTE_LIMIT)
-        else:
-            followup.draft_subject, followup.draft_body = draft_subject, draft_body
+        if draft is not None:
+            draft_subject, draft_body = draft(followup)
+        followup.draft_subject, followup.draft_body = draft_subject, draft_body
         with transaction.atomic():
             followup.save()
             followup._log("", cls.Status.PENDING, reason=reason, interaction=source, now=now)
@@ -292,7 +285,7 @@ class FollowUp(models.Model):
         if (
             self.kind == self.Kind.CHECK_IN
             and type(self)
-            .objects.filter(contact_id=self.contact_id, kind=self.kind, status=self.Status.PENDING)
+            .objects.filter(contact=self.contact_id, kind=self.kind, status=self.Status.PENDING)
             .exclude(pk=self.pk)
             .exists()
         ):
@@ -341,6 +334,19 @@ class FollowUp(models.Model):
             "last_error": "",
             "sent_late": False,
         }
+
+
+def db_datetime(value: datetime) -> Any:
+    """`value` as the database driver wants it for a datetime column in raw SQL (naive
+    UTC on SQLite, aware on PostgreSQL), through the field's documented
+    get_db_prep_value(): the scheduler's claims and the dashboard's counts are SQL."""
+    return FollowUp._meta.get_field("due_at").get_db_prep_value(value, connection)
+
+
+def own_followup(user: User, pk: int) -> FollowUp:
+    """The follow-up `pk` of `user`, with what its pages show; anyone else's answers 404."""
+    queryset = FollowUp.objects.select_related("contact__company", "application__company", "source")
+    return get_object_or_404(queryset, pk=pk, owner=user)
 
 
 class FollowUpEvent(models.Model):

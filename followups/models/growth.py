@@ -8,14 +8,13 @@ follow-up changes state only through its own methods.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,9 @@ from contacts.models import Interaction
 from crm.models import JobApplication, Profile, TracksLoadedValues
 from followups import growth
 from followups.models.followup import FollowUp
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 THEME_CHOICES = list(growth.THEME_LABELS.items())
 
@@ -63,8 +65,8 @@ class FeedbackTheme(models.Model):
             existing = set(
                 cls.objects.filter(interaction=interaction).values_list("theme", flat=True)
             )
-            cls.objects.bulk_create(
-                cls(owner=interaction.owner, interaction=interaction, theme=theme)
+            FeedbackTheme.objects.bulk_create(
+                FeedbackTheme(owner=interaction.owner, interaction=interaction, theme=theme)
                 for theme in sorted(themes - existing)
             )
 
@@ -216,16 +218,6 @@ class Goal(TracksLoadedValues):
         return (self.deadline - today).days
 
 
-@receiver(post_delete, sender=Goal)
-def cancel_reminder_of_deleted_goal(sender, instance: Goal, **kwargs) -> None:
-    # Hangs off delete, not off the view, so deleting from anywhere cancels the reminder.
-    if instance.followup_id is None:
-        return
-    reminder = FollowUp.objects.filter(pk=instance.followup_id).first()
-    if reminder is not None and reminder.is_pending:
-        reminder.cancel("The goal was deleted.")
-
-
 class GoalProgress(models.Model):
     """A dated note on the way to a goal."""
 
@@ -295,7 +287,7 @@ class Reflection(models.Model):
 REFLECTION_WINDOW = timedelta(days=60)
 
 
-def feedback_to_tag(owner) -> models.QuerySet[Interaction]:
+def feedback_to_tag(owner: User) -> models.QuerySet[Interaction]:
     """The owner's feedback that has no theme yet, newest first."""
     return (
         Interaction.objects.filter(
@@ -309,7 +301,7 @@ def feedback_to_tag(owner) -> models.QuerySet[Interaction]:
     )
 
 
-def theme_counts(owner) -> list[tuple[str, str, int]]:
+def theme_counts(owner: User) -> list[tuple[str, str, int]]:
     """(theme, label, how many applications it came up for), most frequent first.
 
     Feedback without an application counts on its own, so a theme heard from two
@@ -326,7 +318,7 @@ def theme_counts(owner) -> list[tuple[str, str, int]]:
     return sorted(counts, key=lambda row: (-row[2], row[1]))
 
 
-def reflections_to_write(owner, *, now: datetime) -> models.QuerySet[JobApplication]:
+def reflections_to_write(owner: User, *, now: datetime) -> models.QuerySet[JobApplication]:
     """Recently rejected applications without a reflection, most recent first.
 
     The rejection time is the latest rejection logged on the application, or, when the

@@ -8,6 +8,7 @@ title), then the Interaction is saved, and the rules schedule what follows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import transaction
@@ -16,6 +17,9 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
 from followups.quicklog.emailparse import parse_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Matching --------------------------------------------------------------------------------
 
@@ -26,7 +30,7 @@ def split_name(name: str) -> tuple[str, str]:
     return first, last
 
 
-def match_company(owner, name: str) -> Company | None:
+def match_company(owner: User, name: str) -> Company | None:
     name = " ".join(name.split())
     if not name:
         return None
@@ -34,7 +38,7 @@ def match_company(owner, name: str) -> Company | None:
     return company or Company.objects.create(owner=owner, name=name)
 
 
-def match_contact(owner, name: str, email: str, company: Company | None) -> Contact:
+def match_contact(owner: User, name: str, email: str, company: Company | None) -> Contact:
     """The contact with this email, else with this name at this company, else a new one."""
     first, last = split_name(name)
     contact = None
@@ -63,7 +67,7 @@ def match_contact(owner, name: str, email: str, company: Company | None) -> Cont
     return contact
 
 
-def match_application(owner, company: Company | None, title: str) -> JobApplication | None:
+def match_application(owner: User, company: Company | None, title: str) -> JobApplication | None:
     title = " ".join(title.split())
     if company is None or not title:
         return None
@@ -114,7 +118,7 @@ class QuickLogForm(forms.Form):
     interaction_kind = Interaction.Kind.OTHER
     interaction_direction = Interaction.Direction.INBOUND
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
 
@@ -152,8 +156,9 @@ class QuickLogForm(forms.Form):
             raise forms.ValidationError("Enter a date within the last 30 years or the next year.")
         return when
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("job_title", "").strip() and not data.get("company_name", "").strip():
             self.add_error("company_name", "Add the company, so the job can be filed under it.")
         return data
@@ -229,8 +234,9 @@ class InteractionForm(QuickLogForm):
         "requests_feedback",
     ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("requests_feedback") and data.get("direction") != "outbound":
             self.add_error("requests_feedback", "Only a message you sent can ask for feedback.")
         return data

@@ -7,12 +7,13 @@ what the email told, "Save" logs it and shows the follow-ups the rules scheduled
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.models import Interaction
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
 from followups.dashboard import Row, row_context
 from followups.models import FollowUp, FollowUpEvent
@@ -21,7 +22,9 @@ from followups.quicklog.forms import InteractionForm, QuickLogForm, RejectionFor
 # Logging ----------------------------------------------------------------------------------
 
 
-def log_page(request: HttpRequest, form_class: type[QuickLogForm], template: str) -> HttpResponse:
+def log_page(
+    request: AuthenticatedHttpRequest, form_class: type[QuickLogForm], template: str
+) -> HttpResponse:
     now = timezone.now()
     filled = request.method == "POST" and request.POST.get("action") == "read"
     if filled:
@@ -39,13 +42,13 @@ def log_page(request: HttpRequest, form_class: type[QuickLogForm], template: str
 
 
 @require_http_methods(["GET", "POST"])
-def log_rejection(request: HttpRequest) -> HttpResponse:
+def log_rejection(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A rejection they sent you; the rules schedule your reply."""
     return log_page(request, RejectionForm, "followups/quicklog/rejection.html")
 
 
 @require_http_methods(["GET", "POST"])
-def log_interaction(request: HttpRequest) -> HttpResponse:
+def log_interaction(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any conversation, inbound or outbound."""
     return log_page(request, InteractionForm, "followups/quicklog/interaction.html")
 
@@ -54,7 +57,7 @@ def log_interaction(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def log_result(request: HttpRequest, pk: int) -> HttpResponse:
+def log_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What the logged interaction changed: follow-ups now pending, and those it settled."""
     interaction = get_object_or_404(
         Interaction.objects.select_related("contact", "application__company"),

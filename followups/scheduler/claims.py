@@ -6,11 +6,15 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from followups.models import FollowUp
+from followups.models import FollowUp, db_datetime
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ def claimable_reminders(now: datetime) -> QuerySet[FollowUp]:
     return unsent_reminders(now).filter(not_leased(now), send_attempts__lt=MAX_ATTEMPTS)
 
 
-def given_up_reminders(owner) -> QuerySet[FollowUp]:
+def given_up_reminders(owner: User) -> QuerySet[FollowUp]:
     """The owner's pending reminders the mail server refused MAX_ATTEMPTS times."""
     return FollowUp.objects.filter(
         owner=owner,
@@ -139,8 +143,8 @@ def claim_reminder(
     The same conditions as claimable_reminders(), checked again inside the UPDATE.
     `sent` (PostgreSQL only): (follow-up, accepted at, late) to mark sent in the same
     statement, hence the same transaction."""
-    at = connection.ops.adapt_datetimefield_value(clock)
-    lease_end = connection.ops.adapt_datetimefield_value(clock + LEASE)
+    at = db_datetime(clock)
+    lease_end = db_datetime(clock + LEASE)
     params = [lease_end, pk, FollowUp.Status.PENDING.value, at, MAX_ATTEMPTS, at, at]
     if sent is None:
         return _execute(CLAIM_SQL, params) == 1
@@ -148,7 +152,7 @@ def claim_reminder(
 
 
 def _mark_params(followup: FollowUp, clock: datetime, late: bool) -> list:
-    return [connection.ops.adapt_datetimefield_value(clock), late, followup.pk]
+    return [db_datetime(clock), late, followup.pk]
 
 
 def mark_reminder_sent(followup: FollowUp, clock: datetime, *, late: bool) -> None:

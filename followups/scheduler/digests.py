@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -14,6 +15,9 @@ from followups.scheduler import emails
 from followups.scheduler.claims import LEASE, MAX_ATTEMPTS, not_leased, retry_delay
 from followups.scheduler.mailer import ConnectionLost, Mailer
 from followups.scheduler.report import Clock, TickReport
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ def digest_due_profiles(now: datetime) -> list[tuple[Profile, date]]:
         .select_related("user")
     ):
         local = now.astimezone(profile.zone)
-        if local.hour >= profile.digest_hour:
+        if profile.digest_hour is not None and local.hour >= profile.digest_hour:
             candidates.append((profile, local.date()))
     if not candidates:
         return []
@@ -71,7 +75,7 @@ def claim_digest(owner_id: int, local_date: date, clock: datetime) -> DigestDeli
     return DigestDelivery.objects.get(owner_id=owner_id, local_date=local_date)
 
 
-def digest_sections(owner, profile: Profile, now: datetime) -> dict[str, list[FollowUp]]:
+def digest_sections(owner: User, profile: Profile, now: datetime) -> dict[str, list[FollowUp]]:
     """Overdue (due by now), the rest of today, and the seven days after today."""
     local = now.astimezone(profile.zone)
     end_of_today = datetime.combine(local.date() + timedelta(days=1), datetime.min.time())

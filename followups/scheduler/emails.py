@@ -12,18 +12,16 @@ import secrets
 from datetime import date, datetime
 from email.policy import Compat32
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.base import Template
 from django.template.loader import get_template
 from django.urls import reverse
 
 from crm.models import Profile
-from followups.drafts import render_draft
+from followups.drafts import mailto_url, render_draft
 from followups.models import FollowUp
 
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
@@ -31,18 +29,19 @@ REMINDERS = "reminders"
 DIGEST = "digest"
 
 # Why the follow-up matters, in a sentence the reminder opens with.
-WHY = {
-    "reply": "A short, gracious answer to a rejection keeps the door open; it works best "
+_Kind = FollowUp.Kind
+WHY: dict[str, str] = {
+    _Kind.REPLY: "A short, gracious answer to a rejection keeps the door open; it works best "
     "within a day or two.",
-    "feedback_nudge": "You asked for feedback a week ago and heard nothing; one polite nudge "
-    "is fine, more is too much.",
-    "check_in": "It has been a while: a brief update keeps you on their radar for the next "
-    "opening.",
-    "connect": "You replied to them; a LinkedIn connection keeps the contact alive.",
-    "thank_you": "A thank-you note within a day shows you valued their time.",
-    "application_check": "Two weeks without an answer: asking about the status is normal.",
-    "goal": "One of your goals reaches its deadline.",
-    "custom": "You asked to be reminded of this.",
+    _Kind.FEEDBACK_NUDGE: "You asked for feedback a week ago and heard nothing; one polite "
+    "nudge is fine, more is too much.",
+    _Kind.CHECK_IN: "It has been a while: a brief update keeps you on their radar for the "
+    "next opening.",
+    _Kind.CONNECT: "You replied to them; a LinkedIn connection keeps the contact alive.",
+    _Kind.THANK_YOU: "A thank-you note within a day shows you valued their time.",
+    _Kind.APPLICATION_CHECK: "Two weeks without an answer: asking about the status is normal.",
+    _Kind.GOAL: "One of your goals reaches its deadline.",
+    _Kind.CUSTOM: "You asked to be reminded of this.",
 }
 
 
@@ -88,11 +87,6 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return absolute_url(reverse("followups:unsubscribe", args=[unsubscribe_token(user_id, kind)]))
 
 
-def mailto_link(address: str, subject: str, body: str) -> str:
-    """Opens the user's mail client with the draft filled in."""
-    return f"mailto:{quote(address, safe='@')}?subject={quote(subject)}&body={quote(body)}"
-
-
 _FOLDED: dict[tuple, bytes] = {}
 _FOLDED_MAX = 4096
 
@@ -129,29 +123,25 @@ class ReminderEmail(EmailMultiAlternatives):
     reminder. 128 random bits cannot collide with the text.
     """
 
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
-        if msg.is_multipart() and msg.get_boundary() is None:
-            msg.set_boundary(f"==fcrm-{secrets.token_hex(16)}==")
-        return msg
-
     def message(self):
         msg = super().message()
+        for part in msg.walk():
+            if part.is_multipart() and part.get_boundary() is None:
+                part.set_boundary(f"==fcrm-{secrets.token_hex(16)}==")
         # The generator applies the outer message's policy to every part it writes.
         msg.policy = _FOLDING
         return msg
 
 
 @lru_cache(maxsize=16)
-def _template(path: str) -> Template:
+def _template(path: str):
     """The compiled template, looked up once per process instead of per email."""
-    return get_template(path).template
+    return get_template(path)
 
 
 def _render(path: str, context: dict) -> str:
-    # What render_to_string does for a Django template without a request, minus the
-    # engine and loader lookups: a plain Context, autoescaping on.
-    return _template(path).render(Context(context))
+    # What render_to_string does without a request, minus the loader lookup per email.
+    return _template(path).render(context)
 
 
 def _message(
@@ -191,11 +181,11 @@ def reminder_message(
     context = {
         "followup": followup,
         "kind": followup.get_kind_display(),
-        "why": WHY.get(followup.kind, WHY["custom"]),
+        "why": WHY.get(followup.kind, WHY[FollowUp.Kind.CUSTOM]),
         "contact": contact,
         "company": (
             followup.application.company
-            if followup.application_id
+            if followup.application
             else (contact.company if contact else None)
         ),
         "draft_subject": subject,
@@ -207,7 +197,7 @@ def reminder_message(
         "time_zone": profile.time_zone,
         "is_goal": followup.kind == FollowUp.Kind.GOAL,
         "action_url": followup_url(followup),
-        "mailto_url": mailto_link(contact.email, subject, body)
+        "mailto_url": mailto_url(contact.email, subject, body)
         if contact and contact.email and followup.kind != FollowUp.Kind.CONNECT
         else "",
         "linkedin_url": contact.linkedin_url if contact else "",

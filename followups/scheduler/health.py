@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from followups.models import SchedulerTick
 from followups.scheduler.claims import STALE_AFTER, given_up_reminders, unsent_reminders
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Health ---------------------------------------------------------------------------------
 
@@ -50,7 +54,7 @@ class SchedulerBanner:
     """What the banner on every page needs, read with one query on first use: the last
     tick's time and the user's reminders that could not be sent."""
 
-    def __init__(self, user, now: datetime | None = None) -> None:
+    def __init__(self, user: User, now: datetime | None = None) -> None:
         self.user = user
         self.now = now or timezone.now()
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from functools import lru_cache
 
-from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +19,11 @@ class ConnectionLost(Exception):
     """The SMTP connection broke: stop this tick's sending, the next tick retries."""
 
 
-@lru_cache(maxsize=4096)
-def _sanitized(address: str, encoding: str) -> str:
-    return sanitize_address(address, encoding)
-
-
 class Mailer:
     """One mail connection for the whole tick, opened when the first email is ready."""
 
-    def __init__(self, connection: BaseEmailBackend | None = None) -> None:
-        self.connection = connection or get_connection()
+    def __init__(self, mail_connection: BaseEmailBackend | None = None) -> None:
+        self.connection = mail_connection or get_connection()
         self.opened = False
 
     def open(self) -> None:
@@ -43,14 +34,12 @@ class Mailer:
                 raise ConnectionLost(f"cannot reach the mail server: {exc}") from exc
             self.opened = True
 
-    def send(self, message) -> None:
+    def send(self, message: EmailMessage) -> None:
         """Returns when the server accepted `message`; raises otherwise."""
         self.open()
         try:
-            if type(self.connection) is SMTPBackend and not self.connection.fail_silently:
-                accepted = self._send_smtp(message)
-            else:
-                accepted = self.connection.send_messages([message])
+            # Over the connection already open: the backend neither opens nor closes it.
+            accepted = self.connection.send_messages([message])
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             raise  # the server refused this message; the connection is still good
         except OSError as exc:  # disconnected, timed out, connection reset…
@@ -58,21 +47,6 @@ class Mailer:
             raise ConnectionLost(f"lost the mail server: {exc}") from exc
         if not accepted:
             raise smtplib.SMTPException("the mail server accepted no recipient")
-
-    def _send_smtp(self, message) -> bool:
-        """What Django's SMTP backend does per message (`_send`), on the connection
-        already open, with each address parsed once per process: parsing the same
-        sender and recipient for every reminder was a tenth of the tick's time."""
-        recipients = message.recipients()
-        if not recipients:
-            return False
-        encoding = message.encoding or settings.DEFAULT_CHARSET
-        self.connection.connection.sendmail(
-            _sanitized(message.from_email, encoding),
-            [_sanitized(address, encoding) for address in recipients],
-            message.message().as_bytes(linesep="\r\n"),
-        )
-        return True
 
     def close(self) -> None:
         if self.opened:

@@ -33,16 +33,19 @@ def tick(
     now: datetime | None = None,
     *,
     dry_run: bool = False,
-    connection: BaseEmailBackend | None = None,
+    mail_connection: BaseEmailBackend | None = None,
 ) -> TickReport:
-    """Sends every due reminder and digest once, records the tick and reports."""
+    """Sends every due reminder and digest once, records the tick and reports.
+
+    `mail_connection`: the email backend to send with (default: settings' EMAIL_BACKEND).
+    """
     now = now or timezone.now()
     if dry_run:
         return dry_run_report(now)
     clock = Clock(now)
     record = SchedulerTick.objects.create(started_at=now)
     report = TickReport(started_at=now)
-    mailer = Mailer(connection)
+    mailer = Mailer(mail_connection)
     try:
         send_due_reminders(now, report, mailer)
         send_due_digests(now, report, mailer)

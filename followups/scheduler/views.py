@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -16,12 +18,15 @@ from followups import scheduler
 from followups.mailbox.health import health as mailbox_health
 from followups.scheduler import emails
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # Unsubscribe ---------------------------------------------------------------------------
 
 WHAT_STOPS = {emails.REMINDERS: "reminder emails", emails.DIGEST: "the daily digest"}
 
 
-def turn_off(user, kind: str) -> None:
+def turn_off(user: User, kind: str) -> None:
     """Switches off the emails an unsubscribe link was sent with."""
     profile = Profile.for_user(user)
     if kind == emails.DIGEST:

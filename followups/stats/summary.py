@@ -10,12 +10,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from contacts.models import Interaction
 from crm.models import JobApplication
 from followups.models import FollowUp
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The article's window for answering a rejection; R1's deadline defaults to it
 # (docs/rules.md#r1).
@@ -45,7 +49,7 @@ class Bar:
         return max(1.0, 100 * self.value / self.total)
 
 
-def pipeline_funnel(user) -> list[Bar]:
+def pipeline_funnel(user: User) -> list[Bar]:
     """Applied → interviewing → offer, plus how many ended rejected or withdrawn.
 
     There is no status history, so "reached interviewing" means the status is at or past
@@ -90,7 +94,7 @@ class ReplySpeed:
     missed: int  # still pending past the deadline
 
 
-def reply_speed(user, now: datetime) -> ReplySpeed:
+def reply_speed(user: User, now: datetime) -> ReplySpeed:
     """How long replies to rejections took, against the 48-hour target."""
     replies = FollowUp.objects.filter(owner=user, kind=FollowUp.Kind.REPLY)
     done = replies.filter(status=FollowUp.Status.DONE, source__isnull=False).values_list(
@@ -113,7 +117,7 @@ def reply_speed(user, now: datetime) -> ReplySpeed:
     return ReplySpeed(bars, len(hours), within, round(median(hours), 1) if hours else None, missed)
 
 
-def feedback_answers(user) -> list[Bar]:
+def feedback_answers(user: User) -> list[Bar]:
     """Of the messages that asked for feedback, how many got any answer, and feedback."""
     later_inbound = Interaction.objects.filter(
         contact=OuterRef("contact"),
@@ -148,7 +152,7 @@ def feedback_answers(user) -> list[Bar]:
     ]
 
 
-def punctuality(user, now: datetime) -> list[Bar]:
+def punctuality(user: User, now: datetime) -> list[Bar]:
     """Follow-ups done by their deadline vs after it, and those overdue right now."""
     on_time = Q(deadline__isnull=False, completed_at__lte=F("deadline")) | Q(
         deadline__isnull=True, completed_at__lte=F("due_at") + NO_DEADLINE_GRACE

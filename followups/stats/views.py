@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from crm.http import AuthenticatedHttpRequest
 from followups.stats import summary as stats
 
 
-def stats_page(request: HttpRequest) -> HttpResponse:
+def stats_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Funnel, reply speed against the 48-hour target, feedback answers, punctuality."""
     now = timezone.now()
     context = {

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from followups.drafts import draft_for
 from followups.models import FollowUp, FollowUpEvent
 from tests.factories import make_contact, make_interaction
 
@@ -27,6 +28,7 @@ def followup(alice) -> FollowUp:
         kind=FollowUp.Kind.CUSTOM,
         contact=make_contact(alice),
         due_at=T + timedelta(days=1),
+        draft=draft_for,
         reason="Made by hand",
     )
 

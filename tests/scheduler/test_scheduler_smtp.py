@@ -33,7 +33,7 @@ def smtp(port: int):
 
 def tick_at(at: datetime, port: int) -> scheduler.TickReport:
     with time_machine.travel(at, tick=False):
-        return scheduler.tick(connection=smtp(port))
+        return scheduler.tick(mail_connection=smtp(port))
 
 
 @pytest.fixture

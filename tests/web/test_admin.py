@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from contacts.models import Contact, Interaction
 from crm.accounts import enable_admin_editing
+from crm.models import Company
 from tests.factories import (
     PASSWORD,
     make_company,
@@ -183,3 +184,33 @@ def test_goals_in_the_admin_are_scoped_and_keep_their_reminder(admin_client, sta
     assert (reminder.owner, reminder.kind, reminder.status) == (staff_alice, "goal", "pending")
     listing = admin_client.get(reverse("admin:followups_goal_changelist")).text
     assert "Two mock interviews" in listing and "Bob&#x27;s goal" not in listing
+
+
+def test_a_website_typed_without_a_scheme_in_the_admin_is_saved_as_https(admin_client, staff_alice):
+    response = admin_client.post(
+        reverse("admin:crm_company_add"), {"name": "Northwind", "website": "northwind.example"}
+    )
+    assert response.status_code == 302, response.text[:2000]
+    assert Company.objects.get(name="Northwind").website == "https://northwind.example"
+
+
+def test_a_linkedin_address_without_a_scheme_in_the_admin_is_saved_as_https(
+    admin_client, staff_alice
+):
+    response = admin_client.post(
+        reverse("admin:contacts_contact_add"),
+        {
+            "first_name": "Priya",
+            "last_name": "Raman",
+            "role": "recruiter",
+            "linkedin_url": "www.linkedin.com/in/priya",
+            "interactions-TOTAL_FORMS": "0",
+            "interactions-INITIAL_FORMS": "0",
+            "followups-TOTAL_FORMS": "0",
+            "followups-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.text[:2000]
+    assert Contact.objects.get(first_name="Priya").linkedin_url == (
+        "https://www.linkedin.com/in/priya"
+    )

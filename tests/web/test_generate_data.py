@@ -62,6 +62,6 @@ def test_negative_counts_are_refused():
 
 
 def test_rows_go_in_with_bulk_inserts_not_one_query_each(django_assert_max_num_queries):
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):  # a fixed overhead, not one per row
         generate(user="heavy", applications=100, contacts=200, interactions=1000, followups=300)
     assert Interaction.objects.count() == 1000

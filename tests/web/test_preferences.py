@@ -113,3 +113,9 @@ def test_the_page_needs_a_login(client):
 
 def test_the_account_menu_links_to_preferences(alice_client):
     assert f'href="{URL}"' in alice_client.get(URL).text
+
+
+def test_the_profile_of_one_user_object_is_read_once(alice, django_assert_num_queries):
+    first = Profile.for_user(alice)
+    with django_assert_num_queries(0):
+        assert Profile.for_user(alice) is first

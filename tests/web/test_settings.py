@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,58 @@ def test_redis_url_switches_the_scheduler_to_the_redis_broker():
         REDIS_URL="redis://127.0.0.1:6379/3",
     )
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3 None"
+
+
+IMPORT_WITHOUT_FOLDERS = """
+import os, pathlib
+def refuse(*args, **kwargs):
+    raise SystemExit(f"a folder was made: {args[0]}")
+pathlib.Path.mkdir = refuse
+os.mkdir = os.makedirs = refuse
+import crm.settings
+print("imported")
+"""
+
+
+def test_importing_the_settings_makes_no_folder(tmp_path):
+    missing = tmp_path / "not-yet"
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_WITHOUT_FOLDERS],
+        cwd=ROOT,
+        env={**os.environ, "DATA_DIR": str(missing)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "imported", result.stderr
+    assert not missing.exists()
+
+
+def test_migrate_makes_the_folder_of_the_sqlite_file(tmp_path):
+    data = tmp_path / "fresh" / "data"
+    result = _manage("migrate", "--noinput", "-v0", DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    assert (data / "db.sqlite3").is_file()
+
+
+def test_production_settings_are_the_same_under_a_test_runner():
+    # The suite's fast hasher lives in tests/settings.py; importing pytest first must not
+    # switch crm.settings to it.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pytest, crm.settings as s; print(getattr(s, 'PASSWORD_HASHERS', 'default'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "default", result.stderr
+
+
+def test_a_deprecation_warning_fails_the_test_run():
+    # pyproject's filterwarnings: our own deprecated calls must be fixed, not scroll past.
+    with pytest.raises(DeprecationWarning, match="old call"):
+        warnings.warn("old call", DeprecationWarning, stacklevel=1)

@@ -9,6 +9,7 @@ start it over).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -19,6 +20,9 @@ from django.utils import timezone
 from contacts.models import Contact, Interaction
 from crm.accounts import enable_admin_editing
 from crm.models import Company, JobApplication, Profile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "follow-up-demo"
@@ -135,16 +139,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Log in as  username: {DEMO_USERNAME}  password: {DEMO_PASSWORD}")
 
-    def _load(self, user, now: datetime) -> None:
+    def _load(self, user: User, now: datetime) -> None:
         companies = {
             name: Company.objects.create(owner=user, name=name, website=site)
             for name, site in COMPANIES
         }
         today = now.date()
-        apps: dict[str, JobApplication] = {}
+        jobs: dict[str, JobApplication] = {}
         for company, title, status, days in APPLICATIONS:
             applied_on: date | None = today - timedelta(days=days) if days is not None else None
-            apps[title] = JobApplication.objects.create(
+            jobs[title] = JobApplication.objects.create(
                 owner=user,
                 company=companies[company],
                 title=title,
@@ -164,19 +168,19 @@ class Command(BaseCommand):
                 email=email,
                 linkedin_url=linkedin,
             )
-        people["Maya"].applications.add(apps["Senior Data Engineer"], apps["Staff Engineer"])
-        people["Tom"].applications.add(apps["Backend Developer"])
-        people["Priya"].applications.add(apps["Platform Engineer"])
-        people["Jonas"].applications.add(apps["Tools Programmer"])
-        people["Alex"].applications.add(apps["Software Engineer"])
-        people["Sam"].applications.add(apps["Python Developer"])
-        people["Lena"].applications.add(apps["Site Reliability Engineer"])
+        people["Maya"].applications.add(jobs["Senior Data Engineer"], jobs["Staff Engineer"])
+        people["Tom"].applications.add(jobs["Backend Developer"])
+        people["Priya"].applications.add(jobs["Platform Engineer"])
+        people["Jonas"].applications.add(jobs["Tools Programmer"])
+        people["Alex"].applications.add(jobs["Software Engineer"])
+        people["Sam"].applications.add(jobs["Python Developer"])
+        people["Lena"].applications.add(jobs["Site Reliability Engineer"])
 
         def log(who, app, direction, kind, days_ago, subject, body="", **extra):
             Interaction.objects.create(
                 owner=user,
                 contact=people[who],
-                application=apps[app] if app else None,
+                application=jobs[app] if app else None,
                 direction=direction,
                 channel=extra.pop("channel", "email"),
                 kind=kind,
@@ -312,7 +316,7 @@ class Command(BaseCommand):
         people["Sam"].save()
         self._act_on_followups(user, people, log, now)
 
-    def _act_on_followups(self, user, people, log, now: datetime) -> None:
+    def _act_on_followups(self, user: User, people, log, now: datetime) -> None:
         """What Robin did with the follow-ups, so the demo shows every state.
 
         Sending is logged as interactions (the rules complete what they answer); the
@@ -341,10 +345,10 @@ class Command(BaseCommand):
             "Hi Maya, thank you for the detailed feedback; it is exactly what I needed.",
         )
         FollowUp = apps.get_model("followups", "FollowUp")
-        pending = FollowUp.objects.filter(owner=user, status="pending")
+        pending = FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING)
         # Tom's interview was almost two weeks ago: too late for a thank-you (dismissed).
-        for stale in pending.filter(contact=people["Tom"], kind="thank_you"):
+        for stale in pending.filter(contact=people["Tom"], kind=FollowUp.Kind.THANK_YOU):
             stale.dismiss()
         # Lena's nudge is snoozed to Monday-ish: still pending, reminder moved.
-        for nudge in pending.filter(contact=people["Lena"], kind="feedback_nudge"):
+        for nudge in pending.filter(contact=people["Lena"], kind=FollowUp.Kind.FEEDBACK_NUDGE):
             nudge.snooze(now + timedelta(days=2))

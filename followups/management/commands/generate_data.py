@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -24,14 +25,26 @@ from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication, Profile
 from followups.models import FollowUp
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 FIRST_NAMES = ["Ada", "Ben", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo"]
 LAST_NAMES = ["Berg", "Costa", "Diaz", "Evans", "Fischer", "Gupta", "Hall", "Ito", "Jensen"]
 COMPANY_WORDS = ["Northwind", "Blue", "Quantum", "Harbor", "Pine", "Vector", "Summit", "Atlas"]
 COMPANY_KINDS = ["Labs", "Systems", "Health", "Bank", "Games", "Logistics", "Energy", "Media"]
 TITLES = ["Backend Engineer", "Data Analyst", "Product Designer", "SRE", "Engineering Manager"]
 # Interaction kinds roughly as often as a real search produces them.
-INTERACTION_KINDS = ["note"] * 3 + ["reply", "check_in", "interview", "rejection", "other"]
-FOLLOWUP_KINDS = ["reply", "feedback_nudge", "connect", "thank_you", "application_check"]
+_IKind = Interaction.Kind
+INTERACTION_KINDS = [_IKind.NOTE] * 3 + [
+    *(_IKind.REPLY, _IKind.CHECK_IN, _IKind.INTERVIEW, _IKind.REJECTION, _IKind.OTHER)
+]
+FOLLOWUP_KINDS = [
+    FollowUp.Kind.REPLY,
+    FollowUp.Kind.FEEDBACK_NUDGE,
+    FollowUp.Kind.CONNECT,
+    FollowUp.Kind.THANK_YOU,
+    FollowUp.Kind.APPLICATION_CHECK,
+]
 DRAFT_BODY = "Hi {first},\n\nThank you for your time so far. I would value a short update.\n"
 
 
@@ -77,7 +90,7 @@ class Command(BaseCommand):
 class Generator:
     """Writes the rows; each step reuses the rows of the previous ones."""
 
-    def __init__(self, user, rng: random.Random, batch_size: int) -> None:
+    def __init__(self, user: User, rng: random.Random, batch_size: int) -> None:
         self.user = user
         self.rng = rng
         self.batch_size = batch_size
