@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import JobApplication, Profile
+from crm.models import JobApplication, Profile, is_historic_application
 from followups.models import CONNECT_NOTE_LIMIT, FollowUp, clip_words
 from followups.timing import (
     add_days,
@@ -462,11 +462,15 @@ def ensure_application_check(
     application: JobApplication, profile: Profile, now: datetime
 ) -> FollowUp | None:
     """A pending application check due the working morning on/after the day applied plus
-    application_check_days, unless they wrote back since that day."""
+    application_check_days, unless they wrote back since that day or it was applied for
+    more than HISTORIC_APPLICATION_DAYS ago (history, typically imported)."""
     if not profile.application_check_enabled:
         return None
     zone = profile.zone
     applied_on = application.applied_on or local_date(now, zone)
+    if is_historic_application(applied_on, local_date(now, zone)):
+        stop_application_checks(application, "Applied too long ago to ask about it now", now)
+        return None
     heard_back = Interaction.objects.filter(
         application=application,
         direction=Inbound,
@@ -563,14 +567,22 @@ def mark_sent(
     subject: str | None = None,
     body: str | None = None,
     now: datetime | None = None,
+    requests_feedback: bool | None = None,
 ) -> Interaction:
     """The user sent the draft: logs the matching outbound interaction and lets the rules
-    complete the follow-up (and do what follows: R5 after a reply, the next check-in).
+    complete the follow-up (and do what follows: R3's nudge when the text asks for
+    feedback, R5 after a reply, the next check-in).
 
+    `requests_feedback` is the user's override (the pages' checkbox); left None it is
+    read from the text actually sent, as the draft checker reads a feedback request.
     Raises FollowUpNotPending when the follow-up is no longer pending.
     """
     now = now or timezone.now()
     kind, channel = SENT_AS.get(followup.kind, (IKind.OTHER, Interaction.Channel.EMAIL))
+    subject = followup.draft_subject if subject is None else subject
+    body = followup.draft_body if body is None else body
+    if requests_feedback is None:
+        requests_feedback = sent_text_asks_for_feedback(subject, body)
     with transaction.atomic():
         # Lock the row so two clicks on "mark sent" log one interaction, not two.
         locked = FollowUp.objects.select_for_update().filter(pk=followup.pk, status=Pending)
@@ -584,11 +596,38 @@ def mark_sent(
             channel=channel,
             kind=kind,
             occurred_at=now,
-            subject=followup.draft_subject if subject is None else subject,
-            body=followup.draft_body if body is None else body,
+            subject=subject,
+            body=body,
+            requests_feedback=requests_feedback,
         )
         followup.refresh_from_db()
         if followup.is_pending:
             # Kinds no rule completes (goal, custom, a follow-up without a contact).
             followup.complete(interaction, now=now)
     return interaction
+
+
+def sent_text_asks_for_feedback(subject: str, body: str) -> bool:
+    """Whether a sent message asks for feedback (the draft checker's notion)."""
+    from followups.drafts import asks_for_feedback
+
+    return asks_for_feedback(f"{subject}\n{body}")
+
+
+def nudge_after(interaction: Interaction) -> FollowUp | None:
+    """The pending feedback nudge a sent message scheduled (R3), if any."""
+    return FollowUp.objects.filter(
+        source=interaction, kind=Kind.FEEDBACK_NUDGE, status=Pending
+    ).first()
+
+
+def whats_next_after_sending(interaction: Interaction, zone) -> str:
+    """The sentence the pages show once a draft is marked sent: when the nudge comes."""
+    nudge = nudge_after(interaction)
+    if nudge is None:
+        return ""
+    name = interaction.contact.first_name if interaction.contact_id else ""
+    local = nudge.due_at.astimezone(zone)
+    when = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    silent = f"If {name} stays silent" if name else "If they stay silent"
+    return f"{silent}, a nudge on {when}."

@@ -111,14 +111,24 @@ def mark_sent(request: HttpRequest, pk: int) -> HttpResponse:
             return not_pending(request, followup)
         return answer(request, followup, "Marked done.")
     try:
-        rules.mark_sent(followup)
+        sent = rules.mark_sent(followup, requests_feedback=feedback_choice(request, pk))
     except rules.FollowUpNotPending:
         # A second click (or another tab) got there first.
         followup.refresh_from_db()
         return not_pending(request, followup)
     followup.refresh_from_db()
     who = f" to {followup.contact.full_name}" if followup.contact_id else ""
-    return answer(request, followup, f"Marked sent{who}.")
+    then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
+    return answer(request, followup, f"Marked sent{who}. {then}".strip())
+
+
+def feedback_choice(request: HttpRequest, pk: int) -> bool | None:
+    """The row's "asks for feedback" box: the user's say when the box was shown (an
+    unticked box posts nothing, so a hidden field tells it was there), else None and
+    the rules read it from the text."""
+    if not request.POST.get(f"feedback_choice_{pk}"):
+        return None
+    return bool(request.POST.get(f"requests_feedback_{pk}"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,10 +146,15 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         return answer(request, followup, f"Not snoozed: {errors}", ok=False)
     until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
+    window_end = followup.deadline
     if not followup.snooze(until, now=now):
         return not_pending(request, followup)
     local = timezone.localtime(until, profile.zone)
-    return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
+    notice = f"Snoozed until {local:%a %-d %b, %H:%M}."
+    if window_end is not None and window_end < until:
+        ended = timezone.localtime(window_end, profile.zone)
+        notice += f" That is past its original window, which ended {ended:%a %-d %b, %H:%M}."
+    return answer(request, followup, notice)
 
 
 def snooze_choices(

@@ -54,6 +54,15 @@ class Finding:
     excerpt: str = ""
 
 
+def asks_for_feedback(text: str) -> bool:
+    """Whether a message asks for feedback, as the checker reads it.
+
+    Mark sent and every other path that logs a sent draft decide the interaction's
+    `requests_feedback` with this, so R3's nudge follows what was actually sent.
+    """
+    return bool(FEEDBACK_REQUEST_RE.search(text or ""))
+
+
 def count_words(text: str) -> int:
     return len(_WORD_RE.findall(text))
 

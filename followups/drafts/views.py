@@ -34,10 +34,17 @@ def draft_editor(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Draft saved.")
             return redirect("followups:draft", pk=followup.pk)
         subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        asks = _feedback_choice(request)
     else:
         subject, body = drafts.initial_draft(followup, start=request.GET.get("start"))
         form = DraftForm(initial={"subject": subject, "body": body})
+        asks = None
     context = {
+        "asks_for_feedback": drafts.asks_for_feedback(f"{subject}\n{body}")
+        if asks is None
+        else asks,
+        "offers_feedback_choice": followup.kind
+        not in (FollowUp.Kind.GOAL, FollowUp.Kind.FEEDBACK_NUDGE),
         "followup": followup,
         "form": form,
         "variants": variants_for(followup.kind),
@@ -73,17 +80,28 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     }
 
 
+def _feedback_choice(request: HttpRequest) -> bool | None:
+    """The editor's "asks for feedback" box (None when the page did not show it)."""
+    if not request.POST.get("feedback_choice"):
+        return None
+    return bool(request.POST.get("requests_feedback"))
+
+
 def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str):
     # The rules engine owns what "sent" means: which interaction to log, what it completes.
+    from crm.models import Profile
     from followups import rules
 
     try:
-        rules.mark_sent(followup, subject=subject, body=body)
+        sent = rules.mark_sent(
+            followup, subject=subject, body=body, requests_feedback=_feedback_choice(request)
+        )
     except rules.FollowUpNotPending as exc:
         messages.error(request, f"Draft saved, but not marked sent: {exc}")
         return redirect("followups:draft", pk=followup.pk)
     who = f" to {followup.contact.full_name}" if followup.contact_id else ""
-    messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}.")
+    then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
+    messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}. {then}".strip())
     return redirect("home")
 
 
