@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -190,6 +191,16 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# An application applied for longer ago than this is history: asking about it now would
+# only be odd, so R8 schedules no application check for it (imports say so in the preview).
+HISTORIC_APPLICATION_DAYS = 30
+
+
+def is_historic_application(applied_on: date | None, today: date) -> bool:
+    """Whether an application applied on `applied_on` is history as of `today`."""
+    return applied_on is not None and applied_on < today - timedelta(days=HISTORIC_APPLICATION_DAYS)
 
 
 class JobApplication(TracksLoadedValues):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
@@ -19,7 +21,13 @@ from contacts.importers.csvfile import (
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import company_key, parse_date, too_long, url_validator
-from crm.models import Company, JobApplication
+from crm.models import (
+    HISTORIC_APPLICATION_DAYS,
+    Company,
+    JobApplication,
+    Profile,
+    is_historic_application,
+)
 
 # Applications CSV -------------------------------------------------------------------
 
@@ -131,6 +139,24 @@ class ApplicationsPlan(ImportPlan):
     owner: object = None
     cleaned: list[dict] = field(default_factory=list)
     companies: dict[str, Company] = field(default_factory=dict)
+    today: date | None = None
+
+    @property
+    def historic_count(self) -> int:
+        """Rows applied for so long ago that no application check will be scheduled."""
+        return sum(
+            1
+            for cleaned, row in zip(self.cleaned, self.rows, strict=True)
+            if not row.is_rejected and _is_historic(cleaned, self.today)
+        )
+
+
+def _is_historic(cleaned: dict, today: date | None) -> bool:
+    return (
+        today is not None
+        and cleaned.get("status", JobApplication.Status.APPLIED) == JobApplication.Status.APPLIED
+        and is_historic_application(cleaned.get("applied_on"), today)
+    )
 
 
 def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
@@ -174,6 +200,7 @@ def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
 def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
     """What importing `raw` with the column `mapping` would do: bounded reads, no writes."""
     parsed = parse_applications(raw)
+    today = timezone.now().astimezone(Profile.for_user(owner).zone).date()
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     existing: dict[tuple[str, str], JobApplication] = {}
     by_url: dict[str, JobApplication] = {}
@@ -212,6 +239,11 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
                     for name in ("status", "applied_on", "posting_url", "notes")
                     if cleaned[name] and getattr(application, name) != cleaned[name]
                 ]
+        if not preview.is_rejected and _is_historic(cleaned, today):
+            preview.warnings.append(
+                f"Applied more than {HISTORIC_APPLICATION_DAYS} days ago: "
+                "no follow-up will ask about it."
+            )
         rows.append(preview)
         cleaned_rows.append(cleaned)
     return ApplicationsPlan(
@@ -221,6 +253,7 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
         owner=owner,
         cleaned=cleaned_rows,
         companies=companies,
+        today=today,
     )
 
 
