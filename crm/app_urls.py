@@ -6,6 +6,7 @@ from django.urls import path
 
 from crm import preferences
 from crm.applications import views as application_views
+from crm.onboarding import views as onboarding_views
 
 app_name = "crm"
 
@@ -21,6 +22,7 @@ urlpatterns: list = [
     path(
         "applications/<int:pk>/move/", application_views.application_move, name="application-move"
     ),
-    # Preferences
+    # Preferences, and the first run of a new account
     path("preferences/", preferences.preferences, name="preferences"),
+    path("welcome/", onboarding_views.first_run, name="first-run"),
 ]

@@ -72,8 +72,12 @@ class TracksLoadedValues(models.Model):
         }
 
 
-class Profile(models.Model):
-    """One per user, created on first use: time zone, reminder hours and rule settings."""
+class Profile(TracksLoadedValues):
+    """One per user, created on first use: time zone, reminder hours and rule settings.
+
+    Tracks its loaded values so a save that changes the zone, the morning hour or the
+    workdays can re-time what is pending (followups/signals.py).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"

@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.site",
+                "crm.onboarding.context_processors.reminder_address",
                 "followups.context_processors.due_count",
                 "followups.context_processors.scheduler_health",
             ],

@@ -14,7 +14,9 @@ second save finds it instead of creating another.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -524,6 +526,74 @@ def stop_application_checks(application: JobApplication, reason: str, now: datet
         application=application, kind=Kind.APPLICATION_CHECK, status=Pending
     ):
         followup.cancel(reason, now=now)
+
+
+# ---------------------------------------------------------------------------------------
+# A new time zone, morning hour or workdays: working mornings follow the new hours
+# ---------------------------------------------------------------------------------------
+
+PROFILE_TIMING_FIELDS = ("time_zone", "morning_hour", "workdays")
+# Kinds whose due time the rules put on a working morning (R3, R5, R6, R8, goals). A
+# reply or a thank-you is due a fixed number of hours after the clock time it answers.
+MORNING_KINDS = (
+    Kind.FEEDBACK_NUDGE,
+    Kind.CHECK_IN,
+    Kind.CONNECT,
+    Kind.APPLICATION_CHECK,
+    Kind.GOAL,
+)
+
+
+@dataclass(frozen=True)
+class _Hours:
+    """The working hours a profile had when it was loaded."""
+
+    zone: ZoneInfo
+    morning_hour: int
+    workdays: list[int]
+
+
+def profile_saved(profile: Profile, *, created: bool, now: datetime | None = None) -> None:
+    """Re-times the owner's pending follow-ups due on a working morning when the zone, the
+    morning hour or the workdays changed: the same local date they had, at the new morning
+    hour, moved on to the next workday if needed. Clock-fixed times stay."""
+    loaded = getattr(profile, "_loaded_values", None)
+    if created or loaded is None or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS):
+        profile.remember_values()
+        return
+    try:
+        old_zone = ZoneInfo(loaded.get("time_zone") or "UTC")
+    except (KeyError, ValueError):
+        old_zone = ZoneInfo("UTC")
+    old = _Hours(old_zone, loaded.get("morning_hour", 9), loaded.get("workdays") or [])
+    retime_working_mornings(profile, old, now or timezone.now())
+    profile.remember_values()
+
+
+def retime_working_mornings(profile: Profile, old: _Hours, now: datetime) -> int:
+    """Moves each pending follow-up that was due at the old morning hour; returns how many."""
+    moved = 0
+    with transaction.atomic():
+        for followup in FollowUp.objects.filter(owner_id=profile.user_id, status=Pending):
+            local = followup.due_at.astimezone(old.zone)
+            if (local.hour, local.minute, local.second) != (old.morning_hour, 0, 0):
+                continue  # a time of day the user or the clock chose: it stays
+            if followup.kind not in MORNING_KINDS and not _was_snoozed(followup):
+                continue
+            due = working_morning_on_or_after_date(local.date(), profile)
+            moved += followup.reschedule(
+                due,
+                deadline=followup.deadline,
+                reason="Your time zone or working hours changed",
+                now=now,
+            )
+    return moved
+
+
+def _was_snoozed(followup: FollowUp) -> bool:
+    """A reply snoozed to a morning is due on a working morning too (snoozes land there)."""
+    latest = followup.events.order_by("-at", "-id").first()
+    return latest is not None and latest.reason.startswith("Snoozed")
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import JobApplication
+from crm.models import JobApplication, Profile
 from followups import rules
 
 
@@ -85,3 +85,12 @@ def contact_linked(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     contact = Contact.objects.filter(pk__in=pk_set, do_not_contact=False).order_by("pk").first()
     if contact is not None:
         rules.address_application_checks(contact, {instance.pk})
+
+
+@receiver(post_save, sender=Profile, dispatch_uid="rules_profile_saved")
+def profile_saved(sender, instance, created, raw, update_fields, **kwargs) -> None:
+    # Any save of the profile (preferences, first run, admin, API, ORM): a new zone,
+    # morning hour or workdays re-times what is pending on a working morning.
+    if raw or not _touches(update_fields, rules.PROFILE_TIMING_FIELDS):
+        return
+    rules.profile_saved(instance, created=created)
