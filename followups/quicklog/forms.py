@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
+from followups.quicklog.duplicates import already_logged
 from followups.quicklog.emailparse import parse_email
 
 # Matching --------------------------------------------------------------------------------
@@ -77,6 +78,18 @@ def match_application(owner, company: Company | None, title: str) -> JobApplicat
     )
 
 
+def only_open_application(contact: Contact) -> JobApplication | None:
+    """The contact's one open application, when there is exactly one: an email from them
+    that names no job is about it."""
+    closed = (
+        JobApplication.Status.REJECTED,
+        JobApplication.Status.WITHDRAWN,
+        JobApplication.Status.ACCEPTED,
+    )
+    open_ones = list(contact.applications.exclude(status__in=closed)[:2])
+    return open_ones[0] if len(open_ones) == 1 else None
+
+
 # Forms ------------------------------------------------------------------------------------
 
 
@@ -109,6 +122,9 @@ class QuickLogForm(forms.Form):
     occurred_at = forms.DateTimeField(label="When", widget=LocalDateTimeInput())
     subject = forms.CharField(max_length=300, required=False)
     body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    # The pasted email's Message-ID, carried from "Fill in" to "Save" so the same email
+    # is recognised when it is pasted again.
+    message_id = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
 
     # What a form without kind/direction fields logs.
     interaction_kind = Interaction.Kind.OTHER
@@ -132,6 +148,7 @@ class QuickLogForm(forms.Form):
             "job_title": parsed.job_title,
             "subject": parsed.subject[:300],
             "body": parsed.body,
+            "message_id": parsed.message_id[:300],
         }
         initial = {name: value for name, value in found.items() if value}
         return {"email_text": text, "occurred_at": sent_at or now, **initial}
@@ -161,12 +178,25 @@ class QuickLogForm(forms.Form):
     def interaction_fields(self) -> dict:
         return {"kind": self.interaction_kind, "direction": self.interaction_direction}
 
+    def logged_before(self) -> Interaction | None:
+        """The interaction this same email was logged as the first time, if any."""
+        data = self.cleaned_data if self.is_bound else self.initial
+        return already_logged(
+            self.owner,
+            message_id=data.get("message_id") or "",
+            sender_email=data.get("contact_email") or "",
+            occurred_at=data.get("occurred_at"),
+            subject=data.get("subject") or "",
+        )
+
     @transaction.atomic
     def save(self) -> Interaction:
         data = self.cleaned_data
         company = match_company(self.owner, data["company_name"])
         contact = match_contact(self.owner, data["contact_name"], data["contact_email"], company)
         application = match_application(self.owner, company, data["job_title"])
+        if application is None:
+            application = only_open_application(contact)
         if application is not None:
             contact.applications.add(application)
         return Interaction.objects.create(
@@ -176,6 +206,7 @@ class QuickLogForm(forms.Form):
             occurred_at=data["occurred_at"],
             subject=data["subject"],
             body=data["body"],
+            message_id=data.get("message_id", ""),
             **self.interaction_fields(),
         )
 
@@ -207,7 +238,13 @@ class InteractionForm(QuickLogForm):
     direction = forms.ChoiceField(
         label="Who wrote", choices=Interaction.Direction.choices, initial="inbound"
     )
-    kind = forms.ChoiceField(label="What it was", choices=Interaction.Kind.choices)
+    # No default: a feedback email logged as a rejection schedules the wrong follow-up.
+    kind = forms.ChoiceField(
+        label="What it was",
+        choices=[("", "Choose what it was…"), *Interaction.Kind.choices],
+        error_messages={"required": "Choose what it was: a rejection, feedback, an interview…"},
+        widget=forms.Select(attrs={"data-kind-effect": ""}),
+    )
     channel = forms.ChoiceField(label="How", choices=Interaction.Channel.choices, initial="email")
     requests_feedback = forms.BooleanField(
         label="I asked them for feedback",
@@ -228,6 +265,15 @@ class InteractionForm(QuickLogForm):
         "body",
         "requests_feedback",
     ]
+
+    @classmethod
+    def initial_from_paste(cls, text: str, now: datetime) -> dict:
+        """As for any paste, and the kind when the email plainly says what it is."""
+        initial = super().initial_from_paste(text, now)
+        kind = parse_email(text).kind
+        if kind:
+            initial |= {"kind": kind, "direction": Interaction.Direction.INBOUND}
+        return initial
 
     def clean(self) -> dict:
         data = super().clean()
