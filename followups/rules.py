@@ -677,6 +677,29 @@ def mark_sent(
     return interaction
 
 
+def undo_sent(followup: FollowUp, *, now: datetime | None = None) -> bool:
+    """Undo of mark sent: the interaction it logged is deleted (the rules cancel what it
+    scheduled: the nudge, the connect suggestion) and the follow-up is pending again.
+
+    False when there is nothing to undo: not done, or done by something other than an
+    outbound message (an answer logged since is history, not a slip of the finger).
+    """
+    now = now or timezone.now()
+    sent = followup.completed_by
+    if followup.status != FollowUp.Status.DONE or sent is None or sent.direction != Outbound:
+        return False
+    with transaction.atomic():
+        sent.delete()
+        if followup.kind == Kind.CHECK_IN:
+            # The check-in the sent message scheduled next gives way to this one.
+            for newer in FollowUp.objects.filter(
+                contact_id=followup.contact_id, kind=Kind.CHECK_IN, status=Pending
+            ).exclude(pk=followup.pk):
+                newer.cancel("Mark sent was undone", now=now)
+        followup.refresh_from_db()
+        return followup.reopen(now=now)
+
+
 def sent_text_asks_for_feedback(subject: str, body: str) -> bool:
     """Whether a sent message asks for feedback (the draft checker's notion)."""
     from followups.drafts import asks_for_feedback

@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("followups/<int:pk>/snooze/", dashboard_views.snooze, name="snooze"),
     path("followups/<int:pk>/dismiss/", dashboard_views.dismiss, name="dismiss"),
     path("followups/<int:pk>/reopen/", dashboard_views.reopen, name="reopen"),
+    path("followups/<int:pk>/undo-sent/", dashboard_views.undo_sent, name="undo-sent"),
     # Quick logging
     path("log/rejection/", quicklog_views.log_rejection, name="log-rejection"),
     path("log/interaction/", quicklog_views.log_interaction, name="log-interaction"),

@@ -60,7 +60,7 @@ def action_url_patterns() -> dict[str, str]:
     """Each row action's URL with a {pk} slot: one reverse() per action, not per row."""
     slot = 987654321
     patterns = {}
-    for name in ("mark-sent", "snooze", "dismiss", "reopen", "draft"):
+    for name in ("mark-sent", "snooze", "dismiss", "reopen", "undo-sent", "draft"):
         try:
             url = reverse(f"followups:{name}", args=[slot])
         except NoReverseMatch:  # an optional page (the draft editor) not installed

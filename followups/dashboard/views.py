@@ -185,6 +185,25 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def undo_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo of mark sent (or mark done): what was logged goes, and the follow-up is back."""
+    followup = own_followup(request, pk)
+    if followup.status != FollowUp.Status.DONE:
+        return answer(request, followup, "Only a follow-up marked sent can be undone.", ok=False)
+    if followup.kind == FollowUp.Kind.GOAL:
+        goal = Goal.objects.filter(followup=followup, owner=request.user).first()
+        if goal is not None and not goal.is_open:
+            goal.reopen()
+        else:
+            followup.reopen()
+    elif not rules.undo_sent(followup):
+        followup.refresh_from_db()
+        return answer(request, followup, "This one cannot be undone any more.", ok=False)
+    followup.refresh_from_db()
+    return answer(request, followup, "Back on your list: nothing is logged as sent.")
+
+
+@require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo of a dismiss."""
     followup = own_followup(request, pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.models import Interaction
-from crm.models import Profile
+from crm.models import JobApplication, Profile
 from followups.dashboard import Row, row_context
 from followups.models import FollowUp, FollowUpEvent
 from followups.quicklog.effects import kind_effects
@@ -43,7 +43,8 @@ def log_page(request: HttpRequest, form_class: type[QuickLogForm], template: str
             # The result page says what was logged; no flash message repeating it.
             return redirect("followups:log-result", interaction.pk)
     else:
-        form = form_class(initial={"occurred_at": now}, owner=request.user)
+        initial = {"occurred_at": now, **initial_for_application(request)}
+        form = form_class(initial=initial, owner=request.user)
     context = {
         "form": form,
         "filled": filled,
@@ -51,6 +52,23 @@ def log_page(request: HttpRequest, form_class: type[QuickLogForm], template: str
         "kind_effects": kind_effects(Profile.for_user(request.user)),
     }
     return render(request, template, context)
+
+
+def initial_for_application(request: HttpRequest) -> dict:
+    """?application=<pk> (the board's "Log the rejection"): its company, job and contact."""
+    pk = request.GET.get("application", "")
+    application = (
+        JobApplication.objects.filter(owner=request.user, pk=pk).select_related("company").first()
+        if pk.isdigit()
+        else None
+    )
+    if application is None:
+        return {}
+    initial = {"company_name": application.company.name, "job_title": application.title}
+    contact = application.contacts.filter(owner=request.user).order_by("pk").first()
+    if contact is not None:
+        initial |= {"contact_name": contact.full_name, "contact_email": contact.email}
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
