@@ -248,7 +248,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    # Development: one line per email in the terminal, not every body (crm/mail.py).
+    else "crm.mail.OneLineConsoleBackend"
 )
 
 # Scheduler (django-q2) -----------------------------------------------------------------

@@ -64,7 +64,13 @@ def match_contact(owner, name: str, email: str, company: Company | None) -> Cont
     return contact
 
 
-def match_application(owner, company: Company | None, title: str) -> JobApplication | None:
+def match_application(
+    owner,
+    company: Company | None,
+    title: str,
+    *,
+    new_status: str = JobApplication.Status.APPLIED,
+) -> JobApplication | None:
     title = " ".join(title.split())
     if company is None or not title:
         return None
@@ -74,7 +80,7 @@ def match_application(owner, company: Company | None, title: str) -> JobApplicat
         .first()
     )
     return application or JobApplication.objects.create(
-        owner=owner, company=company, title=title, status=JobApplication.Status.APPLIED
+        owner=owner, company=company, title=title, status=new_status
     )
 
 
@@ -129,6 +135,8 @@ class QuickLogForm(forms.Form):
     # What a form without kind/direction fields logs.
     interaction_kind = Interaction.Kind.OTHER
     interaction_direction = Interaction.Direction.INBOUND
+    # The status of an application the form creates for a job it has not seen.
+    new_application_status = JobApplication.Status.APPLIED
 
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +202,9 @@ class QuickLogForm(forms.Form):
         data = self.cleaned_data
         company = match_company(self.owner, data["company_name"])
         contact = match_contact(self.owner, data["contact_name"], data["contact_email"], company)
-        application = match_application(self.owner, company, data["job_title"])
+        application = match_application(
+            self.owner, company, data["job_title"], new_status=self.new_application_status
+        )
         if application is None:
             application = only_open_application(contact)
         if application is not None:
@@ -220,6 +230,9 @@ class RejectionForm(QuickLogForm):
     field_order = ["email_text", "contact_name", "contact_email", "company_name", "job_title"]
 
     interaction_kind = Interaction.Kind.REJECTION
+    # Created already rejected: as "applied" it would schedule, then at once cancel, a
+    # status check (three lines of noise on its timeline).
+    new_application_status = JobApplication.Status.REJECTED
 
     def clean_occurred_at(self) -> datetime:
         when = super().clean_occurred_at()
