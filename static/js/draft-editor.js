@@ -1,27 +1,10 @@
-// The draft editor: copy buttons, the "asks for feedback" box following the text until
+// The draft editor (copy buttons are static/js/copy.js): the "asks for feedback" box following the text until
 // the user ticks it by hand, and a warning before leaving with unsaved edits.
 (function () {
   "use strict";
   // The checker's notion of a feedback request (followups/drafts/phrases.py), loosely:
   // the server decides again from the text when the box was not touched.
   var FEEDBACK = /\b(feedback|insights?|advice|pointers|suggestions|thoughts on|(?:what|where|how) I (?:could|might|can|should) (?:do |have done )?(?:better|improve)|areas? (?:to|for|of) improve(?:ment)?)\b/i;
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy-from]");
-    if (!button) return;
-    var field = document.getElementById(button.dataset.copyFrom);
-    var done = function () {
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = button.dataset.label; }, 1500);
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done);
-    } else {
-      field.select();
-      document.execCommand("copy");
-      done();
-    }
-  });
 
   var form = document.getElementById("draft-form");
   if (!form) return;
