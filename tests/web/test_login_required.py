@@ -12,8 +12,10 @@ from django.urls.resolvers import RegexPattern
 pytestmark = pytest.mark.django_db
 
 # Views reachable without a session: login and password reset, sign-up (404 unless
-# enabled), the signed unsubscribe link, the token calendar feed and the health check.
+# enabled), the signed unsubscribe link, the token calendar feed, the health check and
+# the favicon browsers fetch on every page (the login page included).
 PUBLIC = {
+    "favicon",
     "login",
     "logout",
     "password_reset",
