@@ -92,3 +92,32 @@ def test_the_calendar_address_has_a_copy_button(browser, live_server, sam):
         page.evaluate("navigator.clipboard.readText()") == page.locator("#feed-url").input_value()
     )
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/applications/", "/contacts/"])
+def test_lists_are_cards_on_a_phone_with_nothing_scrolling_sideways(
+    browser, live_server, sam, path
+):
+    from tests.factories import make_application, make_company
+
+    company = make_company(sam, name="A Company With A Rather Long Name Indeed")
+    for n in range(3):
+        make_application(sam, company=company, title=f"Senior Staff Platform Engineer {n}")
+        make_contact(
+            sam, first_name="Maximiliana", last_name=f"Longsurname-Hyphenated {n}", company=company
+        )
+    context = browser.new_context(viewport={"width": 375, "height": 740}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, "sam")
+    page.goto(path)
+    wrapper = page.locator(".table-responsive")
+    assert wrapper.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert (
+        page.locator("table.table-cards tbody tr").first.evaluate(
+            "el => getComputedStyle(el).display"
+        )
+        == "block"
+    )
+    context.close()
