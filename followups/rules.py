@@ -558,7 +558,10 @@ def profile_saved(profile: Profile, *, created: bool, now: datetime | None = Non
     morning hour or the workdays changed: the same local date they had, at the new morning
     hour, moved on to the next workday if needed. Clock-fixed times stay."""
     loaded = getattr(profile, "_loaded_values", None)
-    if created or loaded is None or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS):
+    # Without the values it was loaded with (a new row, a deferred load) there is no old
+    # morning to move from.
+    unknown = loaded is None or any(f not in loaded for f in PROFILE_TIMING_FIELDS)
+    if created or unknown or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS):
         profile.remember_values()
         return
     try:

@@ -153,3 +153,11 @@ def test_another_users_follow_ups_do_not_move(alice, bob, history):
     profile.time_zone = "America/New_York"
     profile.save()
     assert FollowUp.objects.get(pk=bobs.pk).due_at == bobs.due_at
+
+
+def test_a_profile_loaded_without_its_timing_fields_moves_nothing_when_saved(alice, history):
+    before = {f.pk: f.due_at for f in FollowUp.objects.filter(status="pending")}
+    profile = Profile.objects.only("id", "user", "signature").get(user=alice)
+    profile.signature = "Alice"
+    profile.save()
+    assert {f.pk: f.due_at for f in FollowUp.objects.filter(status="pending")} == before
