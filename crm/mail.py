@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Sequence
+from typing import Any, TextIO
 
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 
 class OneLineConsoleBackend(BaseEmailBackend):
     """Writes "email to …: subject" to stdout for each message; sends nothing."""
 
-    def __init__(self, *args, stream=None, **kwargs) -> None:
+    def __init__(self, *args: Any, stream: TextIO | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stream = stream or sys.stdout
         self._lock = threading.Lock()
 
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         if not email_messages:
             return 0
         with self._lock:

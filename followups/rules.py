@@ -15,7 +15,7 @@ second save finds it instead of creating another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -717,7 +717,7 @@ def nudge_after(interaction: Interaction) -> FollowUp | None:
     ).first()
 
 
-def whats_next_after_sending(interaction: Interaction, zone) -> str:
+def whats_next_after_sending(interaction: Interaction, zone: tzinfo) -> str:
     """The sentence the pages show once a draft is marked sent: when the nudge comes."""
     nudge = nudge_after(interaction)
     if nudge is None:
