@@ -47,6 +47,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "followups/dashboard/group.html", context)
     groups = dashboard_groups(request.user, now, zone)
     context |= {"groups": groups, "total": sum(g.count for g in groups)}
+    # ?sent=<pk>: the draft editor just marked it sent; offer its Undo here.
+    sent = request.GET.get("sent", "")
+    if sent.isdigit():
+        context["just_sent"] = FollowUp.objects.filter(
+            pk=sent, owner=request.user, status=FollowUp.Status.DONE
+        ).first()
     if not context["total"]:
         context["has_history"] = FollowUp.objects.filter(owner=request.user).exists()
     return render(request, "followups/dashboard/dashboard.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from followups import drafts
@@ -102,7 +103,8 @@ def _mark_sent(request: HttpRequest, followup: FollowUp, subject: str, body: str
     who = f" to {followup.contact.full_name}" if followup.contact_id else ""
     then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
     messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}. {then}".strip())
-    return redirect("home")
+    # The dashboard offers the Undo for it, as it does after its own mark sent.
+    return redirect(f"{reverse('home')}?sent={followup.pk}")
 
 
 # Template overrides -------------------------------------------------------------------

@@ -87,3 +87,21 @@ def test_undo_of_another_users_mark_sent_is_not_found(alice, bob_client):
     reply = FollowUp.objects.get(kind="reply")
     assert bob_client.post(reverse("followups:undo-sent", args=[reply.pk])).status_code == 404
     assert JobApplication.objects.count() == 0
+
+
+def test_mark_sent_from_the_draft_editor_can_be_undone_from_the_dashboard(alice, alice_client):
+    contact = make_contact(alice, first_name="Priya")
+    make_interaction(alice, contact=contact, kind="rejection", occurred_at=NOW - timedelta(hours=1))
+    reply = FollowUp.objects.get(kind="reply")
+    response = alice_client.post(
+        reverse("followups:draft", args=[reply.pk]),
+        {"subject": reply.draft_subject, "body": reply.draft_body, "mark_sent": "1"},
+        follow=True,
+    )
+    undo_url = reverse("followups:undo-sent", args=[reply.pk])
+    assert undo_url in response.text and "Undo mark sent" in response.text
+    response = alice_client.post(undo_url, {"next": reverse("home")}, follow=True)
+    assert "Back on your list" in response.text
+    reply.refresh_from_db()
+    assert reply.status == "pending"
+    assert not Interaction.objects.filter(direction="outbound").exists()
