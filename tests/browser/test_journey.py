@@ -122,7 +122,7 @@ def test_a_new_user_gets_the_nudge_at_the_right_new_york_morning_by_email_once(
         expect(page.get_by_role("checkbox", name="It asks them for feedback")).to_be_checked()
         screenshot(page, f"{name}-journey-draft")
         page.get_by_role("button", name="Mark sent").click()
-        page.wait_for_url("**/")
+        page.wait_for_url("**/?sent=*")
 
         # The dashboard says when the nudge comes, on Monday morning in New York.
         expect(page.locator("main")).to_contain_text(
@@ -132,6 +132,7 @@ def test_a_new_user_gets_the_nudge_at_the_right_new_york_morning_by_email_once(
         expect(nudge_row).to_contain_text("Due Mon 15 Mar, 09:00")
         assert fits_the_screen(page)
         screenshot(page, f"{name}-journey-nudge")
+        expect(page.get_by_role("button", name="Undo mark sent")).to_be_visible()
         sent = Interaction.objects.get(direction="outbound")
         assert "I enjoyed meeting the design team." in sent.body and sent.requests_feedback
         nudge = FollowUp.objects.get(kind="feedback_nudge", status="pending")
