@@ -121,3 +121,23 @@ def test_lists_are_cards_on_a_phone_with_nothing_scrolling_sideways(
         == "block"
     )
     context.close()
+
+
+def test_the_linkedin_preview_fits_a_phone(browser, live_server, sam, settings, tmp_path):
+    from tests.imports.test_import_pages import FIRST_EXPORT
+
+    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+    upload = tmp_path / "Connections.csv"
+    upload.write_bytes(FIRST_EXPORT)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, "sam")
+    page.goto("/contacts/import/linkedin/")
+    page.locator("main input[type=file]").set_input_files(str(upload))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/preview/")
+    expect(page.locator("main")).to_contain_text("LinkedIn URL")
+    assert page.locator(".table-responsive").evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
