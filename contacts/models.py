@@ -123,6 +123,12 @@ class Interaction(TracksLoadedValues):
     occurred_at = models.DateTimeField()
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    message_id = models.CharField(
+        "Message-ID",
+        max_length=300,
+        blank=True,
+        help_text="The email's Message-ID header, so the same email is logged only once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +139,12 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
             models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
+            # Quick log looks up an owner's email by Message-ID to log it only once.
+            models.Index(
+                fields=["owner", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="interaction_owner_message_id",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

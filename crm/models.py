@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import date, timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
@@ -79,8 +80,12 @@ class TracksLoadedValues(models.Model):
         }
 
 
-class Profile(models.Model):
-    """One per user, created on first use: time zone, reminder hours and rule settings."""
+class Profile(TracksLoadedValues):
+    """One per user, created on first use: time zone, reminder hours and rule settings.
+
+    Tracks its loaded values so a save that changes the zone, the morning hour or the
+    workdays can re-time what is pending (followups/signals.py).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -208,6 +213,16 @@ class Company(models.Model):
     def names_of(cls, owner: User) -> list[str]:
         """The owner's company names, for the company field's suggestions."""
         return list(cls.objects.filter(owner=owner).values_list("name", flat=True))
+
+
+# An application applied for longer ago than this is history: asking about it now would
+# only be odd, so R8 schedules no application check for it (imports say so in the preview).
+HISTORIC_APPLICATION_DAYS = 30
+
+
+def is_historic_application(applied_on: date | None, today: date) -> bool:
+    """Whether an application applied on `applied_on` is history as of `today`."""
+    return applied_on is not None and applied_on < today - timedelta(days=HISTORIC_APPLICATION_DAYS)
 
 
 class JobApplication(TracksLoadedValues):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from crm.http import AuthenticatedHttpRequest
 from crm.models import WEEKDAY_NAMES, Profile
+from crm.onboarding.timezones import canonical_time_zone, time_zone_names
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 
@@ -35,16 +34,16 @@ RULE_GROUPS = [
 RULE_FIELDS = [name for _, names in RULE_GROUPS for name in names]
 
 
-@cache
-def time_zone_names() -> list[str]:
-    """Every IANA zone name, sorted, for the searchable list (computed once per process)."""
-    return sorted(name for name in available_timezones() if "/" in name or name == "UTC")
-
-
 class PreferencesForm(forms.ModelForm):
+    email = forms.EmailField(
+        required=False,
+        label="Email for reminders",
+        help_text="Reminders, the digest and password resets go here (not verified: "
+        "check it is right). Empty means no reminder emails.",
+    )
     time_zone = forms.CharField(
         max_length=64,
-        help_text="Start typing a city, e.g. Europe/Berlin or America/New_York.",
+        help_text="Start typing a city, e.g. Berlin, New York or Europe/London.",
         widget=forms.TextInput(attrs={"list": "time-zone-names", "autocomplete": "off"}),
     )
     morning_hour = forms.TypedChoiceField(
@@ -80,6 +79,13 @@ class PreferencesForm(forms.ModelForm):
             *RULE_FIELDS,
         ]
         labels = {
+            # The rule switches without the rules table's codes (R1…R8): words a person uses.
+            "reply_enabled": "Remind me to reply to rejections",
+            "feedback_nudge_enabled": "Remind me to nudge once for feedback",
+            "thank_you_enabled": "Remind me to send thank-you notes",
+            "connect_enabled": "Suggest connecting on LinkedIn",
+            "check_in_enabled": "Remind me to check in",
+            "application_check_enabled": "Remind me to ask about silent applications",
             "email_reminders": "Email me when a follow-up falls due",
             "check_in_months": "Check in every … months",
             "reply_due_hours": "Remind me after (hours)",
@@ -93,16 +99,29 @@ class PreferencesForm(forms.ModelForm):
         }
         widgets = {"signature": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.user.email
+        self.order_fields(["email", *self.fields])
+
+    def save(self, commit: bool = True) -> Profile:
+        profile = super().save(commit=commit)
+        user = profile.user
+        if commit and user.email != self.cleaned_data["email"]:
+            user.email = self.cleaned_data["email"]
+            user.save(update_fields=["email"])
+        return profile
+
     def clean_time_zone(self) -> str:
-        # Accept any capitalisation a person types, store the canonical IANA name.
+        # Any capitalisation, or the city alone; the canonical IANA name is stored.
         value = self.cleaned_data["time_zone"].strip()
-        by_lower = {name.lower(): name for name in time_zone_names()}
-        if value.lower() not in by_lower:
+        name = canonical_time_zone(value)
+        if name is None:
             raise forms.ValidationError(
                 f"“{value}” is not a time zone name; pick one from the list, "
                 "such as Europe/Berlin or America/New_York."
             )
-        return by_lower[value.lower()]
+        return name
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,7 +81,27 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-5c1f0e7a9b"
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+
+def development_site_url(argv: list[str], environ) -> str:
+    """The address a development server answers on, for links in pages and emails: the
+    one `runserver` was given, else 127.0.0.1 on $PORT (bin/run sets it), else :8000."""
+    host, port = "127.0.0.1", environ.get("PORT") or "8000"
+    if len(argv) > 1 and argv[1] == "runserver":
+        addrport = next((arg for arg in argv[2:] if not arg.startswith("-")), "")
+        if addrport:
+            named, _, given_port = addrport.rpartition(":")
+            port = given_port or port
+            # 0.0.0.0 and :: listen everywhere; a browser reaches them on the loopback.
+            if named and named.strip("[]") not in ("0.0.0.0", "::", "0"):
+                host = named
+    return f"http://{host}:{port}"
+
+
+SITE_URL = env_url(
+    "SITE_URL",
+    development_site_url(sys.argv, os.environ) if DEBUG else "http://127.0.0.1:8000",
+    schemes=("http", "https"),
+).rstrip("/")
 _site = urlsplit(SITE_URL)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
@@ -140,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.site",
+                "crm.onboarding.context_processors.reminder_address",
                 "followups.context_processors.due_count",
                 "followups.context_processors.scheduler_health",
                 "followups.mailbox.health.mailbox_banner",
@@ -253,7 +275,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    # Development: one line per email in the terminal, not every body (crm/mail.py).
+    else "crm.mail.OneLineConsoleBackend"
 )
 
 # Scheduler (django-q2) -----------------------------------------------------------------

@@ -7,13 +7,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
+from crm.onboarding import views as onboarding_views
 from followups.dashboard import views as dashboard_views
 from followups.scheduler import views as scheduler_views
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
-    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/", onboarding_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The icon browsers ask for on every page (no login)
+    path("favicon.ico", views.favicon, name="favicon"),
     # Health of the scheduler, for uptime monitors (no login)
     path("healthz", scheduler_views.healthz, name="healthz"),
     # Admin

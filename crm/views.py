@@ -1,16 +1,15 @@
-"""Views of the crm app: home and sign-up."""
+"""Views of the crm app: home and the favicon."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import UserCreationForm
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from functools import cache
 
-from crm.accounts import enable_admin_editing
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 # Home -------------------------------------------------------------------------------
 
@@ -20,19 +19,20 @@ def home(request):
     return render(request, "crm/home.html")
 
 
-# Sign-up ----------------------------------------------------------------------------
+# Sign-up and the first run live in crm/onboarding/views.py.
+
+
+# Favicon ----------------------------------------------------------------------------
+
+
+@cache
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.svg").read_bytes()
 
 
 @login_not_required
-def signup(request: HttpRequest) -> HttpResponse:
-    """Creates an account, only when SIGNUP_ENABLED is on."""
-    if not settings.SIGNUP_ENABLED:
-        raise Http404("Sign-up is turned off on this server.")
-    form: UserCreationForm = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        enable_admin_editing(user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every page whatever the page links."""
+    return HttpResponse(_favicon(), content_type="image/svg+xml")

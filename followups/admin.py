@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from contacts.admin import ContactAdmin
+from contacts.admin import ContactAdmin, InteractionAdmin
+from contacts.models import Interaction
+from contacts.resources import InteractionResource
 from crm.admin import OwnedModelAdmin, OwnerScopedMixin
 from followups.models import (
     FollowUp,
@@ -80,7 +83,21 @@ class FollowUpAdmin(OwnedModelAdmin):
     readonly_fields = _STATE_FIELDS
     date_hierarchy = "due_at"
     inlines = [FollowUpEventInline]
-    actions = ["dismiss_selected", "reopen_selected", "snooze_one_day"]
+    actions = ["mark_sent_selected", "dismiss_selected", "reopen_selected", "snooze_one_day"]
+
+    @admin.action(description="Mark selected sent (logs each draft as sent)")
+    def mark_sent_selected(self, request, queryset):
+        # Through rules.mark_sent, like the pages: the text decides requests_feedback.
+        from followups import rules
+
+        sent = 0
+        for followup in queryset.filter(status=FollowUp.Status.PENDING):
+            try:
+                rules.mark_sent(followup)
+            except rules.FollowUpNotPending:
+                continue
+            sent += 1
+        messages.success(request, f"Marked {sent} follow-up(s) sent.")
 
     @admin.action(description="Dismiss selected follow-ups")
     def dismiss_selected(self, request, queryset):
@@ -102,6 +119,75 @@ class FollowUpAdmin(OwnedModelAdmin):
         for followup in items:
             followup.snooze(max(followup.due_at, timezone.now()) + timedelta(days=1))
         messages.success(request, f"Snoozed {len(items)} follow-up(s) by a day.")
+
+
+# Interactions logged in the admin or imported there decide "asks for feedback" the way
+# mark sent does (from the text), unless the person says otherwise. contacts cannot know
+# the draft checker, so followups extends its admin, as for the contact editor above.
+
+FEEDBACK_CHOICES = [("", "Decide from the text"), ("yes", "Yes"), ("no", "No")]
+
+
+def _asks(direction: str, subject: str, body: str) -> bool:
+    from followups.drafts import asks_for_feedback
+
+    return direction == Interaction.Direction.OUTBOUND and asks_for_feedback(f"{subject}\n{body}")
+
+
+class InteractionFeedbackForm(forms.ModelForm):
+    requests_feedback = forms.ChoiceField(
+        label="Asks for feedback",
+        choices=FEEDBACK_CHOICES,
+        required=False,
+        help_text="A message you sent that asks for feedback schedules one nudge. Left to "
+        "the text, it is read as the draft checker reads a feedback request.",
+    )
+
+    class Meta:
+        model = Interaction
+        # The admin passes its own field list; these are the ones a person edits.
+        fields = [
+            "owner",
+            "contact",
+            "application",
+            "direction",
+            "channel",
+            "kind",
+            "requests_feedback",
+            "occurred_at",
+            "subject",
+            "body",
+            "message_id",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["requests_feedback"] = "yes" if self.instance.requests_feedback else "no"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("requests_feedback", "")
+        if choice in ("yes", "no"):
+            data["requests_feedback"] = choice == "yes"
+        else:  # subject and body are cleaned by now (they come after the choice)
+            data["requests_feedback"] = _asks(
+                data.get("direction", ""), data.get("subject", ""), data.get("body", "")
+            )
+        return data
+
+
+class FeedbackFromTextInteractionResource(InteractionResource):
+    """An imported message without a requests_feedback value: read from its text."""
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        super().before_save_instance(instance, row, **kwargs)
+        if str(row.get("requests_feedback", "") or "").strip() == "":
+            instance.requests_feedback = _asks(instance.direction, instance.subject, instance.body)
+
+
+InteractionAdmin.form = InteractionFeedbackForm
+InteractionAdmin.resource_classes = [FeedbackFromTextInteractionResource]
 
 
 @admin.register(ReplyTemplate)

@@ -14,15 +14,17 @@ second save finds it instead of creating another.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import JobApplication, Profile
+from crm.models import JobApplication, Profile, is_historic_application
 from followups.drafts import draft_for, fill_for
 from followups.models import FollowUp
 from followups.timing import (
@@ -481,11 +483,15 @@ def ensure_application_check(
     application: JobApplication, profile: Profile, now: datetime
 ) -> FollowUp | None:
     """A pending application check due the working morning on/after the day applied plus
-    application_check_days, unless they wrote back since that day."""
+    application_check_days, unless they wrote back since that day or it was applied for
+    more than HISTORIC_APPLICATION_DAYS ago (history, typically imported)."""
     if not profile.application_check_enabled:
         return None
     zone = profile.zone
     applied_on = application.applied_on or local_date(now, zone)
+    if is_historic_application(applied_on, local_date(now, zone)):
+        stop_application_checks(application, "Applied too long ago to ask about it now", now)
+        return None
     heard_back = Interaction.objects.filter(
         application=application,
         direction=Inbound,
@@ -611,6 +617,77 @@ def stop_application_checks(application: JobApplication, reason: str, now: datet
 
 
 # ---------------------------------------------------------------------------------------
+# A new time zone, morning hour or workdays: working mornings follow the new hours
+# ---------------------------------------------------------------------------------------
+
+PROFILE_TIMING_FIELDS = ("time_zone", "morning_hour", "workdays")
+# Kinds whose due time the rules put on a working morning (R3, R5, R6, R8, goals). A
+# reply or a thank-you is due a fixed number of hours after the clock time it answers.
+MORNING_KINDS = (
+    Kind.FEEDBACK_NUDGE,
+    Kind.CHECK_IN,
+    Kind.CONNECT,
+    Kind.APPLICATION_CHECK,
+    Kind.GOAL,
+)
+
+
+@dataclass(frozen=True)
+class _Hours:
+    """The working hours a profile had when it was loaded."""
+
+    zone: ZoneInfo
+    morning_hour: int
+    workdays: list[int]
+
+
+def profile_saved(profile: Profile, *, created: bool, now: datetime | None = None) -> None:
+    """Re-times the owner's pending follow-ups due on a working morning when the zone, the
+    morning hour or the workdays changed: the same local date they had, at the new morning
+    hour, moved on to the next workday if needed. Clock-fixed times stay."""
+    loaded = getattr(profile, "_loaded_values", None)
+    # Without the values it was loaded with (a new row, a deferred load) there is no old
+    # morning to move from.
+    unknown = loaded is None or any(f not in loaded for f in PROFILE_TIMING_FIELDS)
+    if created or unknown or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS):
+        profile.remember_values()
+        return
+    try:
+        old_zone = ZoneInfo(loaded.get("time_zone") or "UTC")
+    except (KeyError, ValueError):
+        old_zone = ZoneInfo("UTC")
+    old = _Hours(old_zone, loaded.get("morning_hour", 9), loaded.get("workdays") or [])
+    retime_working_mornings(profile, old, now or timezone.now())
+    profile.remember_values()
+
+
+def retime_working_mornings(profile: Profile, old: _Hours, now: datetime) -> int:
+    """Moves each pending follow-up that was due at the old morning hour; returns how many."""
+    moved = 0
+    with transaction.atomic():
+        for followup in FollowUp.objects.filter(owner_id=profile.user_id, status=Pending):
+            local = followup.due_at.astimezone(old.zone)
+            if (local.hour, local.minute, local.second) != (old.morning_hour, 0, 0):
+                continue  # a time of day the user or the clock chose: it stays
+            if followup.kind not in MORNING_KINDS and not _was_snoozed(followup):
+                continue
+            due = working_morning_on_or_after_date(local.date(), profile)
+            moved += followup.reschedule(
+                due,
+                deadline=followup.deadline,
+                reason="Your time zone or working hours changed",
+                now=now,
+            )
+    return moved
+
+
+def _was_snoozed(followup: FollowUp) -> bool:
+    """A reply snoozed to a morning is due on a working morning too (snoozes land there)."""
+    latest = followup.events.order_by("-at", "-id").first()
+    return latest is not None and latest.reason.startswith("Snoozed")
+
+
+# ---------------------------------------------------------------------------------------
 # Do not contact (docs/rules.md#do-not-contact), and helpers
 # ---------------------------------------------------------------------------------------
 
@@ -651,14 +728,22 @@ def mark_sent(
     subject: str | None = None,
     body: str | None = None,
     now: datetime | None = None,
+    requests_feedback: bool | None = None,
 ) -> Interaction:
     """The user sent the draft: logs the matching outbound interaction and lets the rules
-    complete the follow-up (and do what follows: R5 after a reply, the next check-in).
+    complete the follow-up (and do what follows: R3's nudge when the text asks for
+    feedback, R5 after a reply, the next check-in).
 
+    `requests_feedback` is the user's override (the pages' checkbox); left None it is
+    read from the text actually sent, as the draft checker reads a feedback request.
     Raises FollowUpNotPending when the follow-up is no longer pending.
     """
     now = now or timezone.now()
     kind, channel = SENT_AS.get(followup.kind, (IKind.OTHER, Interaction.Channel.EMAIL))
+    subject = followup.draft_subject if subject is None else subject
+    body = followup.draft_body if body is None else body
+    if requests_feedback is None:
+        requests_feedback = sent_text_asks_for_feedback(subject, body)
     with transaction.atomic():
         # Lock the row so two clicks on "mark sent" log one interaction, not two.
         locked = FollowUp.objects.select_for_update().filter(pk=followup.pk, status=Pending)
@@ -672,11 +757,61 @@ def mark_sent(
             channel=channel,
             kind=kind,
             occurred_at=now,
-            subject=followup.draft_subject if subject is None else subject,
-            body=followup.draft_body if body is None else body,
+            subject=subject,
+            body=body,
+            requests_feedback=requests_feedback,
         )
         followup.refresh_from_db()
         if followup.is_pending:
             # Kinds no rule completes (goal, custom, a follow-up without a contact).
             followup.complete(interaction, now=now)
     return interaction
+
+
+def undo_sent(followup: FollowUp, *, now: datetime | None = None) -> bool:
+    """Undo of mark sent: the interaction it logged is deleted (the rules cancel what it
+    scheduled: the nudge, the connect suggestion) and the follow-up is pending again.
+
+    False when there is nothing to undo: not done, or done by something other than an
+    outbound message (an answer logged since is history, not a slip of the finger).
+    """
+    now = now or timezone.now()
+    sent = followup.completed_by
+    if followup.status != FollowUp.Status.DONE or sent is None or sent.direction != Outbound:
+        return False
+    with transaction.atomic():
+        sent.delete()
+        if followup.kind == Kind.CHECK_IN:
+            # The check-in the sent message scheduled next gives way to this one.
+            for newer in FollowUp.objects.filter(
+                contact_id=followup.contact_id, kind=Kind.CHECK_IN, status=Pending
+            ).exclude(pk=followup.pk):
+                newer.cancel("Mark sent was undone", now=now)
+        followup.refresh_from_db()
+        return followup.reopen(now=now)
+
+
+def sent_text_asks_for_feedback(subject: str, body: str) -> bool:
+    """Whether a sent message asks for feedback (the draft checker's notion)."""
+    from followups.drafts import asks_for_feedback
+
+    return asks_for_feedback(f"{subject}\n{body}")
+
+
+def nudge_after(interaction: Interaction) -> FollowUp | None:
+    """The pending feedback nudge a sent message scheduled (R3), if any."""
+    return FollowUp.objects.filter(
+        source=interaction, kind=Kind.FEEDBACK_NUDGE, status=Pending
+    ).first()
+
+
+def whats_next_after_sending(interaction: Interaction, zone: tzinfo) -> str:
+    """The sentence the pages show once a draft is marked sent: when the nudge comes."""
+    nudge = nudge_after(interaction)
+    if nudge is None:
+        return ""
+    name = interaction.contact.first_name if interaction.contact_id else ""
+    local = nudge.due_at.astimezone(zone)
+    when = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    silent = f"If {name} stays silent" if name else "If they stay silent"
+    return f"{silent}, a nudge on {when}."

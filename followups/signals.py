@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import JobApplication
+from crm.models import JobApplication, Profile
 from followups import rules
 from followups.models import FollowUp, Goal
 
@@ -96,3 +96,12 @@ def goal_deleted(sender, instance: Goal, **kwargs) -> None:
     reminder = FollowUp.objects.filter(pk=instance.followup_id).first()
     if reminder is not None and reminder.is_pending:
         reminder.cancel("The goal was deleted.")
+
+
+@receiver(post_save, sender=Profile, dispatch_uid="rules_profile_saved")
+def profile_saved(sender, instance, created, raw, update_fields, **kwargs) -> None:
+    # Any save of the profile (preferences, first run, admin, API, ORM): a new zone,
+    # morning hour or workdays re-times what is pending on a working morning.
+    if raw or not _touches(update_fields, rules.PROFILE_TIMING_FIELDS):
+        return
+    rules.profile_saved(instance, created=created)

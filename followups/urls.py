@@ -11,6 +11,7 @@ from followups.export import views as export_views
 from followups.growth import views as growth_views
 from followups.quicklog import views as quicklog_views
 from followups.scheduler import views as scheduler_views
+from followups.search import views as search_views
 from followups.stats import views as stats_views
 
 app_name = "followups"
@@ -21,6 +22,9 @@ urlpatterns: list = [
     path("followups/<int:pk>/snooze/", dashboard_views.snooze, name="snooze"),
     path("followups/<int:pk>/dismiss/", dashboard_views.dismiss, name="dismiss"),
     path("followups/<int:pk>/reopen/", dashboard_views.reopen, name="reopen"),
+    path("followups/<int:pk>/undo-sent/", dashboard_views.undo_sent, name="undo-sent"),
+    # Search from the navigation bar
+    path("search/", search_views.search, name="search"),
     # Quick logging
     path("log/rejection/", quicklog_views.log_rejection, name="log-rejection"),
     path("log/interaction/", quicklog_views.log_interaction, name="log-interaction"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
@@ -22,7 +24,13 @@ from contacts.importers.csvfile import (
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import company_key, parse_date, too_long, url_validator
 from crm.capture.duplicates import saved_and_applied
-from crm.models import Company, JobApplication
+from crm.models import (
+    HISTORIC_APPLICATION_DAYS,
+    Company,
+    JobApplication,
+    Profile,
+    is_historic_application,
+)
 
 # Applications CSV -------------------------------------------------------------------
 
@@ -176,6 +184,24 @@ class ApplicationsPlan(ImportPlan):
     owner: User | None = None
     cleaned: list[dict] = field(default_factory=list)
     companies: dict[str, Company] = field(default_factory=dict)
+    today: date | None = None
+
+    @property
+    def historic_count(self) -> int:
+        """Rows applied for so long ago that no application check will be scheduled."""
+        return sum(
+            1
+            for cleaned, row in zip(self.cleaned, self.rows, strict=True)
+            if not row.is_rejected and _is_historic(cleaned, self.today)
+        )
+
+
+def _is_historic(cleaned: dict, today: date | None) -> bool:
+    return (
+        today is not None
+        and cleaned.get("status", JobApplication.Status.APPLIED) == JobApplication.Status.APPLIED
+        and is_historic_application(cleaned.get("applied_on"), today)
+    )
 
 
 def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
@@ -255,6 +281,7 @@ def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: 
 def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
     """What importing `raw` with the column `mapping` would do: bounded reads, no writes."""
     parsed = parse_applications(raw)
+    today = timezone.now().astimezone(Profile.for_user(owner).zone).date()
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     existing: dict[tuple[str, str], JobApplication] = {}
     by_url: dict[str, JobApplication] = {}
@@ -301,6 +328,11 @@ def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -
                 preview.warnings.append(
                     f"Already in your applications. {saved_and_applied(application)}"
                 )
+        if not preview.is_rejected and _is_historic(cleaned, today):
+            preview.warnings.append(
+                f"Applied more than {HISTORIC_APPLICATION_DAYS} days ago: "
+                "no follow-up will ask about it."
+            )
         rows.append(preview)
         cleaned_rows.append(cleaned)
     return ApplicationsPlan(
@@ -310,6 +342,7 @@ def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -
         owner=owner,
         cleaned=cleaned_rows,
         companies=companies,
+        today=today,
     )
 
 

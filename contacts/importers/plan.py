@@ -33,6 +33,8 @@ class PreviewRow:
     new_company: bool = False
     parsed_date: date | None = None
     cells: list[str] = field(default_factory=list)  # values in the order of the columns
+    # (heading, value) in the order of the columns: labels for the phone card layout.
+    labelled_cells: list[tuple[str, str]] = field(default_factory=list)
 
     def reject(self, message: str) -> None:
         self.errors.append(message)
@@ -58,6 +60,9 @@ class ImportPlan:
     def __post_init__(self) -> None:
         for row in self.rows:
             row.cells = [row.values.get(key, "") for key, _ in self.columns]
+            row.labelled_cells = [
+                (heading, row.values.get(key, "")) for key, heading in self.columns
+            ]
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)

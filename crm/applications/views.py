@@ -44,20 +44,38 @@ def application_board(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def application_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Sets a new status; htmx gets the re-rendered board, a plain POST a redirect."""
+    """Sets a new status; htmx gets the re-rendered board, a plain POST a redirect.
+
+    Wishlist → Applied dates the application today (the rules then schedule its status
+    check); a move to Rejected offers to log who sent the rejection (which schedules the
+    reply); every move offers an Undo, which posts the previous status back.
+    """
     application = get_object_or_404(JobApplication, pk=pk, owner=request.user)
     form = ApplicationStatusForm(request.POST)
+    undo = None
     if form.is_valid():
+        undo = {"status": application.status, "dated": False}
         application.status = form.cleaned_data["status"]
+        if request.POST.get("undo") and request.POST.get("clear_applied_on"):
+            application.applied_on = None
+        elif application.status == JobApplication.Status.APPLIED and not application.applied_on:
+            application.applied_on, undo["dated"] = _today(), True
         application.save()
         level, notice = "success", f"Moved “{application}” to {application.get_status_display()}."
+        if request.POST.get("undo"):
+            undo = None
     else:
         level, notice = "danger", "Choose one of the listed statuses."
     if request.htmx:
         # Shown inside the swapped board: a queued message would only appear on the
         # next full page load, long after the move.
-        context = {"columns": board_columns(request.user, _today()), "notice": notice}
-        context["notice_level"] = level
+        context = {
+            "columns": board_columns(request.user, _today()),
+            "notice": notice,
+            "notice_level": level,
+            "moved": application if undo else None,
+            "undo": undo,
+        }
         return render(request, "crm/_application_board_columns.html", context)
     (messages.success if level == "success" else messages.error)(request, notice)
     if request.POST.get("next") == "detail":

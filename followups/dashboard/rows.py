@@ -68,7 +68,7 @@ PK_STAND_IN = 987654321
 def action_url_patterns() -> dict[str, str]:
     """Each row action's URL with a {pk} slot: one reverse() per action, not per row."""
     patterns = {}
-    for name in ("mark-sent", "snooze", "dismiss", "reopen", "draft"):
+    for name in ("mark-sent", "snooze", "dismiss", "reopen", "undo-sent", "draft"):
         try:
             url = reverse(f"followups:{name}", args=[PK_STAND_IN])
         except NoReverseMatch:  # an optional page (the draft editor) not installed
@@ -141,6 +141,20 @@ class Row:
     def done_label(self) -> str:
         # A goal's deadline is not a message to anyone.
         return "Mark done" if self.followup.kind == FollowUp.Kind.GOAL else "Mark sent"
+
+    @cached_property
+    def offers_feedback_choice(self) -> bool:
+        """Whether the row shows the "asks for feedback" box: a message that may ask for
+        it (a nudge is itself the one reminder, and a goal is no message at all)."""
+        return self.followup.kind not in (FollowUp.Kind.GOAL, FollowUp.Kind.FEEDBACK_NUDGE)
+
+    @cached_property
+    def asks_for_feedback(self) -> bool:
+        """The box's initial state: whether the draft as written asks for feedback."""
+        from followups.drafts import asks_for_feedback
+
+        fu = self.followup
+        return asks_for_feedback(f"{fu.draft_subject}\n{fu.draft_body}")
 
     @cached_property
     def draft_url(self) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,6 +48,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "followups/dashboard/group.html", context)
     groups = dashboard_groups(request.user, now, zone)
     context |= {"groups": groups, "total": sum(g.count for g in groups)}
+    # ?sent=<pk>: the draft editor just marked it sent; offer its Undo here.
+    sent = request.GET.get("sent", "")
+    if sent.isdigit():
+        context["just_sent"] = FollowUp.objects.filter(
+            pk=sent, owner=request.user, status=FollowUp.Status.DONE
+        ).first()
     if not context["total"]:
         context["has_history"] = FollowUp.objects.filter(owner=request.user).exists()
     return render(request, "followups/dashboard/dashboard.html", context)
@@ -104,14 +110,24 @@ def mark_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return not_pending(request, followup)
         return answer(request, followup, "Marked done.")
     try:
-        rules.mark_sent(followup)
+        sent = rules.mark_sent(followup, requests_feedback=feedback_choice(request, pk))
     except rules.FollowUpNotPending:
         # A second click (or another tab) got there first.
         followup.refresh_from_db()
         return not_pending(request, followup)
     followup.refresh_from_db()
-    who = f" to {followup.contact.full_name}" if followup.contact else ""
-    return answer(request, followup, f"Marked sent{who}.")
+    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
+    return answer(request, followup, f"Marked sent{who}. {then}".strip())
+
+
+def feedback_choice(request: HttpRequest, pk: int) -> bool | None:
+    """The row's "asks for feedback" box: the user's say when the box was shown (an
+    unticked box posts nothing, so a hidden field tells it was there), else None and
+    the rules read it from the text."""
+    if not request.POST.get(f"feedback_choice_{pk}"):
+        return None
+    return bool(request.POST.get(f"requests_feedback_{pk}"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,10 +145,15 @@ def snooze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return answer(request, followup, f"Not snoozed: {errors}", ok=False)
     until = snooze_until(form.cleaned_data["choice"], form.cleaned_data["date"], now, profile)
+    window_end = followup.deadline
     if not followup.snooze(until, now=now):
         return not_pending(request, followup)
     local = timezone.localtime(until, profile.zone)
-    return answer(request, followup, f"Snoozed until {local:%a %-d %b, %H:%M}.")
+    notice = f"Snoozed until {local:%a %-d %b, %H:%M}."
+    if window_end is not None and window_end < until:
+        ended = timezone.localtime(window_end, profile.zone)
+        notice += f" That is past its original window, which ended {ended:%a %-d %b, %H:%M}."
+    return answer(request, followup, notice)
 
 
 def snooze_choices(
@@ -160,6 +181,25 @@ def dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not followup.dismiss():
         return not_pending(request, followup)
     return answer(request, followup, "Dismissed.")
+
+
+@require_POST
+def undo_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Undo of mark sent (or mark done): what was logged goes, and the follow-up is back."""
+    followup = own_followup(request.user, pk)
+    if followup.status != FollowUp.Status.DONE:
+        return answer(request, followup, "Only a follow-up marked sent can be undone.", ok=False)
+    if followup.kind == FollowUp.Kind.GOAL:
+        goal = Goal.objects.filter(followup=followup, owner=request.user).first()
+        if goal is not None and not goal.is_open:
+            goal.reopen()
+        else:
+            followup.reopen()
+    elif not rules.undo_sent(followup):
+        followup.refresh_from_db()
+        return answer(request, followup, "This one cannot be undone any more.", ok=False)
+    followup.refresh_from_db()
+    return answer(request, followup, "Back on your list: nothing is logged as sent.")
 
 
 @require_POST

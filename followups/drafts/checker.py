@@ -58,8 +58,11 @@ class Finding:
 
 
 def asks_for_feedback(text: str) -> bool:
-    """Whether a message someone sent asks for feedback: the checker's notion (the
-    `no_feedback_request` finding), shared by every path that logs a sent message."""
+    """Whether a message asks for feedback, as the checker reads it.
+
+    Mark sent and every other path that logs a sent draft decide the interaction's
+    `requests_feedback` with this, so R3's nudge follows what was actually sent.
+    """
     return bool(FEEDBACK_REQUEST_RE.search(text or ""))
 
 

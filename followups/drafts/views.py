@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm.http import AuthenticatedHttpRequest
@@ -29,10 +30,17 @@ def draft_editor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Draft saved.")
             return redirect("followups:draft", pk=followup.pk)
         subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        asks = _feedback_choice(request)
     else:
         subject, body = drafts.initial_draft(followup, start=request.GET.get("start"))
         form = DraftForm(initial={"subject": subject, "body": body})
+        asks = None
     context = {
+        "asks_for_feedback": drafts.asks_for_feedback(f"{subject}\n{body}")
+        if asks is None
+        else asks,
+        "offers_feedback_choice": followup.kind
+        not in (FollowUp.Kind.GOAL, FollowUp.Kind.FEEDBACK_NUDGE),
         "followup": followup,
         "form": form,
         "variants": variants_for(followup.kind),
@@ -68,16 +76,29 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     }
 
 
+def _feedback_choice(request: AuthenticatedHttpRequest) -> bool | None:
+    """The editor's "asks for feedback" box (None when the page did not show it)."""
+    if not request.POST.get("feedback_choice"):
+        return None
+    return bool(request.POST.get("requests_feedback"))
+
+
 def _mark_sent(request: AuthenticatedHttpRequest, followup: FollowUp, subject: str, body: str):
     # The rules engine owns what "sent" means: which interaction to log, what it completes.
+    from crm.models import Profile
+
     try:
-        rules.mark_sent(followup, subject=subject, body=body)
+        sent = rules.mark_sent(
+            followup, subject=subject, body=body, requests_feedback=_feedback_choice(request)
+        )
     except rules.FollowUpNotPending as exc:
         messages.error(request, f"Draft saved, but not marked sent: {exc}")
         return redirect("followups:draft", pk=followup.pk)
-    who = f" to {followup.contact.full_name}" if followup.contact else ""
-    messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}.")
-    return redirect("home")
+    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
+    messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}. {then}".strip())
+    # The dashboard offers the Undo for it, as it does after its own mark sent.
+    return redirect(f"{reverse('home')}?sent={followup.pk}")
 
 
 # Template overrides -------------------------------------------------------------------

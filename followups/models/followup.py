@@ -261,13 +261,20 @@ class FollowUp(models.Model):
         )
 
     def snooze(self, until: datetime, *, now: datetime | None = None) -> bool:
-        """Moves the reminder of a pending follow-up to `until` and re-arms its email."""
+        """Moves the reminder of a pending follow-up to `until` and re-arms its email.
+
+        A snooze past the end of the window takes the deadline along: a follow-up is
+        never due after its own deadline (the page says the window was passed).
+        """
+        changes = {"due_at": until, **self._rearmed_delivery()}
+        if self.deadline is not None and self.deadline < until:
+            changes["deadline"] = until
         return self._transition(
             (self.Status.PENDING,),
             self.Status.PENDING,
             reason=f"Snoozed from {self.due_at:%Y-%m-%d %H:%M} UTC to {until:%Y-%m-%d %H:%M} UTC",
             now=now,
-            changes={"due_at": until, **self._rearmed_delivery()},
+            changes=changes,
         )
 
     def dismiss(self, *, now: datetime | None = None) -> bool:
@@ -308,7 +315,10 @@ class FollowUp(models.Model):
         now: datetime | None = None,
     ) -> bool:
         """The rules moved a pending follow-up (its source was edited, a newer interaction
-        moved a check-in). Re-arms the reminder when the due time changes."""
+        moved a check-in). Re-arms the reminder when the due time changes; a deadline
+        before the new due time is moved up to it."""
+        if deadline is not None and deadline < due_at:
+            deadline = due_at
         if due_at == self.due_at and deadline == self.deadline:
             return False
         changes: dict = {"due_at": due_at, "deadline": deadline}

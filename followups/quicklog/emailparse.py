@@ -17,7 +17,8 @@ from dateutil import parser as date_parser
 
 # Headers -------------------------------------------------------------------------------
 
-HEADER_NAMES = {"from", "to", "cc", "bcc", "subject", "date", "sent", "reply-to"}
+HEADER_NAMES = {"from", "to", "cc", "bcc", "subject", "date", "sent", "reply-to", "message-id"}
+MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z-]{1,20}):[ \t]*(?P<value>.*)$")
 EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # "16:12:00 +0100" or "16:12 GMT": a header date the stdlib reads exactly, zone included.
@@ -116,6 +117,10 @@ class ParsedEmail:
     subject: str = ""
     body: str = ""
     sent_at: datetime | None = None
+    message_id: str = ""
+    # What the text says it is: "rejection", "feedback" or "" when it does not say (or
+    # says both): the page pre-selects a kind only when the email is clear about it.
+    kind: str = ""
 
 
 def parse_email(text: str) -> ParsedEmail:
@@ -130,11 +135,16 @@ def parse_email(text: str) -> ParsedEmail:
     signature = read_signature(sample)
     if not parsed.sender_name and signature.get("name"):
         parsed.sender_name = signature["name"]
+    message_id = MESSAGE_ID.search(headers.get("message-id", ""))
+    parsed.message_id = message_id.group(0) if message_id else ""
+    parsed.kind = kind_of(f"{parsed.subject}\n{sample}")
     title, subject_company = job_from_subject(parsed.subject)
-    parsed.job_title = title or job_from_body(sample)
+    body_title, body_company = job_from_body(sample)
+    parsed.job_title = title or body_title
     parsed.company = (
         signature.get("company")
         or subject_company
+        or body_company
         or company_from_body(sample)
         or company_from_domain(parsed.sender_email)
     )
@@ -338,16 +348,49 @@ def looks_like_company(text: str) -> bool:
     )
 
 
+# Up to four capitalised words; a dot only inside a word ("Acme.io"), so "at Contoso.
+# Unfortunately…" stops at the end of the sentence.
+COMPANY_WORDS = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*(?:[ \t]+[A-Z][\w&'-]*(?:\.[\w&'-]+)*){0,3}"
+
+
 def company_from_body(body: str) -> str:
     """ "Thank you for your interest in Acme Robotics" / "…the team at Acme"."""
     head = " ".join(body.split("\n")[:15])
     match = re.search(
         r"(?:interest in (?:joining |working (?:at|for) )?|(?:team|everyone|us) at |"
         r"opportunit(?:y|ies) (?:at|with) |career at |position at |role at )"
-        r"(?P<company>[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,3})",
+        rf"(?P<company>{COMPANY_WORDS})",
         head,
     )
     return match.group("company").rstrip(".") if match else ""
+
+
+# What kind of email ---------------------------------------------------------------------
+
+REJECTION_WORDS = re.compile(
+    r"\b(?:unfortunately|regret to (?:inform|let you know)|not been successful|unsuccessful|"
+    r"(?:not|no longer) (?:be )?(?:moving|move|progressing|progress|proceeding|proceed|"
+    r"taking) (?:forward|further|ahead|with your)|"
+    r"decided (?:to )?(?:go|move forward|proceed|continue) with (?:another|other|a different)|"
+    r"(?:another|other|a different) candidates?|position has been filled|"
+    r"will not be (?:moving|progressing|offering|proceeding))\b",
+    re.I,
+)
+FEEDBACK_WORDS = re.compile(
+    r"\b(?:here (?:is|are) (?:some |the |my |our )?feedback|feedback (?:from|on) (?:the|your|our) "
+    r"(?:panel|interviews?|team|application|assessment)|(?:the |our )?(?:panel|interviewers?|"
+    r"team) (?:felt|thought|noted|liked|would have liked)|(?:areas?|room) (?:for|to) "
+    r"(?:improve\w*|grow\w*|develop\w*))\b",
+    re.I,
+)
+
+
+def kind_of(text: str) -> str:
+    """ "rejection" or "feedback" when the text plainly is one (and not both), else ""."""
+    rejection, feedback = bool(REJECTION_WORDS.search(text)), bool(FEEDBACK_WORDS.search(text))
+    if rejection == feedback:
+        return ""
+    return "rejection" if rejection else "feedback"
 
 
 # Job title ------------------------------------------------------------------------------
@@ -381,8 +424,16 @@ SUBJECT_PATTERNS = [
     ),
 ]
 BODY_PATTERNS = [
+    # "for the Product Designer role at Contoso", "interest in the Data Analyst position"
     re.compile(
-        rf"(?:for|of|to)\s+the\s+(?P<title>[A-Z][\w/&+#.-]*(?:\s+[\w/&+#().-]+){{0,6}}?)\s+{ROLE_WORDS}"
+        rf"(?:for|of|to|in)\s+the\s+(?P<title>[A-Z][\w/&+#.-]*(?:\s+[\w/&+#().-]+){{0,6}}?)"
+        rf"\s+{ROLE_WORDS}(?:\s+(?:at|with)\s+(?P<company>{COMPANY_WORDS}))?"
+    ),
+    # "your application for Product Designer at Contoso" (a title in capitals, no "role")
+    re.compile(
+        r"(?:application|applying|applied)\s+(?:for|to)\s+(?:the\s+)?"
+        r"(?P<title>[A-Z][\w/&+#.-]*(?:\s+[A-Z][\w/&+#().-]*){0,5})"
+        rf"\s+(?:at|with)\s+(?P<company>{COMPANY_WORDS})"
     ),
     re.compile(r"(?:the\s+)?(?:position|role)\s+of\s+(?P<title>[A-Z][^,.;\n]{2,60})"),
 ]
@@ -413,10 +464,12 @@ def job_from_subject(subject: str) -> tuple[str, str]:
     return "", ""
 
 
-def job_from_body(body: str) -> str:
+def job_from_body(body: str) -> tuple[str, str]:
+    """(job title, company) the first lines name, each '' when they name none."""
     head = " ".join(body.split("\n")[:15])
     for pattern in BODY_PATTERNS:
         match = pattern.search(head)
         if match and (title := plausible_title(match.group("title"))):
-            return title
-    return ""
+            company = (match.groupdict().get("company") or "").rstrip(".")
+            return title, company if looks_like_company(company) else ""
+    return "", ""

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
+from followups.quicklog.duplicates import already_logged
 from followups.quicklog.emailparse import parse_email
 
 if TYPE_CHECKING:
@@ -67,7 +68,13 @@ def match_contact(owner: User, name: str, email: str, company: Company | None) -
     return contact
 
 
-def match_application(owner: User, company: Company | None, title: str) -> JobApplication | None:
+def match_application(
+    owner: User,
+    company: Company | None,
+    title: str,
+    *,
+    new_status: str = JobApplication.Status.APPLIED,
+) -> JobApplication | None:
     title = " ".join(title.split())
     if company is None or not title:
         return None
@@ -77,8 +84,20 @@ def match_application(owner: User, company: Company | None, title: str) -> JobAp
         .first()
     )
     return application or JobApplication.objects.create(
-        owner=owner, company=company, title=title, status=JobApplication.Status.APPLIED
+        owner=owner, company=company, title=title, status=new_status
     )
+
+
+def only_open_application(contact: Contact) -> JobApplication | None:
+    """The contact's one open application, when there is exactly one: an email from them
+    that names no job is about it."""
+    closed = (
+        JobApplication.Status.REJECTED,
+        JobApplication.Status.WITHDRAWN,
+        JobApplication.Status.ACCEPTED,
+    )
+    open_ones = list(contact.applications.exclude(status__in=closed)[:2])
+    return open_ones[0] if len(open_ones) == 1 else None
 
 
 # Forms ------------------------------------------------------------------------------------
@@ -113,10 +132,15 @@ class QuickLogForm(forms.Form):
     occurred_at = forms.DateTimeField(label="When", widget=LocalDateTimeInput())
     subject = forms.CharField(max_length=300, required=False)
     body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    # The pasted email's Message-ID, carried from "Fill in" to "Save" so the same email
+    # is recognised when it is pasted again.
+    message_id = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
 
     # What a form without kind/direction fields logs.
     interaction_kind = Interaction.Kind.OTHER
     interaction_direction = Interaction.Direction.INBOUND
+    # The status of an application the form creates for a job it has not seen.
+    new_application_status = JobApplication.Status.APPLIED
 
     def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -136,6 +160,7 @@ class QuickLogForm(forms.Form):
             "job_title": parsed.job_title,
             "subject": parsed.subject[:300],
             "body": parsed.body,
+            "message_id": parsed.message_id[:300],
         }
         initial = {name: value for name, value in found.items() if value}
         return {"email_text": text, "occurred_at": sent_at or now, **initial}
@@ -166,12 +191,27 @@ class QuickLogForm(forms.Form):
     def interaction_fields(self) -> dict:
         return {"kind": self.interaction_kind, "direction": self.interaction_direction}
 
+    def logged_before(self) -> Interaction | None:
+        """The interaction this same email was logged as the first time, if any."""
+        data = self.cleaned_data if self.is_bound else self.initial
+        return already_logged(
+            self.owner,
+            message_id=data.get("message_id") or "",
+            sender_email=data.get("contact_email") or "",
+            occurred_at=data.get("occurred_at"),
+            subject=data.get("subject") or "",
+        )
+
     @transaction.atomic
     def save(self) -> Interaction:
         data = self.cleaned_data
         company = match_company(self.owner, data["company_name"])
         contact = match_contact(self.owner, data["contact_name"], data["contact_email"], company)
-        application = match_application(self.owner, company, data["job_title"])
+        application = match_application(
+            self.owner, company, data["job_title"], new_status=self.new_application_status
+        )
+        if application is None:
+            application = only_open_application(contact)
         if application is not None:
             contact.applications.add(application)
         return Interaction.objects.create(
@@ -181,6 +221,7 @@ class QuickLogForm(forms.Form):
             occurred_at=data["occurred_at"],
             subject=data["subject"],
             body=data["body"],
+            message_id=data.get("message_id", ""),
             **self.interaction_fields(),
         )
 
@@ -194,6 +235,9 @@ class RejectionForm(QuickLogForm):
     field_order = ["email_text", "contact_name", "contact_email", "company_name", "job_title"]
 
     interaction_kind = Interaction.Kind.REJECTION
+    # Created already rejected: as "applied" it would schedule, then at once cancel, a
+    # status check (three lines of noise on its timeline).
+    new_application_status = JobApplication.Status.REJECTED
 
     def clean_occurred_at(self) -> datetime:
         when = super().clean_occurred_at()
@@ -212,7 +256,13 @@ class InteractionForm(QuickLogForm):
     direction = forms.ChoiceField(
         label="Who wrote", choices=Interaction.Direction.choices, initial="inbound"
     )
-    kind = forms.ChoiceField(label="What it was", choices=Interaction.Kind.choices)
+    # No default: a feedback email logged as a rejection schedules the wrong follow-up.
+    kind = forms.ChoiceField(
+        label="What it was",
+        choices=[("", "Choose what it was…"), *Interaction.Kind.choices],
+        error_messages={"required": "Choose what it was: a rejection, feedback, an interview…"},
+        widget=forms.Select(attrs={"data-kind-effect": ""}),
+    )
     channel = forms.ChoiceField(label="How", choices=Interaction.Channel.choices, initial="email")
     requests_feedback = forms.BooleanField(
         label="I asked them for feedback",
@@ -234,9 +284,17 @@ class InteractionForm(QuickLogForm):
         "requests_feedback",
     ]
 
+    @classmethod
+    def initial_from_paste(cls, text: str, now: datetime) -> dict:
+        """As for any paste, and the kind when the email plainly says what it is."""
+        initial = super().initial_from_paste(text, now)
+        kind = parse_email(text).kind
+        if kind:
+            initial |= {"kind": kind, "direction": Interaction.Direction.INBOUND}
+        return initial
+
     def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
+        data = super().clean()
         if data.get("requests_feedback") and data.get("direction") != "outbound":
             self.add_error("requests_feedback", "Only a message you sent can ask for feedback.")
         return data

@@ -95,6 +95,17 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
             marks.flush()
 
 
+def missed_by_the_scheduler(followup: FollowUp, claimed_at: datetime) -> bool:
+    """Whether the reminder goes out late because no tick ran when it fell due.
+
+    Counted from when it could first have gone out: a follow-up created already overdue
+    (history logged late, an import) was never missed by the scheduler, so it is just
+    overdue, not "[Late]" (DESIGN.md, "Rules").
+    """
+    could_go_out = max(followup.due_at, followup.created_at or followup.due_at)
+    return claimed_at - could_go_out > LATE_AFTER
+
+
 def _send_one_reminder(
     followup: FollowUp,
     profile: Profile,
@@ -109,7 +120,7 @@ def _send_one_reminder(
         report.lost_races += 1
         return
     attempts = followup.send_attempts + 1
-    late = claimed_at - followup.due_at > LATE_AFTER
+    late = missed_by_the_scheduler(followup, claimed_at)
     try:
         message = emails.reminder_message(followup, profile, late=late)
         mailer.send(message)

@@ -166,7 +166,8 @@ def test_mark_sent_logs_the_edited_draft_and_completes_the_reply(alice_client, r
         {"subject": "Thanks, Dana", "body": body, "mark_sent": "1"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    # The dashboard, with the Undo of this mark sent (issue 12, item 9).
+    assert response.redirect_chain[-1][0] == f"{reverse('home')}?sent={reply_followup.pk}"
     assert "Marked sent to Dana" in response.content.decode()
     sent = Interaction.objects.get(owner=reply_followup.owner, direction="outbound")
     assert (sent.kind, sent.subject, sent.body) == ("reply", "Thanks, Dana", body)

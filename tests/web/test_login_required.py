@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 # Views reachable without a session: login and password reset, sign-up (404 unless
 # enabled), the signed unsubscribe link, the token calendar feed, the health check and
 # the bookmarklet's endpoint (its secret token stands for the session: crm/capture/).
+# the favicon browsers fetch on every page (the login page included).
 PUBLIC = {
+    "favicon",
     "login",
     "logout",
     "password_reset",

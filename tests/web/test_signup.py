@@ -20,6 +20,7 @@ def test_with_sign_up_on_a_visitor_creates_an_account_and_is_logged_in(client, s
         reverse("signup"),
         {
             "username": "carol",
+            "email": "carol@example.org",
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
         },
