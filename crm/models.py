@@ -147,6 +147,28 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_reassignment()
+        super().save(*args, **kwargs)
+
+    # A profile carries its account's calendar token and settings: handing it to another
+    # account would serve that account's follow-ups on the old token (issue 13, item 1).
+    # It is created with its user and never reassigned, whichever path saves it.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_user_id = instance.__dict__.get("user_id")
+        return instance
+
+    def clean(self) -> None:
+        super().clean()
+        self._refuse_reassignment()
+
+    def _refuse_reassignment(self) -> None:
+        loaded = getattr(self, "_loaded_user_id", None)
+        if loaded is not None and loaded != self.user_id:
+            raise ValidationError({"user": "A profile stays with its account."})
+
     @classmethod
     def for_user(cls, user) -> Profile:
         """The user's profile, created with the defaults on first use."""

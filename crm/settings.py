@@ -94,7 +94,7 @@ CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "crm.apps.CrmAdminConfig",  # django.contrib.admin, view-on-site scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
