@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,6 +47,16 @@ class TickReport:
             "digests_failed": self.digests_failed,
             "errors": self.errors[:20],
         }
+
+
+# An address as a mail server quotes it ("<carol@example.com>", "{'carol@example.com': …}").
+_ADDRESS = re.compile(r"[^\s<>'\"(){}\[\],;:]+@[^\s<>'\"(){}\[\],;:]+")
+
+
+def redact_addresses(text: str) -> str:
+    """The text with every email address replaced: a tick's note is global (admin, health
+    page), and must not show one account's address to anyone else (issue 13, item 4)."""
+    return _ADDRESS.sub("<address>", text)
 
 
 class Clock:

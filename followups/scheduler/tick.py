@@ -12,7 +12,7 @@ from followups.scheduler.claims import KEEP_TICKS, claimable_reminders
 from followups.scheduler.digests import digest_due_profiles, digest_sections, send_due_digests
 from followups.scheduler.mailer import Mailer
 from followups.scheduler.reminders import send_due_reminders
-from followups.scheduler.report import Clock, TickReport
+from followups.scheduler.report import Clock, TickReport, redact_addresses
 
 # The tick -------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ def tick(
             reminders_sent=report.reminders_sent,
             digests_sent=report.digests_sent,
             failures=report.failures,
-            note="; ".join(report.errors)[:300],
+            note=redact_addresses("; ".join(report.errors))[:300],
         )
         SchedulerTick.objects.filter(started_at__lt=now - KEEP_TICKS).delete()
     return report
