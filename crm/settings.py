@@ -257,6 +257,8 @@ else:
     Q_CLUSTER["poll"] = 2
 
 # Security ------------------------------------------------------------------------------
+# /healthz tells anonymous visitors only ok/stale; its counts need this token.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

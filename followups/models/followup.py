@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -80,6 +80,9 @@ class FollowUp(models.Model):
     )
     send_attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="First temporary refusal of this reminder email."
+    )
     last_error = models.TextField(blank=True)
     sent_late = models.BooleanField(default=False, help_text="The reminder went out late.")
 
@@ -133,8 +136,12 @@ class FollowUp(models.Model):
         who = self.contact.full_name if self.contact_id else "—"
         return f"{self.get_kind_display()}: {who} (due {self.due_at:%Y-%m-%d %H:%M} UTC)"
 
-    # The scheduler retries a refused reminder email this many times, then gives up.
-    MAX_SEND_ATTEMPTS = 6
+    # A reminder email the mail server deferred (4xx, no connection, a timeout) is tried
+    # again with backoff for SEND_RETRY_FOR, as RFC 5321 §4.5.4.1 asks of a mail client;
+    # a permanent refusal (5xx) or the end of that window gives up, which the scheduler
+    # records by setting send_attempts to MAX_SEND_ATTEMPTS (also a cap on the tries).
+    MAX_SEND_ATTEMPTS = 200
+    SEND_RETRY_FOR = timedelta(days=4)
 
     @property
     def is_pending(self) -> bool:
@@ -145,6 +152,18 @@ class FollowUp(models.Model):
         """The mail server's last refusal, once the scheduler has given up on the email."""
         if self.notified_at is None and self.send_attempts >= self.MAX_SEND_ATTEMPTS:
             return self.last_error or "The mail server refused it."
+        return ""
+
+    @property
+    def delivery_delay(self) -> str:
+        """While a deferred reminder email waits for its next try: what the server said."""
+        if (
+            self.notified_at is None
+            and 0 < self.send_attempts < self.MAX_SEND_ATTEMPTS
+            and self.next_attempt_at is not None
+            and self.last_error
+        ):
+            return self.last_error
         return ""
 
     # State transitions: the only way a follow-up changes status. Each one is a
@@ -337,6 +356,7 @@ class FollowUp(models.Model):
             "notified_at": None,
             "claimed_until": None,
             "next_attempt_at": None,
+            "first_failed_at": None,
             "send_attempts": 0,
             "last_error": "",
             "sent_late": False,

@@ -22,7 +22,7 @@ from followups.scheduler.claims import (
     mark_reminder_sent,
     release_reminder,
 )
-from followups.scheduler.mailer import ConnectionLost, Mailer
+from followups.scheduler.mailer import ConnectionLost, Mailer, describe_failure, is_permanent
 from followups.scheduler.report import Clock, TickReport
 
 logger = logging.getLogger(__name__)
@@ -118,9 +118,11 @@ def _send_one_reminder(
         raise
     except Exception as exc:  # one bad row (data, template, refusal) must not stop the rest
         logger.warning("reminder for follow-up %s failed: %s", followup.pk, exc)
-        release_reminder(followup, attempts, clock(), f"{type(exc).__name__}: {exc}")
+        answer = describe_failure(exc)
+        gave_up = release_reminder(followup, attempts, clock(), answer, permanent=is_permanent(exc))
         report.reminders_failed += 1
-        report.errors.append(f"follow-up {followup.pk}: {exc}")
+        report.reminders_given_up += gave_up
+        report.errors.append(f"follow-up {followup.pk}: {'gave up: ' if gave_up else ''}{answer}")
         return
     marks.hold(followup, clock(), late)
     report.reminders_sent += 1

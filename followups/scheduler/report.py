@@ -17,6 +17,7 @@ class TickReport:
     reminders_sent: int = 0
     reminders_late: int = 0
     reminders_failed: int = 0
+    reminders_given_up: int = 0
     lost_races: int = 0
     digests_sent: int = 0
     digests_failed: int = 0
@@ -42,6 +43,7 @@ class TickReport:
             "reminders_sent": self.reminders_sent,
             "reminders_late": self.reminders_late,
             "reminders_failed": self.reminders_failed,
+            "reminders_given_up": self.reminders_given_up,
             "lost_races": self.lost_races,
             "digests_sent": self.digests_sent,
             "digests_failed": self.digests_failed,
