@@ -1,14 +1,16 @@
 """Settings for Follow-up CRM, read from the environment.
 
-Development needs no configuration at all: DEBUG is on, the database is an SQLite file
-in ./data, django-q2 uses the ORM broker and mail goes to the console. Production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, SITE_URL and usually DATABASE_URL, REDIS_URL and
+Production is the default. Development sets DEBUG=1 (bin/run does) and needs nothing
+else: the secret key is made on first use in ./data, the database is an SQLite file
+there, django-q2 uses the ORM broker and mail goes to the console. Production sets
+SECRET_KEY, ALLOWED_HOSTS, SITE_URL and usually DATABASE_URL, REDIS_URL and
 EMAIL_HOST. Every helper below fails loudly on a value it cannot read.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,21 +74,49 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 
-DEBUG = env_bool("DEBUG", True)
+# Production is the default: a forgotten variable must not run a public site in debug
+# mode. bin/run and Procfile.dev set DEBUG=1 for development (issue 13, item 5).
+DEBUG = env_bool("DEBUG", False)
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
+
+
+def development_secret_key(data_dir: Path) -> str:
+    """A random key made on first use and kept in the data folder (mode 0600), so no two
+    installations share one and nobody can sign tokens with a published key."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if TESTING:
+        SECRET_KEY = secrets.token_urlsafe(50)  # per test run; nothing outlives it
+    elif DEBUG:
+        SECRET_KEY = development_secret_key(DATA_DIR)
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off; generate one with "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For development set DEBUG=1 (bin/run does)."
         )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-5c1f0e7a9b"
 
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 _site = urlsplit(SITE_URL)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
-    ["127.0.0.1", "localhost", "testserver", _site.hostname or ""] if DEBUG else [],
+    ["127.0.0.1", "localhost", "testserver", _site.hostname or ""] if DEBUG or TESTING else [],
 )
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
@@ -126,6 +156,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.UserTimezoneMiddleware",
+    "crm.security.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -150,13 +181,14 @@ TEMPLATES = [
 ]
 
 # Database ------------------------------------------------------------------------------
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
-DATABASE_URL = env_url(
+# Connection URLs carry passwords: kept out of settings names (the debug page masks only
+# names like PASSWORD or SECRET); DATABASES holds the password under PASSWORD.
+_database_url = env_url(
     "DATABASE_URL",
     f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -230,10 +262,23 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
+
 # Scheduler (django-q2) -----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    env_url("REDIS_URL", REDIS_URL, schemes=("redis", "rediss", "unix"))
+class _MaskedURL(str):
+    """A connection URL whose repr hides its password: the debug page prints settings
+    with repr, and Q_CLUSTER["redis"] is not a name it masks. The value is unchanged."""
+
+    def __repr__(self) -> str:
+        parts = urlsplit(self)
+        if parts.password is None:
+            return super().__repr__()
+        netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+        return repr(parts._replace(netloc=netloc).geturl())
+
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    _redis_url = _MaskedURL(env_url("REDIS_URL", _redis_url, schemes=("redis", "rediss", "unix")))
 Q_CLUSTER = {
     "name": "followup-crm",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
@@ -250,8 +295,8 @@ Q_CLUSTER = {
     "ack_failures": True,
     "label": "Scheduler",
 }
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+if _redis_url:
+    Q_CLUSTER["redis"] = _redis_url
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2
@@ -275,7 +320,29 @@ if _site.scheme == "https" and not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_feed_tokens": {"()": "crm.security.logs.RedactFeedTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": "WARNING"}},
+    "loggers": {
+        "django_q": {"level": "WARNING"},
+        # runserver's access log, as Django sets it up, without calendar tokens.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_feed_tokens"],
+        },
+        # "Not Found: /calendar/…" warnings likewise.
+        "django.request": {"filters": ["redact_feed_tokens"]},
+    },
 }

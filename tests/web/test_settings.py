@@ -97,6 +97,7 @@ def test_email_host_switches_mail_to_smtp():
         "-c",
         "from django.conf import settings; print(settings.EMAIL_BACKEND)",
         EMAIL_HOST="127.0.0.1",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
 
@@ -109,5 +110,6 @@ def test_redis_url_switches_the_scheduler_to_the_redis_broker():
         "from django.conf import settings as s; q = s.Q_CLUSTER; "
         "print(q.get('redis'), q.get('orm'))",
         REDIS_URL="redis://127.0.0.1:6379/3",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3 None"
