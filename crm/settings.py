@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -138,6 +139,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "django_q",
+    "axes",
     "crm",
     "contacts",
     "followups",
@@ -157,6 +159,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.UserTimezoneMiddleware",
     "crm.security.middleware.NoStoreForSignedInMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -216,6 +220,22 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     # Hashing a password takes ~0.3 s by design; the suite logs users in thousands of times.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Brute force (issue 13, item 8): django-axes counts failed logins on the login page and
+# the admin by user name and address together; after AXES_FAILURE_LIMIT failures that
+# pair is locked out for AXES_COOLOFF_TIME, with a page saying so (429).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The suite logs in with client.login() (no request for axes to read): off there, and
+# switched on by the tests of the lockout itself.
+AXES_ENABLED = env_bool("AXES_ENABLED", not TESTING)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
