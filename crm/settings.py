@@ -236,6 +236,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password reset mails per hour: per address asked for, and per client address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10, minimum=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -317,6 +320,14 @@ Q_CLUSTER = {
 }
 if _redis_url:
     Q_CLUSTER["redis"] = _redis_url
+    # Throttles (password reset) shared by every web worker; without Redis each process
+    # keeps its own counts in memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+    }
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2

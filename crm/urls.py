@@ -7,12 +7,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import views
+from crm.security.password_reset import ThrottledPasswordResetView
 from followups.dashboard import views as dashboard_views
 from followups.scheduler import views as scheduler_views
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
     path("accounts/signup/", views.signup, name="signup"),
+    # Reset mail from the worker, throttled (before Django's own view of that name).
+    path(
+        "accounts/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Health of the scheduler, for uptime monitors (no login)
     path("healthz", scheduler_views.healthz, name="healthz"),
