@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from crm.models import Company, JobApplication, TracksLoadedValues
+from crm.security.weburls import validate_web_url
 
 
 class Contact(TracksLoadedValues):
@@ -28,7 +29,9 @@ class Contact(TracksLoadedValues):
     )
     title = models.CharField("job title", max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role, default=Role.RECRUITER)
-    linkedin_url = models.URLField("LinkedIn URL", blank=True, max_length=300)
+    linkedin_url = models.URLField(
+        "LinkedIn URL", blank=True, max_length=300, validators=[validate_web_url]
+    )
     phone = models.CharField(max_length=50, blank=True)
     notes = models.TextField(blank=True)
     check_in_months = models.PositiveSmallIntegerField(

@@ -35,6 +35,8 @@ class ContactResource(OwnedResource):
 
     class Meta:
         model = Contact
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = CONTACT_FIELDS
         export_order = CONTACT_FIELDS
         import_id_fields = ("first_name", "last_name", "email")
@@ -61,6 +63,8 @@ class InteractionResource(OwnedResource):
 
     class Meta:
         model = Interaction
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = (
             "contact",
             "direction",

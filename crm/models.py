@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from crm.security.weburls import validate_web_url
+
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -196,7 +198,7 @@ class Company(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="companies"
     )
     name = models.CharField(max_length=200)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -231,7 +233,7 @@ class JobApplication(TracksLoadedValues):
     title = models.CharField("job title", max_length=200)
     status = models.CharField(max_length=20, choices=Status, default=Status.APPLIED)
     applied_on = models.DateField(null=True, blank=True)
-    posting_url = models.URLField(blank=True, max_length=500)
+    posting_url = models.URLField(blank=True, max_length=500, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

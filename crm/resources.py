@@ -57,6 +57,8 @@ class OwnedCompanyWidget(widgets.ForeignKeyWidget):
 class CompanyResource(OwnedResource):
     class Meta:
         model = Company
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = ("name", "website", "notes")
         import_id_fields = ("name",)
         skip_unchanged = True
@@ -71,6 +73,8 @@ class JobApplicationResource(OwnedResource):
 
     class Meta:
         model = JobApplication
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = ("company", "title", "status", "applied_on", "posting_url", "notes")
         import_id_fields = ("company", "title")
         skip_unchanged = True

@@ -180,6 +180,8 @@ TEMPLATES = [
                 "followups.context_processors.due_count",
                 "followups.context_processors.scheduler_health",
             ],
+            # web_url (only http(s) links from stored URLs) in every template and email.
+            "builtins": ["crm.templatetags.safety"],
         },
     },
 ]

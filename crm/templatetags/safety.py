@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django import template
 
+from crm.security.weburls import web_url_or_empty
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def in_minutes(value: timedelta | None) -> str:
         return ""
     minutes = max(1, round(value.total_seconds() / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@register.filter
+def web_url(value: object) -> str:
+    """A stored URL fit for an href: http(s) only, else empty (so `{% if %}` skips it)."""
+    return web_url_or_empty(value)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from crm.security.weburls import web_url_or_empty
 from followups import drafts
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
@@ -67,9 +68,7 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
         if contact and contact.email
         else "",
         # Only web links: an imported row could hold a javascript: URL.
-        "linkedin_url": contact.linkedin_url
-        if contact and contact.linkedin_url.startswith(("https://", "http://"))
-        else "",
+        "linkedin_url": web_url_or_empty(contact.linkedin_url) if contact else "",
     }
 
 
