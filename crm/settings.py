@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_q",
     "axes",
+    "csp",
     "crm",
     "contacts",
     "followups",
@@ -156,6 +158,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.UserTimezoneMiddleware",
     "crm.security.middleware.NoStoreForSignedInMiddleware",
@@ -335,6 +338,23 @@ else:
     Q_CLUSTER["poll"] = 2
 
 # Security ------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline, so a stored value can never run as script (issue 13, item 6). Inline style
+# attributes stay allowed (layout widths in a few templates; no script can hide there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Bootstrap's form controls draw data: SVG icons
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # /healthz tells anonymous visitors only ok/stale; its counts need this token.
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 SESSION_COOKIE_HTTPONLY = True
