@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from crm.models import Company, JobApplication, TracksLoadedValues
+from crm.security.dates import validate_sane_date
 from crm.security.weburls import validate_web_url
 
 
@@ -123,7 +124,7 @@ class Interaction(TracksLoadedValues):
     requests_feedback = models.BooleanField(
         default=False, help_text="This message asked them for feedback (schedules one nudge)."
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(validators=[validate_sane_date])
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from crm.security.dates import validate_sane_date
 from crm.security.weburls import validate_web_url
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -232,7 +233,7 @@ class JobApplication(TracksLoadedValues):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applications")
     title = models.CharField("job title", max_length=200)
     status = models.CharField(max_length=20, choices=Status, default=Status.APPLIED)
-    applied_on = models.DateField(null=True, blank=True)
+    applied_on = models.DateField(null=True, blank=True, validators=[validate_sane_date])
     posting_url = models.URLField(blank=True, max_length=500, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
+from crm.security.dates import validate_sane_date
 
 # LinkedIn refuses connection notes longer than this.
 CONNECT_NOTE_LIMIT = 300
@@ -59,11 +60,17 @@ class FollowUp(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind)
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
-    due_at = models.DateTimeField(help_text="When the reminder fires.")
-    deadline = models.DateTimeField(null=True, blank=True, help_text="End of the window.")
+    due_at = models.DateTimeField(
+        help_text="When the reminder fires.", validators=[validate_sane_date]
+    )
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="End of the window.", validators=[validate_sane_date]
+    )
     draft_subject = models.CharField(max_length=300, blank=True)
     draft_body = models.TextField(blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True, help_text="Reminder email sent.")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="Reminder email sent.", validators=[validate_sane_date]
+    )
     completed_by = models.ForeignKey(
         Interaction,
         null=True,
@@ -71,17 +78,23 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="completed_followups",
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     cancel_reason = models.CharField(max_length=300, blank=True)
 
     # Delivery bookkeeping of the scheduler (see followups/scheduler.py).
     claimed_until = models.DateTimeField(
-        null=True, blank=True, help_text="Lease of a tick that is sending the reminder."
+        null=True,
+        blank=True,
+        help_text="Lease of a tick that is sending the reminder.",
+        validators=[validate_sane_date],
     )
     send_attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     first_failed_at = models.DateTimeField(
-        null=True, blank=True, help_text="First temporary refusal of this reminder email."
+        null=True,
+        blank=True,
+        help_text="First temporary refusal of this reminder email.",
+        validators=[validate_sane_date],
     )
     last_error = models.TextField(blank=True)
     sent_late = models.BooleanField(default=False, help_text="The reminder went out late.")
@@ -377,7 +390,7 @@ class FollowUpEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="followup_events",
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, validators=[validate_sane_date])
 
     class Meta:
         ordering = ["at", "id"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
+from crm.security.dates import validate_sane_date
 from followups.quicklog.emailparse import parse_email
 
 # Matching --------------------------------------------------------------------------------
@@ -106,7 +107,9 @@ class QuickLogForm(forms.Form):
         required=False,
         help_text="Files it under this application (created if new).",
     )
-    occurred_at = forms.DateTimeField(label="When", widget=LocalDateTimeInput())
+    occurred_at = forms.DateTimeField(
+        label="When", widget=LocalDateTimeInput(), validators=[validate_sane_date]
+    )
     subject = forms.CharField(max_length=300, required=False)
     body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
