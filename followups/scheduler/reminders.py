@@ -91,6 +91,7 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
         except ConnectionLost as exc:
             report.errors.append(str(exc))
             report.reminders_failed += 1
+            report.mail_unreachable = str(exc)
         finally:
             marks.flush()
 

@@ -21,6 +21,7 @@ class TickReport:
     lost_races: int = 0
     digests_sent: int = 0
     digests_failed: int = 0
+    mail_unreachable: str = ""  # set when the mail server could not be reached at all
     lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
