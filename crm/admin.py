@@ -9,6 +9,7 @@ from import_export.formats import base_formats
 
 from crm.models import Company, JobApplication, Profile
 from crm.resources import CompanyResource, JobApplicationResource
+from crm.security.uploads import LimitedCSV, LimitedXLSX, UploadLimitExceeded
 
 
 def _has_owner(model) -> bool:
@@ -76,8 +77,16 @@ class OwnedImportExportMixin(ImportExportMixin):
     """Import and export buttons (CSV, XLSX); the resource gets request.user, so imported
     rows are theirs and a non-superuser's export holds only their rows (crm/resources.py)."""
 
-    import_formats = [base_formats.CSV, base_formats.XLSX]
+    # The same formats, with size, unpacked size, row and cell limits checked before
+    # the file is parsed (crm/security/uploads.py).
+    import_formats = [LimitedCSV, LimitedXLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UploadLimitExceeded):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import Company, JobApplication
-from crm.security.dates import validate_sane_date
 from followups.quicklog.emailparse import parse_email
 
 # Matching --------------------------------------------------------------------------------
@@ -107,9 +106,7 @@ class QuickLogForm(forms.Form):
         required=False,
         help_text="Files it under this application (created if new).",
     )
-    occurred_at = forms.DateTimeField(
-        label="When", widget=LocalDateTimeInput(), validators=[validate_sane_date]
-    )
+    occurred_at = forms.DateTimeField(label="When", widget=LocalDateTimeInput())
     subject = forms.CharField(max_length=300, required=False)
     body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
