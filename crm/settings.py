@@ -208,7 +208,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # timeout makes a second writer wait instead of failing with "database is locked".
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30, minimum=1),
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
