@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from crm.accounts import enable_admin_editing
 from followups.models import FollowUp
@@ -89,8 +90,10 @@ def test_the_draft_editors_copy_button_still_works_from_its_static_file(tab, tra
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url("**/")
+    tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
     tab.goto(f"/followups/{followup.pk}/draft/")
+    tab.wait_for_load_state("networkidle")  # the deferred static script is in
     button = tab.locator("[data-copy-from]").first
     button.click()
-    assert button.text_content() == "Copied"
+    expect(button).to_have_text("Copied")
     assert _violations(tab) == []
