@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+os.environ.setdefault("DEBUG", "1")  # development settings: a key in ./data, no setup
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'data' / 'bench_import.sqlite3'}")
 
 import django  # noqa: E402

@@ -54,6 +54,7 @@ if "DATABASE_URL" not in os.environ:
         Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+os.environ.setdefault("DEBUG", "1")  # development settings: a key in ./data, no setup
 os.environ.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(SMTP_PORT), EMAIL_USE_TLS="0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 
 from crm.models import Company, JobApplication, TracksLoadedValues
+from crm.security.dates import validate_sane_date
+from crm.security.weburls import validate_web_url
 
 
 class Contact(TracksLoadedValues):
@@ -28,7 +30,9 @@ class Contact(TracksLoadedValues):
     )
     title = models.CharField("job title", max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role, default=Role.RECRUITER)
-    linkedin_url = models.URLField("LinkedIn URL", blank=True, max_length=300)
+    linkedin_url = models.URLField(
+        "LinkedIn URL", blank=True, max_length=300, validators=[validate_web_url]
+    )
     phone = models.CharField(max_length=50, blank=True)
     notes = models.TextField(blank=True)
     check_in_months = models.PositiveSmallIntegerField(
@@ -120,7 +124,7 @@ class Interaction(TracksLoadedValues):
     requests_feedback = models.BooleanField(
         default=False, help_text="This message asked them for feedback (schedules one nudge)."
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(validators=[validate_sane_date])
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     message_id = models.CharField(

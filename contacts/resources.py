@@ -34,6 +34,8 @@ CONTACT_FIELDS = (
 class ContactResource(CompanyColumnResource):
     class Meta:
         model = Contact
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = CONTACT_FIELDS
         export_order = CONTACT_FIELDS
         import_id_fields = ("first_name", "last_name", "email")
@@ -60,6 +62,8 @@ class InteractionResource(OwnedResource):
 
     class Meta:
         model = Interaction
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = (
             "contact",
             "direction",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from contacts.models import Contact
+from crm.security.weburls import is_web_url
 
 CRLF = "\r\n"
 
@@ -54,8 +55,9 @@ def contact_vcard(contact: Contact) -> str:
         lines.append(f"ORG:{escape(contact.company.name)}")
     if contact.title:
         lines.append(f"TITLE:{escape(contact.title)}")
-    if contact.linkedin_url:
-        # URLs are URI values, not text: no backslash escaping.
+    if is_web_url(contact.linkedin_url):
+        # URLs are URI values, not text: no backslash escaping, so only a plain http(s)
+        # address goes in (no CR/LF that would start a forged TEL: or EMAIL: line).
         lines.append(f"URL;TYPE=linkedin:{contact.linkedin_url}")
     if contact.notes:
         lines.append(f"NOTE:{escape(contact.notes)}")

@@ -20,6 +20,7 @@ from crm.capture.duplicates import find_by_url, saved_and_applied
 from crm.documents.validation import CONTENT_TYPES, suffix_of
 from crm.models import Company, Document, JobApplication, Profile
 from crm.resources import CompanyResource, JobApplicationResource
+from crm.security.uploads import LimitedCSV, LimitedXLSX, UploadLimitExceeded
 
 
 def _has_owner(model) -> bool:
@@ -119,8 +120,16 @@ class OwnedImportExportMixin(ImportExportMixin):
     """Import and export buttons (CSV, XLSX); the resource gets request.user, so imported
     rows are theirs and a non-superuser's export holds only their rows (crm/resources.py)."""
 
-    import_formats = [base_formats.CSV, base_formats.XLSX]
+    # The same formats, with size, unpacked size, row and cell limits checked before
+    # the file is parsed (crm/security/uploads.py).
+    import_formats = [LimitedCSV, LimitedXLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UploadLimitExceeded):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -131,16 +140,44 @@ class OwnedImportExportMixin(ImportExportMixin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    """One profile per account, made with it: nobody adds, deletes or reassigns one here,
+    and an ordinary account sees only its own, without the account field."""
+
     list_display = ["user", "time_zone", "morning_hour", "email_reminders", "digest_hour"]
     search_fields = ["user__username", "user__email"]
-    readonly_fields = ["calendar_token"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("user")
         return qs if request.user.is_superuser else qs.filter(user=request.user)
 
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return super().get_list_display(request)
+        return ["__str__", "time_zone", "morning_hour", "email_reminders", "digest_hour"]
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) if request.user.is_superuser else []
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser:
+            exclude.append("user")
+        return exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["calendar_token"]
+        if obj is not None and request.user.is_superuser:
+            readonly.append("user")
+        return readonly
+
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with id {object_id}.")
 
 
 @admin.register(Company)

@@ -19,6 +19,8 @@ from crm.documents.validation import validate_document
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+from crm.security.dates import validate_sane_date
+from crm.security.weburls import validate_web_url
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -161,6 +163,28 @@ class Profile(TracksLoadedValues):
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_reassignment()
+        super().save(*args, **kwargs)
+
+    # A profile carries its account's calendar token and settings: handing it to another
+    # account would serve that account's follow-ups on the old token (issue 13, item 1).
+    # It is created with its user and never reassigned, whichever path saves it.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_user_id = instance.__dict__.get("user_id")
+        return instance
+
+    def clean(self) -> None:
+        super().clean()
+        self._refuse_reassignment()
+
+    def _refuse_reassignment(self) -> None:
+        loaded = getattr(self, "_loaded_user_id", None)
+        if loaded is not None and loaded != self.user_id:
+            raise ValidationError({"user": "A profile stays with its account."})
+
     @classmethod
     def for_user(cls, user: User) -> Profile:
         """The user's profile, created with the defaults on first use.
@@ -192,7 +216,7 @@ class Company(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="companies"
     )
     name = models.CharField(max_length=200)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -264,8 +288,8 @@ class JobApplication(TracksLoadedValues):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applications")
     title = models.CharField("job title", max_length=200)
     status = models.CharField(max_length=20, choices=Status, default=Status.APPLIED)
-    applied_on = models.DateField(null=True, blank=True)
-    posting_url = models.URLField(blank=True, max_length=500)
+    applied_on = models.DateField(null=True, blank=True, validators=[validate_sane_date])
+    posting_url = models.URLField(blank=True, max_length=500, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     # What the posting says (captured from its page or typed in): docs/capture.md.
     location = models.CharField(max_length=200, blank=True)

@@ -74,6 +74,8 @@ class CompanyColumnResource(OwnedResource):
 class CompanyResource(OwnedResource):
     class Meta:
         model = Company
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = ("name", "website", "notes")
         import_id_fields = ("name",)
         skip_unchanged = True
@@ -82,6 +84,8 @@ class CompanyResource(OwnedResource):
 class JobApplicationResource(CompanyColumnResource):
     class Meta:
         model = JobApplication
+        # full_clean on every row: the same validation as the forms (issue 13, item 6).
+        clean_model_instances = True
         fields = (
             "company",
             "title",

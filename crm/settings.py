@@ -1,8 +1,9 @@
 """Settings for Follow-up CRM, read from the environment.
 
-Development needs no configuration at all: DEBUG is on, the database is an SQLite file
-in ./data, django-q2 uses the ORM broker and mail goes to the console. Production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, SITE_URL and usually DATABASE_URL, REDIS_URL and
+Production is the default. Development sets DEBUG=1 (bin/run does) and needs nothing
+else: the secret key is made on first use in ./data, the database is an SQLite file
+there, django-q2 uses the ORM broker and mail goes to the console. Production sets
+SECRET_KEY, ALLOWED_HOSTS, SITE_URL and usually DATABASE_URL, REDIS_URL and
 EMAIL_HOST. Every helper below fails loudly on a value it cannot read.
 """
 
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,15 +75,44 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return raw
 
 
-DEBUG = env_bool("DEBUG", True)
+# Production is the default: a forgotten variable must not run a public site in debug
+# mode. bin/run and Procfile.dev set DEBUG=1 for development (issue 13, item 5).
+DEBUG = env_bool("DEBUG", False)
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
+
+
+def development_secret_key(data_dir: Path) -> str:
+    """A random key made on first use and kept in the data folder (mode 0600), so no two
+    installations share one and nobody can sign tokens with a published key."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    if not data_dir.is_dir():
+        # Importing settings creates no folder: until migrate has made the data folder
+        # (bin/run runs it first), each process signs with a key of its own.
+        return key
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = development_secret_key(DATA_DIR)
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off; generate one with "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "For development set DEBUG=1 (bin/run does)."
         )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-5c1f0e7a9b"
 
 
 def development_site_url(argv: list[str], environ) -> str:
@@ -113,7 +146,7 @@ CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "crm.apps.CrmAdminConfig",  # django.contrib.admin, view-on-site scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -127,6 +160,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "django_q",
+    "axes",
+    "csp",
     "crm",
     "contacts",
     "followups",
@@ -143,8 +178,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.UserTimezoneMiddleware",
+    "crm.security.middleware.NoStoreForSignedInMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -166,18 +205,21 @@ TEMPLATES = [
                 "followups.context_processors.scheduler_health",
                 "followups.mailbox.health.mailbox_banner",
             ],
+            # web_url (only http(s) links from stored URLs) in every template and email.
+            "builtins": ["crm.templatetags.safety"],
         },
     },
 ]
 
 # Database ------------------------------------------------------------------------------
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
-DATABASE_URL = env_url(
+# Connection URLs carry passwords: kept out of settings names (the debug page masks only
+# names like PASSWORD or SECRET); DATABASES holds the password under PASSWORD.
+_database_url = env_url(
     "DATABASE_URL",
     f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The file's folder is made by `manage.py migrate` (crm/management/commands/migrate.py),
     # not here: importing settings never touches the disk.
@@ -188,7 +230,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # timeout makes a second writer wait instead of failing with "database is locked".
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30, minimum=1),
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -202,6 +244,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute force (issue 13, item 8): django-axes counts failed logins on the login page and
+# the admin by user name and address together; after AXES_FAILURE_LIMIT failures that
+# pair is locked out for AXES_COOLOFF_TIME, with a page saying so (429).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# tests/settings.py switches it off (the suite logs in with client.login()); the tests
+# of the lockout itself switch it on.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Password reset mails per hour: per address asked for, and per client address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10, minimum=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -279,10 +340,23 @@ EMAIL_BACKEND = (
     else "crm.mail.OneLineConsoleBackend"
 )
 
+
 # Scheduler (django-q2) -----------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    env_url("REDIS_URL", REDIS_URL, schemes=("redis", "rediss", "unix"))
+class _MaskedURL(str):
+    """A connection URL whose repr hides its password: the debug page prints settings
+    with repr, and Q_CLUSTER["redis"] is not a name it masks. The value is unchanged."""
+
+    def __repr__(self) -> str:
+        parts = urlsplit(self)
+        if parts.password is None:
+            return super().__repr__()
+        netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+        return repr(parts._replace(netloc=netloc).geturl())
+
+
+_redis_url = env_str("REDIS_URL")
+if _redis_url:
+    _redis_url = _MaskedURL(env_url("REDIS_URL", _redis_url, schemes=("redis", "rediss", "unix")))
 Q_CLUSTER = {
     "name": "followup-crm",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
@@ -299,8 +373,16 @@ Q_CLUSTER = {
     "ack_failures": True,
     "label": "Scheduler",
 }
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+if _redis_url:
+    Q_CLUSTER["redis"] = _redis_url
+    # Throttles (password reset) shared by every web worker; without Redis each process
+    # keeps its own counts in memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+    }
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2
@@ -317,6 +399,25 @@ MAILBOX_FIRST_SYNC_DAYS = env_int("MAILBOX_FIRST_SYNC_DAYS", 90, minimum=1)
 MAILBOX_MAX_MESSAGES = env_int("MAILBOX_MAX_MESSAGES", 2000, minimum=1)
 
 # Security ------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline, so a stored value can never run as script (issue 13, item 6). Inline style
+# attributes stay allowed (layout widths in a few templates; no script can hide there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Bootstrap's form controls draw data: SVG icons
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /healthz tells anonymous visitors only ok/stale; its counts need this token.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -333,7 +434,29 @@ if _site.scheme == "https" and not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_feed_tokens": {"()": "crm.security.logs.RedactFeedTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": "WARNING"}},
+    "loggers": {
+        "django_q": {"level": "WARNING"},
+        # runserver's access log, as Django sets it up, without calendar tokens.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_feed_tokens"],
+        },
+        # "Not Found: /calendar/…" warnings likewise.
+        "django.request": {"filters": ["redact_feed_tokens"]},
+    },
 }

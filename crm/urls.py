@@ -8,12 +8,19 @@ from django.views.generic import RedirectView
 
 from crm import views
 from crm.onboarding import views as onboarding_views
+from crm.security.password_reset import ThrottledPasswordResetView
 from followups.dashboard import views as dashboard_views
 from followups.scheduler import views as scheduler_views
 
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
     path("accounts/signup/", onboarding_views.signup, name="signup"),
+    # Reset mail from the worker, throttled (before Django's own view of that name).
+    path(
+        "accounts/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # The icon browsers ask for on every page (no login)
     path("favicon.ico", views.favicon, name="favicon"),

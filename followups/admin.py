@@ -226,10 +226,30 @@ class ReflectionAdmin(OwnedModelAdmin):
 
 @admin.register(SchedulerTick)
 class SchedulerTickAdmin(admin.ModelAdmin):
+    """The scheduler's health records, for superusers to read. Only the scheduler writes
+    them: a forged or deleted tick would make /healthz lie (issue 13, item 4)."""
+
     list_display = ["started_at", "finished_at", "reminders_sent", "digests_sent", "failures"]
+    readonly_fields = [
+        "started_at",
+        "finished_at",
+        "reminders_sent",
+        "digests_sent",
+        "failures",
+        "note",
+    ]
 
     def has_module_permission(self, request):
         return request.user.is_superuser
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

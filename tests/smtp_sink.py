@@ -1,7 +1,8 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end mail tests and the benchmark.
 
-It records every message it accepted; it can refuse chosen recipients (550) and slow
-down each DATA command, to exercise refusals and kills in the middle of a batch.
+It records every message it accepted; it can refuse chosen recipients for good (550) or
+for now (`defer`: 451), and slow down each DATA command, to exercise refusals and kills
+in the middle of a batch.
 """
 
 from __future__ import annotations
@@ -24,8 +25,15 @@ def free_port() -> int:
 
 
 class Sink:
-    def __init__(self, *, refuse: set[str] | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        refuse: set[str] | None = None,
+        defer: set[str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
         self.refuse = refuse or set()
+        self.defer = defer or set()  # "*" defers every recipient
         self.delay = delay
         self.messages: list[bytes] = []
         self.connections = 0
@@ -41,6 +49,8 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address in self.defer or "*" in self.defer:
+            return "451 4.3.0 Mailbox temporarily unavailable, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

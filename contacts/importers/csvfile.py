@@ -85,6 +85,13 @@ def decode_text(raw: bytes, *, expected: str) -> str:
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
     if "\x00" in sample or controls > len(sample) // 100 + 2:
         raise ImportFileError(f"This is not a CSV text file. Expected {expected}.")
+    if "\x00" in text:
+        # Anywhere in the file: PostgreSQL stores no NUL in text, and no CSV needs one.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(
+            f"Line {line} of the file holds a NUL character, which a CSV text file never "
+            f"does. Expected {expected}."
+        )
     return text
 
 

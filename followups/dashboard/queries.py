@@ -108,7 +108,7 @@ FROM {FollowUp._meta.db_table} WHERE owner_id = %s AND status = %s
 
 ROW_FIELDS = (
     *("id", "owner_id", "kind", "status", "due_at", "deadline", "draft_subject", "draft_body"),
-    *("notified_at", "send_attempts", "last_error"),
+    *("notified_at", "send_attempts", "next_attempt_at", "last_error"),
     *("contact__first_name", "contact__last_name", "application__title"),
 )
 

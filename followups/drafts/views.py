@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from crm.http import AuthenticatedHttpRequest
+from crm.security.weburls import web_url_or_empty
 from followups import drafts, rules
 from followups.drafts.forms import MAX_BODY_CHARS, DraftForm, ReplyTemplateForm
 from followups.drafts.library import builtin, variants_for
@@ -70,9 +71,7 @@ def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
         if contact and contact.email
         else "",
         # Only web links: an imported row could hold a javascript: URL.
-        "linkedin_url": contact.linkedin_url
-        if contact and contact.linkedin_url.startswith(("https://", "http://"))
-        else "",
+        "linkedin_url": web_url_or_empty(contact.linkedin_url) if contact else "",
     }
 
 

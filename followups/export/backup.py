@@ -201,7 +201,7 @@ def parse_backup(raw: bytes) -> dict:
     """The document in an uploaded file, or BackupError saying what is wrong with it."""
     try:
         document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # nested too deep to be ours
         raise BackupError(
             "This is not a Follow-up CRM backup: expected the JSON file the export page "
             "downloads (followup-crm-backup-….json)."
@@ -320,7 +320,10 @@ def _restore_m2m(model, key: str, items: list[dict], refs: dict) -> None:
         target = f.m2m_reverse_field_name()
         links = []
         for item in items:
-            for ref in item.get(f.name) or []:
+            refs_of_item = item.get(f.name) or []
+            if not isinstance(refs_of_item, list):
+                raise BackupError(f"{key} row {item['id']}, field {f.name}: not a list of row ids.")
+            for ref in refs_of_item:
                 try:
                     other = refs[f.related_model][ref]
                 except (KeyError, TypeError):

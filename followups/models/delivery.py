@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from crm.security.dates import validate_sane_date
+
 
 class SchedulerTick(models.Model):
     """One row per scheduler tick, so pages and /healthz can tell the worker is alive."""
 
-    started_at = models.DateTimeField(db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(db_index=True, validators=[validate_sane_date])
+    finished_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     reminders_sent = models.PositiveIntegerField(default=0)
     digests_sent = models.PositiveIntegerField(default=0)
     failures = models.PositiveIntegerField(default=0)
@@ -31,12 +33,14 @@ class DigestDelivery(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
     )
-    local_date = models.DateField(help_text="The day in the owner's time zone.")
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    local_date = models.DateField(
+        help_text="The day in the owner's time zone.", validators=[validate_sane_date]
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     nothing_to_say = models.BooleanField(default=False, help_text="Nothing was due: no email.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import JobApplication
+from crm.security.dates import validate_sane_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -54,11 +55,17 @@ class FollowUp(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind)
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
-    due_at = models.DateTimeField(help_text="When the reminder fires.")
-    deadline = models.DateTimeField(null=True, blank=True, help_text="End of the window.")
+    due_at = models.DateTimeField(
+        help_text="When the reminder fires.", validators=[validate_sane_date]
+    )
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="End of the window.", validators=[validate_sane_date]
+    )
     draft_subject = models.CharField(max_length=300, blank=True)
     draft_body = models.TextField(blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True, help_text="Reminder email sent.")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="Reminder email sent.", validators=[validate_sane_date]
+    )
     completed_by = models.ForeignKey(
         Interaction,
         null=True,
@@ -66,15 +73,24 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="completed_followups",
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     cancel_reason = models.CharField(max_length=300, blank=True)
 
     # Delivery bookkeeping of the scheduler (see followups/scheduler.py).
     claimed_until = models.DateTimeField(
-        null=True, blank=True, help_text="Lease of a tick that is sending the reminder."
+        null=True,
+        blank=True,
+        help_text="Lease of a tick that is sending the reminder.",
+        validators=[validate_sane_date],
     )
     send_attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
+    first_failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="First temporary refusal of this reminder email.",
+        validators=[validate_sane_date],
+    )
     last_error = models.TextField(blank=True)
     sent_late = models.BooleanField(default=False, help_text="The reminder went out late.")
 
@@ -128,8 +144,12 @@ class FollowUp(models.Model):
         who = self.contact.full_name if self.contact else "—"
         return f"{self.get_kind_display()}: {who} (due {self.due_at:%Y-%m-%d %H:%M} UTC)"
 
-    # The scheduler retries a refused reminder email this many times, then gives up.
-    MAX_SEND_ATTEMPTS = 6
+    # A reminder email the mail server deferred (4xx, no connection, a timeout) is tried
+    # again with backoff for SEND_RETRY_FOR, as RFC 5321 §4.5.4.1 asks of a mail client;
+    # a permanent refusal (5xx) or the end of that window gives up, which the scheduler
+    # records by setting send_attempts to MAX_SEND_ATTEMPTS (also a cap on the tries).
+    MAX_SEND_ATTEMPTS = 200
+    SEND_RETRY_FOR = timedelta(days=4)
 
     @property
     def is_pending(self) -> bool:
@@ -140,6 +160,18 @@ class FollowUp(models.Model):
         """The mail server's last refusal, once the scheduler has given up on the email."""
         if self.notified_at is None and self.send_attempts >= self.MAX_SEND_ATTEMPTS:
             return self.last_error or "The mail server refused it."
+        return ""
+
+    @property
+    def delivery_delay(self) -> str:
+        """While a deferred reminder email waits for its next try: what the server said."""
+        if (
+            self.notified_at is None
+            and 0 < self.send_attempts < self.MAX_SEND_ATTEMPTS
+            and self.next_attempt_at is not None
+            and self.last_error
+        ):
+            return self.last_error
         return ""
 
     # State transitions: the only way a follow-up changes status. Each one is a
@@ -340,6 +372,7 @@ class FollowUp(models.Model):
             "notified_at": None,
             "claimed_until": None,
             "next_attempt_at": None,
+            "first_failed_at": None,
             "send_attempts": 0,
             "last_error": "",
             "sent_late": False,
@@ -373,7 +406,7 @@ class FollowUpEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="followup_events",
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, validators=[validate_sane_date])
 
     class Meta:
         ordering = ["at", "id"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from contacts.models import Interaction
 from crm.models import JobApplication, Profile, TracksLoadedValues
+from crm.security.dates import validate_sane_date
 from followups import growth
 from followups.models.followup import FollowUp
 
@@ -91,7 +92,7 @@ class Goal(TracksLoadedValues):
     )
     achievable = models.CharField("achievable: how will you fit it in?", max_length=300, blank=True)
     relevant = models.CharField("relevant: why does it matter?", max_length=300, blank=True)
-    deadline = models.DateField("time-bound: deadline")
+    deadline = models.DateField("time-bound: deadline", validators=[validate_sane_date])
     remind_days_before = models.PositiveSmallIntegerField(
         "remind me this many days before",
         default=2,
@@ -106,7 +107,7 @@ class Goal(TracksLoadedValues):
         max_length=60, blank=True, help_text="The suggested action it was made from, if any."
     )
     status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, validators=[validate_sane_date])
     followup = models.OneToOneField(
         FollowUp,
         null=True,
@@ -222,7 +223,7 @@ class GoalProgress(models.Model):
     """A dated note on the way to a goal."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress_notes")
-    on = models.DateField("date", default=date.today)
+    on = models.DateField("date", default=date.today, validators=[validate_sane_date])
     note = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

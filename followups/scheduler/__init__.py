@@ -14,9 +14,11 @@ is sent (the pattern of healthchecks' sendalerts):
   reminder is claimable again: a kill in the middle of a send can repeat that one email,
   no other.
 - `notified_at` is written only after the mail server accepted the message (in the
-  transaction of the next claim, so each reminder costs one commit). A refusal
-  releases the lease with a growing delay (`send_attempts`, `next_attempt_at`,
-  `last_error`); after MAX_ATTEMPTS the reminder stays unsent with its last error.
+  transaction of the next claim, so each reminder costs one commit). A temporary
+  failure (4xx, no connection, a timeout) releases the lease with a growing delay
+  (`send_attempts`, `next_attempt_at`, `first_failed_at`, `last_error`) for RETRY_FOR
+  (four days, RFC 5321 §4.5.4.1); a permanent refusal (5xx) or the end of that window
+  gives up (send_attempts = MAX_ATTEMPTS) and the reminder stays unsent with its error.
 - A digest claims its (user, local date) by inserting a DigestDelivery row, which a
   unique constraint allows once.
 

@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than any single send, shorter than a user's patience
-# Retries after 2, 4, 8, 16 and 32 minutes, then give up (the follow-up shows the error).
+# A deferred reminder is retried after 2, 4, 8 … minutes, then every 2 hours, for
+# RETRY_FOR (RFC 5321 §4.5.4.1: at least 4-5 days); a 5xx refusal gives up at once.
 MAX_ATTEMPTS = FollowUp.MAX_SEND_ATTEMPTS
+RETRY_FOR = FollowUp.SEND_RETRY_FOR
+MAX_RETRY_DELAY = timedelta(hours=2)
 BATCH_SIZE = 200
 LATE_AFTER = timedelta(minutes=10)  # a reminder sent later than this was missed, not queued
 STALE_AFTER = timedelta(minutes=10)  # no tick for this long: reminders are not going out
@@ -31,8 +34,8 @@ TIME_BUDGET = timedelta(seconds=150)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Backoff before the next try after `attempts` failed ones: 2, 4, 8 … 60 minutes."""
-    return timedelta(minutes=min(2**attempts, 60))
+    """Backoff before the next try after `attempts` failed ones: 2, 4, 8 … 120 minutes."""
+    return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_RETRY_DELAY)
 
 
 # Queues ---------------------------------------------------------------------------------
@@ -65,7 +68,8 @@ def claimable_reminders(now: datetime) -> QuerySet[FollowUp]:
 
 
 def given_up_reminders(owner: User) -> QuerySet[FollowUp]:
-    """The owner's pending reminders the mail server refused MAX_ATTEMPTS times."""
+    """The owner's pending reminders the scheduler gave up on (refused for good, or
+    deferred for RETRY_FOR)."""
     return FollowUp.objects.filter(
         owner=owner,
         status=FollowUp.Status.PENDING,
@@ -160,10 +164,35 @@ def mark_reminder_sent(followup: FollowUp, clock: datetime, *, late: bool) -> No
     _execute(MARK_SENT_SQL, _mark_params(followup, clock, late))
 
 
-def release_reminder(followup: FollowUp, attempts: int, clock: datetime, error: str) -> None:
-    """Gives a failed reminder back, to be retried after the backoff."""
-    FollowUp.objects.filter(pk=followup.pk, notified_at__isnull=True).update(
+def release_reminder(
+    followup: FollowUp, attempts: int, clock: datetime, error: str, *, permanent: bool = False
+) -> bool:
+    """Gives a failed reminder back, to be retried after the backoff; or, after a
+    permanent refusal or RETRY_FOR of temporary ones, gives up on it. True if it gave up.
+
+    The window starts at the first temporary failure (`first_failed_at`), not at due_at:
+    a reminder the worker missed while it was down still gets its four days."""
+    first_failed_at = followup.first_failed_at or clock
+    rows = FollowUp.objects.filter(pk=followup.pk, notified_at__isnull=True)
+    if permanent:
+        error = f"The mail server refused it for good: {error}"
+    elif clock - first_failed_at >= RETRY_FOR:
+        days = RETRY_FOR.days
+        error = f"The mail server kept deferring it; gave up after {days} days: {error}"
+        permanent = True
+    if permanent:
+        rows.update(
+            claimed_until=None,
+            next_attempt_at=None,
+            send_attempts=MAX_ATTEMPTS,
+            first_failed_at=first_failed_at,
+            last_error=error[:2000],
+        )
+        return True
+    rows.update(
         claimed_until=None,
         next_attempt_at=clock + retry_delay(attempts),
+        first_failed_at=first_failed_at,
         last_error=error[:2000],
     )
+    return False

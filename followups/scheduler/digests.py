@@ -104,6 +104,7 @@ def send_due_digests(now: datetime, report: TickReport, mailer: Mailer) -> None:
         except ConnectionLost as exc:
             report.errors.append(str(exc))
             report.digests_failed += 1
+            report.mail_unreachable = str(exc)
             return
 
 

@@ -21,6 +21,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from crm.models import Profile
+from crm.security.weburls import web_url_or_empty
 from followups.drafts import mailto_url, render_draft
 from followups.models import FollowUp
 
@@ -200,7 +201,7 @@ def reminder_message(
         "mailto_url": mailto_url(contact.email, subject, body)
         if contact and contact.email and followup.kind != FollowUp.Kind.CONNECT
         else "",
-        "linkedin_url": contact.linkedin_url if contact else "",
+        "linkedin_url": web_url_or_empty(contact.linkedin_url) if contact else "",
     }
     stamp = int(followup.due_at.timestamp())
     return _message(

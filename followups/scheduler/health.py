@@ -11,7 +11,12 @@ from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from followups.models import SchedulerTick
-from followups.scheduler.claims import STALE_AFTER, given_up_reminders, unsent_reminders
+from followups.scheduler.claims import (
+    MAX_ATTEMPTS,
+    STALE_AFTER,
+    given_up_reminders,
+    unsent_reminders,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -24,6 +29,9 @@ class Health:
     last_tick_at: datetime | None
     now: datetime
     overdue_unsent: int | None = None
+    retrying: int | None = None  # deferred by the mail server, waiting for the next try
+    given_up: int | None = None  # refused for good, or deferred for RETRY_FOR
+    last_note: str = ""  # what the last tick reported (addresses redacted)
 
     @property
     def age(self) -> timedelta | None:
@@ -41,12 +49,18 @@ def last_tick_at() -> datetime | None:
 
 
 def health(now: datetime | None = None) -> Health:
-    """The worker's state for /healthz: last tick and reminders due but not sent."""
+    """The worker's state for /healthz: last tick, reminders due but not sent, and how
+    many of them the mail server deferred (retrying) or refused (given up)."""
     now = now or timezone.now()
+    last = SchedulerTick.objects.order_by("-started_at").values("started_at", "note").first()
+    unsent = unsent_reminders(now)
     return Health(
-        last_tick_at=last_tick_at(),
+        last_tick_at=last["started_at"] if last else None,
         now=now,
-        overdue_unsent=unsent_reminders(now).count(),
+        overdue_unsent=unsent.count(),
+        retrying=unsent.filter(send_attempts__gt=0, send_attempts__lt=MAX_ATTEMPTS).count(),
+        given_up=unsent.filter(send_attempts__gte=MAX_ATTEMPTS).count(),
+        last_note=last["note"] if last else "",
     )
 
 

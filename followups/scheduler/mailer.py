@@ -19,6 +19,32 @@ class ConnectionLost(Exception):
     """The SMTP connection broke: stop this tick's sending, the next tick retries."""
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """True when the mail server refused for good (a 5xx reply, RFC 5321 §4.2.1): every
+    recipient refused with 5xx, or a 5xx to the sender or the message. A 4xx reply, a
+    refused or dropped connection and a timeout are temporary: try again later."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The server's answer in a line a person can read ("451 4.3.0 Try again later")."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = {f"{code} {_text(reply)}" for code, reply in exc.recipients.values()}
+        return "; ".join(sorted(answers))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 class Mailer:
     """One mail connection for the whole tick, opened when the first email is ready."""
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
+from typing import TypeVar
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
 from crm.models import Profile
@@ -22,10 +25,33 @@ from followups.scheduler.claims import (
     mark_reminder_sent,
     release_reminder,
 )
-from followups.scheduler.mailer import ConnectionLost, Mailer
+from followups.scheduler.mailer import ConnectionLost, Mailer, describe_failure, is_permanent
 from followups.scheduler.report import Clock, TickReport
 
 logger = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
+# How long a "sent" mark or a claim waits for an SQLite database another process holds
+# locked (a big restore or import): long enough that a reminder the server accepted is
+# marked, never sent again after its lease runs out (issue 13, item 10).
+LOCKED_PATIENCE = 120.0
+
+
+def retry_while_locked(step: Callable[[], T], *, patience: float = LOCKED_PATIENCE) -> T:
+    """Runs `step`, again and again with growing pauses while SQLite says the database is
+    locked, for up to `patience` seconds; any other error, or the end of patience, raises."""
+    deadline = time.monotonic() + patience
+    pause = 0.2
+    while True:
+        try:
+            return step()
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+            logger.warning("database locked; retrying in %.1f s", pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def _profiles_for(owner_ids: set[int]) -> dict[int, Profile]:
@@ -48,7 +74,7 @@ class _HeldMark:
     def flush(self) -> None:
         if self.held is not None:
             followup, accepted_at, late = self.held
-            mark_reminder_sent(followup, accepted_at, late=late)
+            retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
             self.held = None
 
     def flush_and_claim(self, pk: int, clock: datetime) -> bool:
@@ -56,9 +82,17 @@ class _HeldMark:
         if connection.vendor == "postgresql":
             held, self.held = self.held, None
             return claim_reminder(pk, clock, sent=held)
-        with transaction.atomic():
-            self.flush()
-            return claim_reminder(pk, clock)
+        held = self.held
+
+        def both() -> bool:
+            with transaction.atomic():  # a rolled-back try marked nothing: still held
+                if held is not None:
+                    mark_reminder_sent(held[0], held[1], late=held[2])
+                claimed = claim_reminder(pk, clock)
+            self.held = None
+            return claimed
+
+        return retry_while_locked(both)
 
 
 def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> None:
@@ -91,6 +125,7 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
         except ConnectionLost as exc:
             report.errors.append(str(exc))
             report.reminders_failed += 1
+            report.mail_unreachable = str(exc)
         finally:
             marks.flush()
 
@@ -129,9 +164,11 @@ def _send_one_reminder(
         raise
     except Exception as exc:  # one bad row (data, template, refusal) must not stop the rest
         logger.warning("reminder for follow-up %s failed: %s", followup.pk, exc)
-        release_reminder(followup, attempts, clock(), f"{type(exc).__name__}: {exc}")
+        answer = describe_failure(exc)
+        gave_up = release_reminder(followup, attempts, clock(), answer, permanent=is_permanent(exc))
         report.reminders_failed += 1
-        report.errors.append(f"follow-up {followup.pk}: {exc}")
+        report.reminders_given_up += gave_up
+        report.errors.append(f"follow-up {followup.pk}: {'gave up: ' if gave_up else ''}{answer}")
         return
     marks.hold(followup, clock(), late)
     report.reminders_sent += 1

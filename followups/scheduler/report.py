@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,9 +17,11 @@ class TickReport:
     reminders_sent: int = 0
     reminders_late: int = 0
     reminders_failed: int = 0
+    reminders_given_up: int = 0
     lost_races: int = 0
     digests_sent: int = 0
     digests_failed: int = 0
+    mail_unreachable: str = ""  # set when the mail server could not be reached at all
     lines: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -41,11 +44,22 @@ class TickReport:
             "reminders_sent": self.reminders_sent,
             "reminders_late": self.reminders_late,
             "reminders_failed": self.reminders_failed,
+            "reminders_given_up": self.reminders_given_up,
             "lost_races": self.lost_races,
             "digests_sent": self.digests_sent,
             "digests_failed": self.digests_failed,
             "errors": self.errors[:20],
         }
+
+
+# An address as a mail server quotes it ("<carol@example.com>", "{'carol@example.com': …}").
+_ADDRESS = re.compile(r"[^\s<>'\"(){}\[\],;:]+@[^\s<>'\"(){}\[\],;:]+")
+
+
+def redact_addresses(text: str) -> str:
+    """The text with every email address replaced: a tick's note is global (admin, health
+    page), and must not show one account's address to anyone else (issue 13, item 4)."""
+    return _ADDRESS.sub("<address>", text)
 
 
 class Clock:

@@ -11,8 +11,8 @@ from followups.models import SchedulerTick
 from followups.scheduler.claims import KEEP_TICKS, claimable_reminders
 from followups.scheduler.digests import digest_due_profiles, digest_sections, send_due_digests
 from followups.scheduler.mailer import Mailer
-from followups.scheduler.reminders import send_due_reminders
-from followups.scheduler.report import Clock, TickReport
+from followups.scheduler.reminders import retry_while_locked, send_due_reminders
+from followups.scheduler.report import Clock, TickReport, redact_addresses
 
 # The tick -------------------------------------------------------------------------------
 
@@ -43,7 +43,8 @@ def tick(
     if dry_run:
         return dry_run_report(now)
     clock = Clock(now)
-    record = SchedulerTick.objects.create(started_at=now)
+    # A database locked by another process (a big restore) delays the tick, never ends it.
+    record = retry_while_locked(lambda: SchedulerTick.objects.create(started_at=now))
     report = TickReport(started_at=now)
     mailer = Mailer(mail_connection)
     try:
@@ -51,12 +52,16 @@ def tick(
         send_due_digests(now, report, mailer)
     finally:
         mailer.close()
-        SchedulerTick.objects.filter(pk=record.pk).update(
-            finished_at=clock(),
-            reminders_sent=report.reminders_sent,
-            digests_sent=report.digests_sent,
-            failures=report.failures,
-            note="; ".join(report.errors)[:300],
+        retry_while_locked(
+            lambda: SchedulerTick.objects.filter(pk=record.pk).update(
+                finished_at=clock(),
+                reminders_sent=report.reminders_sent,
+                digests_sent=report.digests_sent,
+                failures=report.failures,
+                note=redact_addresses("; ".join(report.errors))[:300],
+            )
         )
-        SchedulerTick.objects.filter(started_at__lt=now - KEEP_TICKS).delete()
+        retry_while_locked(
+            lambda: SchedulerTick.objects.filter(started_at__lt=now - KEEP_TICKS).delete()
+        )
     return report

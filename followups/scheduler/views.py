@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -56,19 +58,35 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # Health --------------------------------------------------------------------------------
 
 
+def _may_see_details(request: HttpRequest) -> bool:
+    """The counts and times are for the operator's monitor: with HEALTHZ_TOKEN set, sent
+    as `Authorization: Bearer <token>` or `?token=`. Anonymous visitors learn ok/stale."""
+    expected = settings.HEALTHZ_TOKEN
+    if not expected:
+        return False
+    header = request.headers.get("Authorization", "")
+    given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    given = given or request.GET.get("token", "")
+    return bool(given) and constant_time_compare(given, expected)
+
+
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the scheduler ticks; 503 when no tick has run for STALE_AFTER."""
     state = scheduler.health()
-    body = {
-        "status": "stale" if state.stale else "ok",
-        "last_tick_at": state.last_tick_at.isoformat() if state.last_tick_at else None,
-        "last_tick_age_seconds": int(state.age.total_seconds()) if state.age else None,
-        "overdue_unsent_reminders": state.overdue_unsent,
-        # Mailbox sync's state (followups/mailbox/health.py); it does not change the status.
-        "mailboxes": mailbox_health(),
-    }
+    body: dict[str, object] = {"status": "stale" if state.stale else "ok"}
+    if _may_see_details(request):
+        body |= {
+            "last_tick_at": state.last_tick_at.isoformat() if state.last_tick_at else None,
+            "last_tick_age_seconds": int(state.age.total_seconds()) if state.age else None,
+            "overdue_unsent_reminders": state.overdue_unsent,
+            "reminders_retrying": state.retrying,
+            "reminders_given_up": state.given_up,
+            "last_tick_note": state.last_note,
+            # Mailbox sync's state (followups/mailbox/health.py); it does not change the status.
+            "mailboxes": mailbox_health(),
+        }
     if state.stale:
         body["hint"] = (
             "Reminders are not going out: start the worker with python manage.py qcluster"

@@ -87,6 +87,7 @@ def test_development_without_email_host_uses_the_one_line_console():
         "--no-imports",
         "-c",
         "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "crm.mail.OneLineConsoleBackend"
 

@@ -35,6 +35,7 @@ def test_a_server_started_on_another_port_links_to_that_port():
         "-c",
         "from django.conf import settings; print(settings.SITE_URL)",
         PORT="8123",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "http://127.0.0.1:8123", result.stderr
 
@@ -47,6 +48,7 @@ def test_site_url_from_the_environment_still_wins():
         "from django.conf import settings; print(settings.SITE_URL)",
         PORT="8123",
         SITE_URL="https://crm.example.com",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "https://crm.example.com"
 
@@ -56,4 +58,4 @@ def test_bin_run_starts_the_web_server_on_port_and_gives_the_worker_the_same_add
     procfile = (ROOT / "Procfile.dev").read_text()
     assert 'export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"' in script
     assert '-p "$PORT"' in script  # honcho would otherwise hand the web server port 5000
-    assert "runserver 127.0.0.1:$PORT" in procfile
+    assert "runserver 127.0.0.1:${PORT:-8000}" in procfile

@@ -167,7 +167,10 @@ def test_a_rejection_logged_by_hand_is_matched_not_logged_again(
     assert "Nothing is waiting for you." in alice_client.get(INBOX).content.decode()
 
 
-def test_a_mailbox_failing_for_an_hour_shows_a_banner_and_healthz_counts_it(alice_client, mailbox):
+def test_a_mailbox_failing_for_an_hour_shows_a_banner_and_healthz_counts_it(
+    alice_client, mailbox, settings
+):
+    settings.HEALTHZ_TOKEN = "monitor-token"
     Mailbox.objects.filter(pk=mailbox.pk).update(
         failing_since=timezone.now() - timedelta(minutes=30), last_error="Login refused"
     )
@@ -177,7 +180,8 @@ def test_a_mailbox_failing_for_an_hour_shows_a_banner_and_healthz_counts_it(alic
     )
     page = alice_client.get(reverse("home")).content.decode()
     assert "mailbox-failing-banner" in page and "Login refused" in page
-    health = Client().get(reverse("healthz")).json()["mailboxes"]
+    monitor = Client(headers={"Authorization": "Bearer monitor-token"})
+    health = monitor.get(reverse("healthz")).json()["mailboxes"]
     assert health["enabled"] == 1 and health["failing_for_an_hour"] == 1
 
 

@@ -18,12 +18,23 @@ from tests.factories import make_followup
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+TOKEN = "monitor-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def healthz_token(settings):
+    settings.HEALTHZ_TOKEN = TOKEN
+
+
+def monitor() -> Client:
+    """The operator's uptime monitor, which sends the token and sees the details."""
+    return Client(headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def test_healthz_is_ok_while_the_scheduler_ticks():
     SchedulerTick.objects.create(started_at=NOW - timedelta(minutes=2))
     with time_machine.travel(NOW, tick=False):
-        response = Client().get(reverse("healthz"))
+        response = monitor().get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -31,6 +42,9 @@ def test_healthz_is_ok_while_the_scheduler_ticks():
         "last_tick_age_seconds": 120,
         "overdue_unsent_reminders": 0,
         "mailboxes": {"enabled": 0, "failing_for_an_hour": 0, "last_success_at": None},
+        "reminders_retrying": 0,
+        "reminders_given_up": 0,
+        "last_tick_note": "",
     }
 
 
@@ -39,7 +53,7 @@ def test_healthz_answers_503_when_no_tick_ran_for_ten_minutes(alice):
     make_followup(alice, due_at=NOW - timedelta(minutes=30))
     make_followup(alice, due_at=NOW + timedelta(minutes=30))
     with time_machine.travel(NOW, tick=False):
-        response = Client().get(reverse("healthz"))
+        response = monitor().get(reverse("healthz"))
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "stale" and body["last_tick_age_seconds"] == 660
@@ -48,7 +62,7 @@ def test_healthz_answers_503_when_no_tick_ran_for_ten_minutes(alice):
 
 
 def test_healthz_answers_503_before_the_first_tick():
-    response = Client().get(reverse("healthz"))
+    response = monitor().get(reverse("healthz"))
     assert response.status_code == 503 and response.json()["last_tick_at"] is None
 
 

@@ -87,6 +87,7 @@ def environment(database_url: str, smtp_port: int) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings",
+        "DEBUG": "1",  # development settings (its own secret key), as bin/run starts them
         "DATABASE_URL": database_url,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),

@@ -74,19 +74,19 @@ def test_a_tick_with_nothing_due_does_not_connect():
     assert sink.connections == 0
 
 
-def test_a_refused_reminder_is_retried_with_backoff_and_not_marked_sent(reminders):
+def test_a_deferred_reminder_is_retried_with_backoff_and_not_marked_sent(reminders):
     carol = make_user("carol", digest_hour=None)
     refused = make_followup(carol, due_at=NOW - timedelta(minutes=2))
-    with smtp_sink(refuse={"carol@example.com"}) as (sink, port):
+    with smtp_sink(defer={"carol@example.com"}) as (sink, port):
         report = tick_at(NOW, port)
         assert (report.reminders_sent, report.reminders_failed) == (5, 1)
         refused.refresh_from_db()
         assert refused.notified_at is None and refused.send_attempts == 1
-        assert "550" in refused.last_error
+        assert "451" in refused.last_error
         # Not before the backoff runs out…
         assert tick_at(NOW + timedelta(minutes=1), port).reminders_failed == 0
         # …then again, and it succeeds once the address is accepted.
-        sink.refuse.clear()
+        sink.defer.clear()
         report = tick_at(NOW + scheduler.retry_delay(1) + timedelta(seconds=30), port)
     assert report.reminders_sent == 1
     refused.refresh_from_db()
@@ -112,7 +112,8 @@ def test_after_the_last_attempt_the_error_is_kept_and_shown(client):
     assert "1 reminder email could not be sent" in page and "Mailbox unavailable" in page
 
 
-def test_mail_server_down_then_back_delivers_every_reminder_once(reminders, client):
+def test_mail_server_down_then_back_delivers_every_reminder_once(reminders, client, settings):
+    settings.HEALTHZ_TOKEN = "monitor-token"
     port = free_port()  # nothing listens yet
     report = tick_at(NOW, port)
     assert report.reminders_sent == 0 and report.failures == 1
@@ -121,7 +122,8 @@ def test_mail_server_down_then_back_delivers_every_reminder_once(reminders, clie
     assert unsent() == 5
     assert set(FollowUp.objects.values_list("send_attempts", flat=True)) == {0}
     with time_machine.travel(NOW + timedelta(seconds=5), tick=False):
-        assert client.get(reverse("healthz")).json()["overdue_unsent_reminders"] == 5
+        health = client.get(reverse("healthz"), {"token": "monitor-token"}).json()
+        assert health["overdue_unsent_reminders"] == 5
     tick_at(NOW + timedelta(minutes=1), port)
     with smtp_sink(port=port) as (sink, _):
         report = tick_at(NOW + timedelta(minutes=2), port)

@@ -98,6 +98,7 @@ def test_email_host_switches_mail_to_smtp():
         "-c",
         "from django.conf import settings; print(settings.EMAIL_BACKEND)",
         EMAIL_HOST="127.0.0.1",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
 
@@ -110,6 +111,7 @@ def test_redis_url_switches_the_scheduler_to_the_redis_broker():
         "from django.conf import settings as s; q = s.Q_CLUSTER; "
         "print(q.get('redis'), q.get('orm'))",
         REDIS_URL="redis://127.0.0.1:6379/3",
+        DEBUG="1",
     )
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3 None"
 
@@ -130,7 +132,7 @@ def test_importing_the_settings_makes_no_folder(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", IMPORT_WITHOUT_FOLDERS],
         cwd=ROOT,
-        env={**os.environ, "DATA_DIR": str(missing)},
+        env={**os.environ, "DATA_DIR": str(missing), "DEBUG": "1"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -141,7 +143,7 @@ def test_importing_the_settings_makes_no_folder(tmp_path):
 
 def test_migrate_makes_the_folder_of_the_sqlite_file(tmp_path):
     data = tmp_path / "fresh" / "data"
-    result = _manage("migrate", "--noinput", "-v0", DATA_DIR=str(data))
+    result = _manage("migrate", "--noinput", "-v0", DATA_DIR=str(data), DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert (data / "db.sqlite3").is_file()
 

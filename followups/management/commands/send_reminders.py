@@ -8,7 +8,7 @@ command returns.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from followups.scheduler import tick
 
@@ -33,3 +33,9 @@ class Command(BaseCommand):
         if verbosity >= 1:
             style = self.style.WARNING if report.failures else self.style.SUCCESS
             self.stdout.write(style(report.summary()))
+        if report.mail_unreachable:
+            # Cron and monitors read the exit code: an unreachable server is not success.
+            raise CommandError(
+                f"Reminders were not sent: {report.mail_unreachable}. Check EMAIL_HOST and "
+                "EMAIL_PORT; the next run sends them."
+            )
