@@ -9,13 +9,11 @@ from django.db import IntegrityError, transaction
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
+    CsvFile,
     ImportFileError,
     Record,
-    check_row_cap,
-    decode_text,
-    guess_delimiter,
     normalise_header,
-    read_records,
+    read_csv,
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import company_key, parse_date, too_long, url_validator
@@ -83,44 +81,49 @@ class ApplicationsFile:
     headers: list[str]
     records: list[Record]
     delimiter: str
+    csvfile: CsvFile | None = None
 
     def guess_mapping(self) -> dict[str, int | None]:
-        names = [normalise_header(h) for h in self.headers]
-        mapping: dict[str, int | None] = {}
-        for target, synonyms in COLUMN_SYNONYMS.items():
-            mapping[target] = next(
-                (
-                    names.index(s)
-                    for s in synonyms
-                    if s in names and names.index(s) not in mapping.values()
-                ),
-                None,
-            )
-        return mapping
+        return _guess_mapping(self.headers)
+
+
+def _guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    names = [normalise_header(h) for h in headers]
+    mapping: dict[str, int | None] = {}
+    for target, synonyms in COLUMN_SYNONYMS.items():
+        mapping[target] = next(
+            (
+                names.index(s)
+                for s in synonyms
+                if s in names and names.index(s) not in mapping.values()
+            ),
+            None,
+        )
+    return mapping
+
+
+def _names_a_known_column(names: list[str]) -> bool:
+    # A first line that names neither the company nor the job is data, not a header.
+    guessed = _guess_mapping(names)
+    return guessed["company"] is not None or guessed["title"] is not None
 
 
 def parse_applications(raw: bytes) -> ApplicationsFile:
     """Header and data records of an applications CSV; its first line names the columns."""
-    text = decode_text(raw, expected=APPLICATIONS_EXPECTED)
-    delimiter = guess_delimiter(text)
-    records = read_records(text, delimiter=delimiter)
-    nonblank = [r for r in records if not r.is_blank]
-    if not nonblank:
-        raise ImportFileError(f"The file is empty. Expected {APPLICATIONS_EXPECTED}.")
-    header, data = nonblank[0], nonblank[1:]
-    parsed = ApplicationsFile([c.strip() for c in header.cells], data, delimiter)
-    guessed = parsed.guess_mapping()
-    # A first line that names neither the company nor the job is data, not a header.
-    if guessed["company"] is None and guessed["title"] is None:
-        raise ImportFileError(
+    csvfile = read_csv(
+        raw,
+        expected=APPLICATIONS_EXPECTED,
+        is_header=_names_a_known_column,
+        search=1,
+        not_found=(
             f"The first line does not name any column we know. Expected {APPLICATIONS_EXPECTED}."
-        )
-    if not data:
+        ),
+    )
+    if not csvfile.records:
         raise ImportFileError(
             f"The file has a header line but no rows. Expected {APPLICATIONS_EXPECTED}."
         )
-    check_row_cap(data)
-    return parsed
+    return ApplicationsFile(csvfile.headers, csvfile.records, csvfile.delimiter, csvfile)
 
 
 APPLICATION_PREVIEW_COLUMNS = list(APPLICATION_FIELDS)
@@ -218,6 +221,11 @@ def plan_applications(owner, raw: bytes, mapping: dict[str, int | None]) -> Appl
         kind="applications",
         rows=rows,
         columns=APPLICATION_PREVIEW_COLUMNS,
+        encoding_label=parsed.csvfile.encoding_label if parsed.csvfile else "",
+        delimiter_label=parsed.csvfile.delimiter_label if parsed.csvfile else "",
+        samples=[
+            f"{r.values['title']} at {r.values['company']}" for r in rows if not r.is_rejected
+        ][:5],
         owner=owner,
         cleaned=cleaned_rows,
         companies=companies,

@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
-    HEADER_SEARCH_RECORDS,
-    ImportFileError,
+    RESAVE_AS_UTF8,
+    CsvFile,
     Record,
-    check_row_cap,
-    decode_text,
+    badness,
     normalise_header,
-    read_records,
+    read_csv,
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import (
@@ -50,6 +49,7 @@ LINKEDIN_EXPECTED = (
     "LinkedIn's Connections.csv, with a header line "
     "“First Name,Last Name,URL,Email Address,Company,Position,Connected On”"
 )
+_GARBLED = re.compile(r"[\ufffd\x00-\x1f\x7f-\x9f]")
 _RECRUITER_WORDS = re.compile(r"recruit|talent acquisition|sourcer|headhunter", re.IGNORECASE)
 
 
@@ -65,19 +65,14 @@ class LinkedInRow:
     connected_on: str
 
 
-def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
-    """The data rows of a LinkedIn Connections.csv, past its notes lines."""
-    text = decode_text(raw, expected=LINKEDIN_EXPECTED)
-    records = read_records(text)
-    for index, record in enumerate(records[:HEADER_SEARCH_RECORDS]):
-        names = [normalise_header(cell) for cell in record.cells]
-        if "first name" in names and "last name" in names and ("url" in names):
-            header_index, positions = index, {name: i for i, name in enumerate(names)}
-            break
-    else:
-        raise ImportFileError(f"No header line found. Expected {LINKEDIN_EXPECTED}.")
-    data = [r for r in records[header_index + 1 :] if not r.is_blank]
-    check_row_cap(data)
+def _is_linkedin_header(names: list[str]) -> bool:
+    return "first name" in names and "last name" in names and "url" in names
+
+
+def read_linkedin(raw: bytes) -> tuple[CsvFile, list[LinkedInRow]]:
+    """The file as read (encoding, delimiter) and its data rows, past LinkedIn's notes."""
+    csvfile = read_csv(raw, expected=LINKEDIN_EXPECTED, is_header=_is_linkedin_header)
+    positions = {normalise_header(name): i for i, name in enumerate(csvfile.headers)}
 
     def cell(record: Record, column: str) -> str:
         position = positions.get(column.lower())
@@ -85,7 +80,7 @@ def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
             return ""
         return record.cells[position].strip()
 
-    return [
+    rows = [
         LinkedInRow(
             line=record.line,
             first_name=cell(record, "First Name"),
@@ -96,8 +91,14 @@ def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
             position=cell(record, "Position"),
             connected_on=cell(record, "Connected On"),
         )
-        for record in data
+        for record in csvfile.records
     ]
+    return csvfile, rows
+
+
+def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
+    """The data rows of a LinkedIn Connections.csv, past its notes lines."""
+    return read_linkedin(raw)[1]
 
 
 LINKEDIN_PREVIEW_COLUMNS = [
@@ -113,6 +114,7 @@ LINKEDIN_PREVIEW_COLUMNS = [
 def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None:
     if not row.first_name and not row.last_name:
         preview.reject("No name: LinkedIn leaves it empty for members who hid their profile.")
+
     if row.url and not PLAIN_LINKEDIN_URL.match(row.url):
         try:
             url_validator(row.url)
@@ -145,8 +147,15 @@ def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None
     return connected
 
 
+def _worse_name(stored: str, incoming: str) -> bool:
+    """A re-import must not overwrite a good name with a worse decoding of it (a file
+    re-saved in another encoding): more replacement, control or misplaced characters."""
+    return badness(incoming) > badness(stored)
+
+
 def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
-    """Fields of an existing contact the row changes; empty cells never erase data."""
+    """Fields of an existing contact the row changes; empty cells never erase data, and
+    a name is never replaced by a more garbled one."""
     wanted: dict[str, object] = {
         "first_name": row.first_name or row.last_name,
         "last_name": row.last_name if row.first_name else "",
@@ -157,6 +166,10 @@ def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
     changes = {}
     for name, value in wanted.items():
         if value and getattr(contact, name) != value:
+            if name in ("first_name", "last_name", "title") and _worse_name(
+                getattr(contact, name), str(value)
+            ):
+                continue
             changes[name] = value
     return changes
 
@@ -170,7 +183,7 @@ class LinkedInPlan(ImportPlan):
 
 def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
     """What importing `raw` would do for `owner`: two queries, no writes."""
-    parsed = parse_linkedin(raw)
+    source, parsed = read_linkedin(raw)
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     by_url: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
@@ -207,6 +220,16 @@ def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
         if contact is not None:
             keys.append(("contact", contact.pk))
         earlier = next((seen[key] for key in keys if key in seen), None)
+        if _GARBLED.search(row.first_name + row.last_name):
+            if contact is None:
+                preview.reject(
+                    "The name holds characters that cannot be read (� or control "
+                    f"characters). {RESAVE_AS_UTF8}"
+                )
+            else:
+                preview.warnings.append(
+                    "The name in the file cannot be read; the stored name is kept."
+                )
         if earlier is not None:
             preview.reject(f"The same person as line {earlier}; only the first row is imported.")
         for key in keys:
@@ -229,6 +252,9 @@ def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
         kind="linkedin",
         rows=rows,
         columns=LINKEDIN_PREVIEW_COLUMNS,
+        encoding_label=source.encoding_label,
+        delimiter_label=source.delimiter_label,
+        samples=[r.values["name"] for r in rows if not r.is_rejected][:5],
         owner=owner,
         parsed=parsed,
         companies=companies,

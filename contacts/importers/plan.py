@@ -52,6 +52,11 @@ class ImportPlan:
     kind: str
     rows: list[PreviewRow]
     columns: list[tuple[str, str]]  # (key in PreviewRow.values, heading)
+    # How the file was read, shown above the preview so a wrong guess is seen before
+    # anything is saved.
+    encoding_label: str = ""
+    delimiter_label: str = ""
+    samples: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for row in self.rows:
