@@ -177,6 +177,8 @@ class Company(models.Model):
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar feed names companies: its Last-Modified must see a rename.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
