@@ -12,8 +12,10 @@ from contacts.importers.applications import (
     ApplicationsFile,
     ApplicationsPlan,
     commit_applications,
+    default_status_map,
     parse_applications,
     plan_applications,
+    status_key,
 )
 from contacts.importers.csvfile import (
     BATCH_SIZE,
@@ -59,15 +61,29 @@ from contacts.importers.staging import (
 )
 from contacts.importers.values import (
     DATE_FORMATS,
+    DATE_ORDER_CHOICES,
+    DAY_FIRST,
+    MONTH_FIRST,
     PLAIN_LINKEDIN_URL,
     company_key,
+    date_order_of,
     linkedin_key,
     parse_date,
+    resolve_date_order,
     too_long,
     url_validator,
+    with_scheme,
 )
 
 __all__ = [
+    "DATE_ORDER_CHOICES",
+    "DAY_FIRST",
+    "MONTH_FIRST",
+    "date_order_of",
+    "default_status_map",
+    "resolve_date_order",
+    "status_key",
+    "with_scheme",
     "APPLICATIONS_EXPECTED",
     "APPLICATION_FIELDS",
     "APPLICATION_PREVIEW_COLUMNS",

@@ -6,11 +6,14 @@ from django import forms
 
 from contacts.importers import (
     APPLICATION_FIELDS,
+    DATE_ORDER_CHOICES,
     REQUIRED_APPLICATION_FIELDS,
     ImportFileError,
     max_upload_bytes,
     read_upload,
+    status_key,
 )
+from crm.models import JobApplication
 
 NOT_IN_FILE = ""
 
@@ -57,4 +60,35 @@ class ColumnMappingForm(forms.Form):
         return {
             name: None if self.cleaned_data.get(name, "") == "" else int(self.cleaned_data[name])
             for name, _ in APPLICATION_FIELDS
+        }
+
+
+class ImportChoicesForm(forms.Form):
+    """The preview's questions: the date order when the file never says, and what each
+    status word of an applications file means."""
+
+    def __init__(
+        self,
+        *args,
+        ask_date_order: bool,
+        status_words: list[tuple[str, str]],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.status_words = status_words
+        if ask_date_order:
+            self.fields["date_order"] = forms.ChoiceField(
+                label="Dates in this file are written", choices=DATE_ORDER_CHOICES
+            )
+        status_choices = [("", "— not an application status: reject the row —")]
+        status_choices += list(JobApplication.Status.choices)
+        for index, (word, chosen) in enumerate(status_words):
+            self.fields[f"status_{index}"] = forms.ChoiceField(
+                label=f"“{word}” means", choices=status_choices, required=False, initial=chosen
+            )
+
+    def status_map(self) -> dict[str, str]:
+        return {
+            status_key(word): self.cleaned_data.get(f"status_{index}", "")
+            for index, (word, _) in enumerate(self.status_words)
         }

@@ -26,10 +26,13 @@ from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowSta
 from contacts.importers.values import (
     PLAIN_LINKEDIN_URL,
     company_key,
+    is_ambiguous_date,
     linkedin_key,
     parse_date,
+    resolve_date_order,
     too_long,
     url_validator,
+    with_scheme,
 )
 from contacts.models import Contact
 from crm.models import Company
@@ -111,7 +114,9 @@ LINKEDIN_PREVIEW_COLUMNS = [
 ]
 
 
-def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None:
+def _validate_linkedin_row(
+    row: LinkedInRow, preview: PreviewRow, date_order: str | None
+) -> date | None:
     if not row.first_name and not row.last_name:
         preview.reject("No name: LinkedIn leaves it empty for members who hid their profile.")
 
@@ -140,8 +145,11 @@ def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None
             preview.reject(problem)
     connected = None
     if row.connected_on:
+        if date_order is None and is_ambiguous_date(row.connected_on):
+            preview.warnings.append("Connected on: day/month or month/day? Choose it above.")
+            return None
         try:
-            connected = parse_date(row.connected_on)
+            connected = parse_date(row.connected_on, date_order)
         except ValueError as error:
             preview.warnings.append(f"Connected on: {error}; the date is left out.")
     return connected
@@ -181,9 +189,13 @@ class LinkedInPlan(ImportPlan):
     companies: dict[str, Company] = field(default_factory=dict)
 
 
-def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
-    """What importing `raw` would do for `owner`: two queries, no writes."""
+def plan_linkedin(owner, raw: bytes, *, date_order: str | None = None) -> LinkedInPlan:
+    """What importing `raw` would do for `owner`: two queries, no writes. `date_order` is
+    the user's answer when the file's dates never say which order they are in."""
     source, parsed = read_linkedin(raw)
+    for row in parsed:
+        row.url = with_scheme(row.url)
+    dates = resolve_date_order([row.connected_on for row in parsed], date_order)
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     by_url: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
@@ -208,7 +220,7 @@ def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
                 "connected_on": row.connected_on,
             },
         )
-        connected = _validate_linkedin_row(row, preview)
+        connected = _validate_linkedin_row(row, preview, dates.order)
         keys = []
         if row.url:
             keys.append(("url", linkedin_key(row.url)))
@@ -252,6 +264,9 @@ def plan_linkedin(owner, raw: bytes) -> LinkedInPlan:
         kind="linkedin",
         rows=rows,
         columns=LINKEDIN_PREVIEW_COLUMNS,
+        date_order=dates.order,
+        date_order_inferred=dates.inferred,
+        date_order_needed=dates.needed,
         encoding_label=source.encoding_label,
         delimiter_label=source.delimiter_label,
         samples=[r.values["name"] for r in rows if not r.is_rejected][:5],
@@ -270,6 +285,7 @@ def _guess_role(position: str) -> str:
 
 def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     """Writes the plan's new and matching rows in one transaction: all or nothing."""
+    plan.check_committable()
     now = timezone.now()
     owner = plan.owner
     companies = dict(plan.companies)
@@ -341,7 +357,9 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     return result
 
 
-def import_linkedin(owner, raw: bytes) -> tuple[LinkedInPlan, ImportResult]:
+def import_linkedin(
+    owner, raw: bytes, *, date_order: str | None = None
+) -> tuple[LinkedInPlan, ImportResult]:
     """Plans and commits in one go (management command, benchmark)."""
-    plan = plan_linkedin(owner, raw)
+    plan = plan_linkedin(owner, raw, date_order=date_order)
     return plan, commit_linkedin(plan)

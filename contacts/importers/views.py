@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import importers
 from contacts.importers import ImportFileError
-from contacts.importers.forms import ColumnMappingForm, UploadForm
+from contacts.importers.forms import ColumnMappingForm, ImportChoicesForm, UploadForm
 
 PREVIEW_ROWS_PER_PAGE = 100
 SESSION_KEY = "import_staged"
@@ -58,9 +58,27 @@ def _set_staged(request: HttpRequest, kind: str, entry: dict | None) -> None:
 
 def _plan(request: HttpRequest, kind: str, entry: dict) -> importers.ImportPlan:
     raw = importers.load_staged(request.user, entry["token"])
+    date_order = entry.get("date_order")
     if kind == "linkedin":
-        return importers.plan_linkedin(request.user, raw)
-    return importers.plan_applications(request.user, raw, entry["mapping"])
+        return importers.plan_linkedin(request.user, raw, date_order=date_order)
+    return importers.plan_applications(
+        request.user,
+        raw,
+        entry["mapping"],
+        status_map=entry.get("status_map"),
+        date_order=date_order,
+    )
+
+
+def _choices_form(plan: importers.ImportPlan, entry: dict, data=None) -> ImportChoicesForm:
+    # Asked when the file never says; still shown (to change) once the user answered.
+    ask = plan.date_order_needed or bool(entry.get("date_order") and not plan.date_order_inferred)
+    return ImportChoicesForm(
+        data,
+        ask_date_order=ask,
+        status_words=plan.status_words,
+        initial={"date_order": entry.get("date_order") or ""},
+    )
 
 
 # Landing ----------------------------------------------------------------------------
@@ -143,6 +161,9 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect("contacts:import-upload", kind=kind)
     try:
         plan = _plan(request, kind, entry)
+        if request.method == "POST" and plan.date_order_needed:
+            messages.error(request, "Choose the date order first; nothing was imported.")
+            return redirect("contacts:import-preview", kind=kind)
         if request.method == "POST":
             commit = (
                 importers.commit_linkedin if kind == "linkedin" else importers.commit_applications
@@ -159,8 +180,38 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
     if request.GET.get("show") == "rejected":
         rows = [row for row in rows if row.is_rejected]
     page = Paginator(rows, PREVIEW_ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"plan": plan, "page": page, "entry": entry, "kind": kind, "info": KINDS[kind]}
+    context = {
+        "plan": plan,
+        "page": page,
+        "entry": entry,
+        "kind": kind,
+        "info": KINDS[kind],
+        "choices": _choices_form(plan, entry),
+    }
     return render(request, "contacts/import_preview.html", context)
+
+
+@require_POST
+def import_choices(request: HttpRequest, kind: str) -> HttpResponse:
+    """Keeps the answers to the preview's questions (date order, status meanings)."""
+    entry = _staged(request, kind)
+    if entry is None:
+        messages.info(request, "Upload a file first.")
+        return redirect("contacts:import-upload", kind=kind)
+    try:
+        plan = _plan(request, kind, entry)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("contacts:import-upload", kind=kind)
+    form = _choices_form(plan, entry, request.POST)
+    if form.is_valid():
+        changes = {"status_map": form.status_map()}
+        if "date_order" in form.fields:
+            changes["date_order"] = form.cleaned_data["date_order"]
+        _set_staged(request, kind, {**entry, **changes})
+    else:
+        messages.error(request, "Choose one of the offered answers.")
+    return redirect("contacts:import-preview", kind=kind)
 
 
 @require_POST

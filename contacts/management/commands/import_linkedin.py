@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from contacts.importers import (
+    DAY_FIRST,
+    MONTH_FIRST,
     ImportFileError,
     commit_linkedin,
     max_upload_bytes,
@@ -31,8 +33,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
+        parser.add_argument(
+            "--date-order",
+            choices=[DAY_FIRST, MONTH_FIRST],
+            help="Day first (dmy) or month first (mdy), for a re-saved file whose dates "
+            "never show it (every date like 05/01/2024).",
+        )
 
-    def handle(self, *args, file: str, user: str, dry_run: bool, **options) -> None:
+    def handle(
+        self, *args, file: str, user: str, dry_run: bool, date_order: str | None, **options
+    ) -> None:
         try:
             owner = get_user_model().objects.get_by_natural_key(user)
         except get_user_model().DoesNotExist:
@@ -45,7 +55,12 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            plan = plan_linkedin(owner, raw)
+            plan = plan_linkedin(owner, raw, date_order=date_order)
+            if plan.date_order_needed:
+                raise CommandError(
+                    "Some dates could be day/month or month/day and no row tells which: "
+                    "run again with --date-order dmy or --date-order mdy."
+                )
             if dry_run:
                 self.stdout.write(
                     f"Dry run: would create {plan.new_count}, update {plan.match_count}, "
