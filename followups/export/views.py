@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
-from contacts.vcard import contacts_vcard
+from contacts.vcard import DEFAULT_VERSION, VERSIONS, contacts_vcard
 from followups.export import backup
 
 DEFAULT_MAX_BACKUP_BYTES = 50 * 1024 * 1024
@@ -74,9 +74,12 @@ def export_contacts_csv(request: HttpRequest) -> HttpResponse:
 
 
 def export_contacts_vcard(request: HttpRequest) -> HttpResponse:
-    """The user's contacts as vCard 4.0, for an address book."""
+    """The user's contacts as vCard 3.0 for an address book, or 4.0 with ?version=4.0."""
+    version = request.GET.get("version", DEFAULT_VERSION)
+    if version not in VERSIONS:
+        version = DEFAULT_VERSION
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
-    content = contacts_vcard(contacts.order_by("pk"))
+    content = contacts_vcard(contacts.order_by("pk"), version)
     return _attachment(content, "text/vcard; charset=utf-8", f"contacts-{_stamp()}.vcf")
 
 

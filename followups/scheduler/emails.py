@@ -25,6 +25,7 @@ from django.urls import reverse
 from crm.models import Profile
 from followups.drafts import render_draft
 from followups.models import FollowUp
+from followups.scheduler.headers import fold_header
 
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 REMINDERS = "reminders"
@@ -95,6 +96,8 @@ def mailto_link(address: str, subject: str, body: str) -> str:
 
 _FOLDED: dict[tuple, bytes] = {}
 _FOLDED_MAX = 4096
+# Folded by followups/scheduler/headers.py: compat32 folds them after the colon.
+READER_HEADERS = {"subject", "list-unsubscribe"}
 
 
 class _RememberedFolding(Compat32):
@@ -109,6 +112,8 @@ class _RememberedFolding(Compat32):
     def fold_binary(self, name, value):
         if not isinstance(value, str):  # a Header object: not hashable, rare
             return super().fold_binary(name, value)
+        if name.lower() in READER_HEADERS:
+            return fold_header(name, value, self.linesep).encode("ascii")
         key = (name, value, self.linesep, self.max_line_length, self.cte_type)
         folded = _FOLDED.get(key)
         if folded is None:
