@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -241,3 +242,33 @@ class JobApplication(TracksLoadedValues):
 
     def __str__(self) -> str:
         return f"{self.title} at {self.company.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every status change is kept: the job-search record (followups/export/jobsearch.py)
+        # lists them for the unemployment office. Read before saving: the rules' post_save
+        # handler remembers the new values.
+        adding = self._state.adding
+        old_status = "" if adding else self.loaded_value("status", "")
+        changed = adding or self.has_changed("status")
+        super().save(*args, **kwargs)
+        if changed and old_status != self.status:
+            ApplicationStatusChange.objects.create(
+                application=self, old_status=old_status or "", new_status=self.status
+            )
+
+
+class ApplicationStatusChange(models.Model):
+    """One status an application went into, and when: append-only history."""
+
+    application = models.ForeignKey(
+        JobApplication, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=20, choices=JobApplication.Status, blank=True)
+    new_status = models.CharField(max_length=20, choices=JobApplication.Status)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.old_status or '∅'} → {self.new_status}"

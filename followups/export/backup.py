@@ -23,7 +23,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import Company, JobApplication, Profile
+from crm.models import ApplicationStatusChange, Company, JobApplication, Profile
 from followups.models import (
     DigestDelivery,
     FeedbackTheme,
@@ -43,6 +43,7 @@ BATCH_SIZE = 500
 SECTIONS: list[tuple[str, type[models.Model]]] = [
     ("companies", Company),
     ("applications", JobApplication),
+    ("application_status_changes", ApplicationStatusChange),
     ("contacts", Contact),
     ("interactions", Interaction),
     ("followups", FollowUp),
