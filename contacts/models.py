@@ -123,6 +123,9 @@ class Interaction(TracksLoadedValues):
     occurred_at = models.DateTimeField()
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    # Where an imported interaction came from (a LinkedIn message: conversation, date and
+    # sender), so importing the same archive again updates instead of duplicating.
+    external_id = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,6 +138,12 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
         ]
         constraints = [
+            # One row per imported message; the importer looks the ids up before writing.
+            models.UniqueConstraint(
+                fields=["owner", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="interaction_external_id_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(direction__in=["inbound", "outbound"]),
                 name="interaction_direction_valid",

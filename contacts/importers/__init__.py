@@ -1,6 +1,6 @@
-"""Importers: LinkedIn connections and an applications CSV, each read into a preview plan
-that is committed all-or-nothing; the file reading, values and staging they share; and
-the import pages."""
+"""Importers: LinkedIn connections or LinkedIn's whole archive, and an applications CSV,
+each read into a preview plan that is committed all-or-nothing; the file reading, values
+and staging they share; and the import pages."""
 
 from contacts.importers.applications import (
     APPLICATION_FIELDS,
@@ -17,6 +17,18 @@ from contacts.importers.applications import (
     plan_applications,
     status_key,
 )
+from contacts.importers.archive import (
+    ARCHIVE_EXPECTED,
+    ArchivePlan,
+    ArchiveResult,
+    commit_archive,
+    commit_linkedin_upload,
+    import_archive,
+    plan_archive,
+    plan_linkedin_upload,
+    read_linkedin_upload,
+)
+from contacts.importers.archive_zip import is_zip, max_archive_bytes, read_archive
 from contacts.importers.csvfile import (
     BATCH_SIZE,
     DEFAULT_MAX_ROWS,
@@ -76,6 +88,18 @@ from contacts.importers.values import (
 )
 
 __all__ = [
+    "ARCHIVE_EXPECTED",
+    "ArchivePlan",
+    "ArchiveResult",
+    "commit_archive",
+    "commit_linkedin_upload",
+    "import_archive",
+    "is_zip",
+    "max_archive_bytes",
+    "plan_archive",
+    "plan_linkedin_upload",
+    "read_archive",
+    "read_linkedin_upload",
     "DATE_ORDER_CHOICES",
     "DAY_FIRST",
     "MONTH_FIRST",

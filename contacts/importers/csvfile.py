@@ -40,9 +40,9 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def read_upload(upload) -> bytes:
+def read_upload(upload, limit: int | None = None) -> bytes:
     """The bytes of an uploaded file, refusing one over the size cap before reading it."""
-    limit = max_upload_bytes()
+    limit = limit or max_upload_bytes()
     if upload.size is not None and upload.size > limit:
         raise ImportFileError(
             f"The file is {_megabytes(upload.size)}; the limit is {_megabytes(limit)}. "
@@ -223,18 +223,21 @@ class Record:
         return not any(cell.strip() for cell in self.cells)
 
 
-def read_records(text: str, *, delimiter: str = ",", limit: int | None = None) -> list[Record]:
+def read_records(
+    text: str, *, delimiter: str = ",", limit: int | None = None, row_cap: int | None = None
+) -> list[Record]:
     """All records of a CSV text: quoted commas, quoted newlines and CRLF handled."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[Record] = []
     start = 1
+    cap = row_cap or max_rows()
     try:
         for cells in reader:
             records.append(Record(line=start, cells=cells))
             start = reader.line_num + 1
             if limit is not None and len(records) >= limit:
                 break
-            if len(records) > max_rows() + HEADER_SEARCH_RECORDS + 1:
+            if len(records) > cap + HEADER_SEARCH_RECORDS + 1:
                 break  # the row cap below reports it; no need to read the rest
     except csv.Error as error:
         raise ImportFileError(
@@ -248,8 +251,8 @@ def normalise_header(name: str) -> str:
     return " ".join(name.replace("\ufeff", "").strip().lower().replace("_", " ").split())
 
 
-def check_row_cap(data: list[Record]) -> None:
-    limit = max_rows()
+def check_row_cap(data: list[Record], row_cap: int | None = None) -> None:
+    limit = row_cap or max_rows()
     if len(data) > limit:
         raise ImportFileError(
             f"The file has more than {limit:,} rows; the limit is {limit:,}. "
@@ -311,6 +314,7 @@ def read_csv(
     is_header: Callable[[list[str]], bool],
     search: int = HEADER_SEARCH_RECORDS,
     not_found: str = "",
+    row_cap: int | None = None,
 ) -> CsvFile:
     """Decodes `raw`, finds its delimiter (`,` `;` or tab: German Excel and Numbers write
     `;`, Excel's "Unicode Text" tabs) and the header among the first `search` non-blank records by
@@ -333,10 +337,10 @@ def read_csv(
             break
     else:
         raise ImportFileError(not_found or f"No header line found. Expected {expected}.")
-    records = read_records(text, delimiter=delimiter)
+    records = read_records(text, delimiter=delimiter, row_cap=row_cap)
     header = records[index]
     data = [r for r in records[index + 1 :] if not r.is_blank]
-    check_row_cap(data)
+    check_row_cap(data, row_cap)
     return CsvFile(
         encoding=decoded.encoding,
         encoding_label=decoded.encoding_label,

@@ -1,4 +1,5 @@
-"""Import pages: LinkedIn connections and applications CSV, each with a preview step.
+"""Import pages: LinkedIn (a CSV or the whole archive) and applications CSV, each with a
+preview step.
 
 Upload → (applications only: map the columns) → preview → confirm. The uploaded bytes
 stay in a staging file on the server whose token lives only in the session; the preview
@@ -22,10 +23,13 @@ SESSION_KEY = "import_staged"
 
 KINDS = {
     "linkedin": {
-        "title": "LinkedIn connections",
-        "heading": "Import LinkedIn connections",
-        "expected": importers.LINKEDIN_EXPECTED,
-        "help": "Connections.csv from LinkedIn: Settings → Data privacy → Get a copy of your data.",
+        "title": "LinkedIn",
+        "heading": "Import from LinkedIn",
+        "expected": importers.ARCHIVE_EXPECTED,
+        "help": (
+            "LinkedIn's whole archive (.zip) or one of its CSVs, such as Connections.csv: "
+            "Settings → Data privacy → Get a copy of your data."
+        ),
         "noun": "contacts",
         "done_url": "contacts:list",
     },
@@ -60,7 +64,9 @@ def _plan(request: HttpRequest, kind: str, entry: dict) -> importers.ImportPlan:
     raw = importers.load_staged(request.user, entry["token"])
     date_order = entry.get("date_order")
     if kind == "linkedin":
-        return importers.plan_linkedin(request.user, raw, date_order=date_order)
+        return importers.plan_linkedin_upload(
+            request.user, raw, entry.get("name", ""), date_order=date_order
+        )
     return importers.plan_applications(
         request.user,
         raw,
@@ -87,7 +93,9 @@ def _choices_form(plan: importers.ImportPlan, entry: dict, data=None) -> ImportC
 def import_landing(request: HttpRequest) -> HttpResponse:
     """Lists what can be imported, with an upload form for each."""
     forms = {
-        kind: UploadForm(help_text=info["help"], expected=info["expected"])
+        kind: UploadForm(
+            help_text=info["help"], expected=info["expected"], archive=kind == "linkedin"
+        )
         for kind, info in KINDS.items()
     }
     return render(request, "contacts/import.html", {"forms": forms, "kinds": KINDS})
@@ -100,12 +108,16 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Checks the file as a whole, keeps it for the next step; writes no rows."""
     info = KINDS[kind]
     bound = (request.POST, request.FILES) if request.method == "POST" else ()
-    form = UploadForm(*bound, help_text=info["help"], expected=info["expected"])
+    form = UploadForm(
+        *bound, help_text=info["help"], expected=info["expected"], archive=kind == "linkedin"
+    )
     if request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"]
         try:
             if kind == "linkedin":
-                importers.parse_linkedin(raw)
+                tables, extra = importers.read_linkedin_upload(raw, request.FILES["file"].name)
+                if extra["connections"]:
+                    importers.parse_linkedin(extra["connections"])
                 mapping = None
             else:
                 mapping = importers.parse_applications(raw).guess_mapping()
@@ -165,10 +177,11 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
             messages.error(request, "Choose the date order first; nothing was imported.")
             return redirect("contacts:import-preview", kind=kind)
         if request.method == "POST":
-            commit = (
-                importers.commit_linkedin if kind == "linkedin" else importers.commit_applications
-            )
-            result = commit(plan)
+            if kind == "linkedin":
+                confirmed = set(request.POST.getlist("rejection"))
+                result = importers.commit_linkedin_upload(plan, rejections=confirmed)
+            else:
+                result = importers.commit_applications(plan)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind=kind)
