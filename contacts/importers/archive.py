@@ -225,8 +225,9 @@ def _key(*parts: str) -> str:
     return "linkedin:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
-def _own_profile(messages: Table | None, invitations: Table | None) -> str:
-    """The user's own profile: the one in (nearly) every message, sender or recipient."""
+def _own_profile(messages: Table | None, invitations: Table | None, contacts: set[str]) -> str:
+    """The user's own profile: the one in (nearly) every message, sender or recipient;
+    of two as frequent, the one that is not a contact."""
     seen: Counter[str] = Counter()
     for _, row in messages.rows if messages else []:
         people = {row.get("sender profile url", "")}
@@ -237,7 +238,9 @@ def _own_profile(messages: Table | None, invitations: Table | None) -> str:
         mine = row.get("inviterprofileurl" if direction == "OUTGOING" else "inviteeprofileurl")
         if mine:
             seen[linkedin_key(mine)] += 1
-    return seen.most_common(1)[0][0] if seen else ""
+    if not seen:
+        return ""
+    return max(seen, key=lambda person: (seen[person], person not in contacts))
 
 
 def _plan_messages(table: Table, me: str, plan: ArchivePlan, existing: set[str]) -> None:
@@ -364,8 +367,9 @@ def plan_archive(
         owner=owner,
         connections=connections,
         ignored_files=extra["ignored"],
-        files=sorted({"Connections.csv"} if connections else set())
-        | {t.name for t in tables.values()},
+        files=sorted(
+            ({"Connections.csv"} if connections else set()) | {t.name for t in tables.values()}
+        ),
     )
     if connections is not None:
         plan.encoding_label = connections.encoding_label
@@ -379,7 +383,8 @@ def plan_archive(
             "external_id", flat=True
         )
     )
-    me = _own_profile(tables.get("messages"), tables.get("invitations"))
+    known = _known_people(plan, owner)
+    me = _own_profile(tables.get("messages"), tables.get("invitations"), known)
     if "messages" in tables:
         _plan_messages(tables["messages"], me, plan, existing)
     if "invitations" in tables:
@@ -389,13 +394,12 @@ def plan_archive(
     if "saved_jobs" in tables:
         _plan_jobs(tables["saved_jobs"], JobApplication.Status.WISHLIST, zone, plan)
     _match_applications(plan, owner)
-    _match_people(plan, owner)
+    _match_people(plan, known)
     return plan
 
 
-def _match_people(plan: ArchivePlan, owner) -> None:
-    """Keeps the messages and invitations whose other person is a contact, or becomes one
-    with this archive's Connections.csv; counts the rest."""
+def _known_people(plan: ArchivePlan, owner) -> set[str]:
+    """Profiles of the owner's contacts, and of those this archive's Connections.csv adds."""
     known = {
         linkedin_key(url)
         for url in Contact.objects.filter(owner=owner)
@@ -408,6 +412,12 @@ def _match_people(plan: ArchivePlan, owner) -> None:
             for row, preview in zip(plan.connections.parsed, plan.connections.rows, strict=True)
             if row.url and not preview.is_rejected
         }
+    return known
+
+
+def _match_people(plan: ArchivePlan, known: set[str]) -> None:
+    """Keeps the messages and invitations whose other person is a contact, or becomes one
+    with this archive's Connections.csv; counts the rest."""
     matched = [m for m in plan.messages if m.contact_key in known]
     plan.unmatched_messages = len(plan.messages) - len(matched)
     plan.messages = matched
@@ -455,6 +465,8 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
                 done = commit_linkedin(plan.connections)
                 result.created, result.updated = done.created, done.updated
                 result.rejected, result.companies_created = done.rejected, done.companies_created
+            # Applications first: a confirmed rejection is linked to its application.
+            _commit_applications(plan, owner, result)
             contacts = {
                 linkedin_key(c.linkedin_url): c
                 for c in Contact.objects.filter(owner=owner).exclude(linkedin_url="")
@@ -497,7 +509,6 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
                     latest[slot] = interaction
             for interaction in latest.values():
                 rules.interaction_saved(interaction, created=True)
-            _commit_applications(plan, owner, result)
     except IntegrityError as error:
         raise import_failed(error) from error
     return result
