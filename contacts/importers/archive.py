@@ -450,11 +450,14 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
 
     Messages are written in bulk, then the rules run once per contact on its latest
     inbound and latest outbound message (what the rules read: who answered last, when
-    to check in next). A message the user confirmed as a rejection is saved on its own,
-    so the rules schedule the reply exactly as for one logged by hand.
+    to check in next), for the contacts they can act on. A message the user confirmed
+    as a rejection is saved on its own, so the rules schedule the reply exactly as for
+    one logged by hand.
     """
     plan.check_committable()
+    # Imported here: followups depends on contacts, not the other way round at import time.
     from followups import rules
+    from followups.models import FollowUp
 
     rejections = rejections or set()
     owner = plan.owner
@@ -507,8 +510,22 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
                 slot = (interaction.contact_id, interaction.direction)
                 if slot not in latest or interaction.occurred_at > latest[slot].occurred_at:
                     latest[slot] = interaction
-            for interaction in latest.values():
-                rules.interaction_saved(interaction, created=True)
+            # The rules act on a plain message only through a contact's pending
+            # follow-ups (completed, or cancelled: they answered) or its check-in cadence;
+            # for any other contact they would only read, so they are not run there.
+            touched = {contact_id for contact_id, _ in latest}
+            acting = set(
+                FollowUp.objects.filter(
+                    contact_id__in=touched, status=FollowUp.Status.PENDING
+                ).values_list("contact_id", flat=True)
+            ) | set(
+                Contact.objects.filter(pk__in=touched, check_in_months__isnull=False).values_list(
+                    "pk", flat=True
+                )
+            )
+            for (contact_id, _), interaction in latest.items():
+                if contact_id in acting:
+                    rules.interaction_saved(interaction, created=True)
     except IntegrityError as error:
         raise import_failed(error) from error
     return result
