@@ -87,14 +87,18 @@ def fresh_user(label: str):
     return get_user_model().objects.create_user(f"{PREFIX}{label}-{time.monotonic_ns()}")
 
 
-def run_command(path: Path) -> tuple[float, int]:
+def run_command(path: Path, *, trace: bool = False) -> tuple[float, int]:
+    """Seconds of one import by the command; with `trace`, its peak traced memory too
+    (tracemalloc slows Python down several times, so timed runs go without it)."""
     user = fresh_user("import")
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     start = time.perf_counter()
     call_command("import_linkedin", str(path), "--user", user.username, stdout=io.StringIO())
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    if trace:
+        tracemalloc.stop()
     assert Interaction.objects.filter(owner=user).exists()
     return seconds, peak
 
@@ -156,14 +160,15 @@ def main() -> None:
     path.write_bytes(raw)
     half_path.write_bytes(half)
     rows = args.connections + args.messages
-    imports, floors, peaks = [], [], []
+    imports: list[float] = []
+    floors: list[float] = []
+    peaks: list[int] = []
     try:
-        _, half_peak = run_command(half_path)
         for _ in range(args.rounds):
-            seconds, peak = run_command(path)
-            imports.append(seconds)
-            peaks.append(peak)
+            imports.append(run_command(path)[0])
             floors.append(run_bulk_create(raw))
+        _, half_peak = run_command(half_path, trace=True)
+        peaks.append(run_command(path, trace=True)[1])
     finally:
         get_user_model().objects.filter(username__startswith=PREFIX).delete()
         path.unlink(missing_ok=True)
