@@ -133,6 +133,9 @@ class Interaction(TracksLoadedValues):
         blank=True,
         help_text="The email's Message-ID header, so the same email is logged only once.",
     )
+    # Where an imported interaction came from (a LinkedIn message: conversation, date and
+    # sender), so importing the same archive again updates instead of duplicating.
+    external_id = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,6 +154,12 @@ class Interaction(TracksLoadedValues):
             ),
         ]
         constraints = [
+            # One row per imported message; the importer looks the ids up before writing.
+            models.UniqueConstraint(
+                fields=["owner", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="interaction_external_id_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(direction__in=["inbound", "outbound"]),
                 name="interaction_direction_valid",

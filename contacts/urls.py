@@ -33,6 +33,11 @@ urlpatterns: list = [
         name="import-preview",
     ),
     re_path(
+        r"^import/(?P<kind>linkedin|applications)/choices/$",
+        import_views.import_choices,
+        name="import-choices",
+    ),
+    re_path(
         r"^import/(?P<kind>linkedin|applications)/cancel/$",
         import_views.import_cancel,
         name="import-cancel",

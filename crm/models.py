@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from crm.documents.validation import validate_document
 
@@ -219,6 +220,8 @@ class Company(models.Model):
     website = models.URLField(blank=True, validators=[validate_web_url])
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar feed names companies: its Last-Modified must see a rename.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -354,6 +357,19 @@ class JobApplication(TracksLoadedValues):
     def __str__(self) -> str:
         return f"{self.title} at {self.company.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Every status change is kept: the job-search record (followups/export/jobsearch.py)
+        # lists them for the unemployment office. Read before saving: the rules' post_save
+        # handler remembers the new values.
+        adding = self._state.adding
+        old_status = "" if adding else self.loaded_value("status", "")
+        changed = adding or self.has_changed("status")
+        super().save(*args, **kwargs)
+        if changed and old_status != self.status:
+            ApplicationStatusChange.objects.create(
+                application=self, old_status=old_status or "", new_status=self.status
+            )
+
     # What the posting says, as the board, the list and the application page show it;
     # formatted here once rather than by template filters on every card.
 
@@ -386,6 +402,23 @@ class JobApplication(TracksLoadedValues):
     @property
     def salary_period_text(self) -> str:
         return self.get_salary_period_display() if self.salary_period else ""
+
+
+class ApplicationStatusChange(models.Model):
+    """One status an application went into, and when: append-only history."""
+
+    application = models.ForeignKey(
+        JobApplication, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=20, choices=JobApplication.Status, blank=True)
+    new_status = models.CharField(max_length=20, choices=JobApplication.Status)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.old_status or '∅'} → {self.new_status}"
 
 
 def document_upload_to(document: Document, filename: str) -> str:

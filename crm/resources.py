@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
 from crm.models import Company, JobApplication
+from crm.spreadsheets import safe_row, unescape_cell
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,6 +34,15 @@ class OwnedResource(resources.ModelResource):
         if self.user is not None and self.user.is_superuser:
             return queryset
         return queryset.filter(owner=self.user)
+
+    def export_resource(self, instance, selected_fields=None, **kwargs) -> list:
+        # Every export of a resource (admin CSV and XLSX, the contacts CSV) passes here:
+        # no cell may open as a formula in a spreadsheet.
+        return safe_row(super().export_resource(instance, selected_fields, **kwargs))
+
+    def before_import_row(self, row, **kwargs) -> None:
+        for key, value in row.items():
+            row[key] = unescape_cell(value)
 
     def init_instance(self, row=None):
         return self._meta.model(owner=self.user)

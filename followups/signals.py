@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
+from contacts.signals import interactions_imported
 from crm.models import JobApplication, Profile
 from followups import rules
 from followups.models import FollowUp, Goal
@@ -105,3 +106,24 @@ def profile_saved(sender, instance, created, raw, update_fields, **kwargs) -> No
     if raw or not _touches(update_fields, rules.PROFILE_TIMING_FIELDS):
         return
     rules.profile_saved(instance, created=created)
+
+
+@receiver(interactions_imported, dispatch_uid="rules_interactions_imported")
+def interactions_imported_in_bulk(sender, interactions: list[Interaction], **kwargs) -> None:
+    # A bulk import (LinkedIn's archive) wrote many messages without save(): the rules
+    # run on each contact's latest ones, and only where they can act: through a
+    # contact's pending follow-ups (completed, or cancelled: they answered) or its
+    # check-in cadence. For any other contact they would only read.
+    touched = {i.contact_id for i in interactions}
+    acting = set(
+        FollowUp.objects.filter(contact_id__in=touched, status=FollowUp.Status.PENDING).values_list(
+            "contact_id", flat=True
+        )
+    ) | set(
+        Contact.objects.filter(pk__in=touched, check_in_months__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    for interaction in interactions:
+        if interaction.contact_id in acting:
+            rules.interaction_saved(interaction, created=True)

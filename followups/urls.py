@@ -67,6 +67,14 @@ urlpatterns: list = [
     path("export/", export_views.export_page, name="export"),
     path("export/contacts.csv", export_views.export_contacts_csv, name="export-contacts-csv"),
     path("export/contacts.vcf", export_views.export_contacts_vcard, name="export-contacts-vcard"),
+    path(
+        "export/applications.csv",
+        export_views.export_applications_csv,
+        name="export-applications-csv",
+    ),
+    path(
+        "export/job-search-record/", export_views.job_search_record_page, name="job-search-record"
+    ),
     path("export/backup.json", export_views.export_backup, name="export-backup"),
     path("export/restore/", export_views.restore_backup, name="restore"),
     # Mailbox sync: Preferences → Mailbox and the Inbox triage page

@@ -1,6 +1,6 @@
-"""Importers: LinkedIn connections and an applications CSV, each read into a preview plan
-that is committed all-or-nothing; the file reading, values and staging they share; and
-the import pages."""
+"""Importers: LinkedIn connections or LinkedIn's whole archive, and an applications CSV,
+each read into a preview plan that is committed all-or-nothing; the file reading, values
+and staging they share; and the import pages."""
 
 from contacts.importers.applications import (
     APPLICATION_FIELDS,
@@ -12,9 +12,23 @@ from contacts.importers.applications import (
     ApplicationsFile,
     ApplicationsPlan,
     commit_applications,
+    default_status_map,
     parse_applications,
     plan_applications,
+    status_key,
 )
+from contacts.importers.archive import (
+    ARCHIVE_EXPECTED,
+    ArchivePlan,
+    ArchiveResult,
+    commit_archive,
+    commit_linkedin_upload,
+    import_archive,
+    plan_archive,
+    plan_linkedin_upload,
+    read_linkedin_upload,
+)
+from contacts.importers.archive_zip import is_zip, max_archive_bytes, read_archive
 from contacts.importers.csvfile import (
     BATCH_SIZE,
     DEFAULT_MAX_ROWS,
@@ -59,15 +73,41 @@ from contacts.importers.staging import (
 )
 from contacts.importers.values import (
     DATE_FORMATS,
+    DATE_ORDER_CHOICES,
+    DAY_FIRST,
+    MONTH_FIRST,
     PLAIN_LINKEDIN_URL,
     company_key,
+    date_order_of,
     linkedin_key,
     parse_date,
+    resolve_date_order,
     too_long,
     url_validator,
+    with_scheme,
 )
 
 __all__ = [
+    "ARCHIVE_EXPECTED",
+    "ArchivePlan",
+    "ArchiveResult",
+    "commit_archive",
+    "commit_linkedin_upload",
+    "import_archive",
+    "is_zip",
+    "max_archive_bytes",
+    "plan_archive",
+    "plan_linkedin_upload",
+    "read_archive",
+    "read_linkedin_upload",
+    "DATE_ORDER_CHOICES",
+    "DAY_FIRST",
+    "MONTH_FIRST",
+    "date_order_of",
+    "default_status_map",
+    "resolve_date_order",
+    "status_key",
+    "with_scheme",
     "APPLICATIONS_EXPECTED",
     "APPLICATION_FIELDS",
     "APPLICATION_PREVIEW_COLUMNS",

@@ -13,16 +13,22 @@ from django.utils import timezone
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
+    CsvFile,
     ImportFileError,
     Record,
-    check_row_cap,
-    decode_text,
-    guess_delimiter,
     normalise_header,
-    read_records,
+    read_csv,
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
-from contacts.importers.values import company_key, parse_date, too_long, url_validator
+from contacts.importers.values import (
+    company_key,
+    is_ambiguous_date,
+    parse_date,
+    resolve_date_order,
+    too_long,
+    url_validator,
+    with_scheme,
+)
 from crm.capture.duplicates import saved_and_applied
 from crm.models import (
     HISTORIC_APPLICATION_DAYS,
@@ -128,7 +134,60 @@ STATUS_SYNONYMS = {
     "i withdrew": "withdrawn",
     "hired": "accepted",
     "offer accepted": "accepted",
+    # Teal, Huntr and Notion templates, and the words spreadsheets use.
+    "applying": "wishlist",
+    "not started": "wishlist",
+    "not applied": "wishlist",
+    "in progress": "wishlist",
+    "interested": "wishlist",
+    "researching": "wishlist",
+    "to do": "wishlist",
+    "todo": "wishlist",
+    "draft": "wishlist",
+    "sent": "applied",
+    "waiting": "applied",
+    "pending": "applied",
+    "under review": "applied",
+    "in review": "applied",
+    "awaiting response": "applied",
+    # No answer is not a rejection: kept as applied, the check-in rule (R8) reminds you to
+    # ask, which is what the article advises after silence.
+    "no response": "applied",
+    "no reply": "applied",
+    "no answer": "applied",
+    "ghosted": "applied",
+    "screening": "interviewing",
+    "phone interview": "interviewing",
+    "recruiter screen": "interviewing",
+    "interview scheduled": "interviewing",
+    "interviewing scheduled": "interviewing",
+    "technical interview": "interviewing",
+    "onsite": "interviewing",
+    "on-site": "interviewing",
+    "final round": "interviewing",
+    "assessment": "interviewing",
+    "take home": "interviewing",
+    "offer extended": "offer",
+    "offer made": "offer",
+    "negotiation": "offer",
+    "rejected by company": "rejected",
+    "not moving forward": "rejected",
+    "no offer": "rejected",
+    "turned down": "rejected",
+    "withdrew application": "withdrawn",
+    "not interested": "withdrawn",
+    "accepted offer": "accepted",
+    "got the job": "accepted",
 }
+
+
+def status_key(word: str) -> str:
+    return company_key(word).strip(" .!")
+
+
+def default_status_map(words: list[str]) -> dict[str, str]:
+    """Each status word of the file → our status, "" when it means none for sure."""
+    return {status_key(w): STATUS_SYNONYMS.get(status_key(w), "") for w in words if w.strip()}
 
 
 @dataclass
@@ -136,44 +195,49 @@ class ApplicationsFile:
     headers: list[str]
     records: list[Record]
     delimiter: str
+    csvfile: CsvFile | None = None
 
     def guess_mapping(self) -> dict[str, int | None]:
-        names = [normalise_header(h) for h in self.headers]
-        mapping: dict[str, int | None] = {}
-        for target, synonyms in COLUMN_SYNONYMS.items():
-            mapping[target] = next(
-                (
-                    names.index(s)
-                    for s in synonyms
-                    if s in names and names.index(s) not in mapping.values()
-                ),
-                None,
-            )
-        return mapping
+        return _guess_mapping(self.headers)
+
+
+def _guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    names = [normalise_header(h) for h in headers]
+    mapping: dict[str, int | None] = {}
+    for target, synonyms in COLUMN_SYNONYMS.items():
+        mapping[target] = next(
+            (
+                names.index(s)
+                for s in synonyms
+                if s in names and names.index(s) not in mapping.values()
+            ),
+            None,
+        )
+    return mapping
+
+
+def _names_a_known_column(names: list[str]) -> bool:
+    # A first line that names neither the company nor the job is data, not a header.
+    guessed = _guess_mapping(names)
+    return guessed["company"] is not None or guessed["title"] is not None
 
 
 def parse_applications(raw: bytes) -> ApplicationsFile:
     """Header and data records of an applications CSV; its first line names the columns."""
-    text = decode_text(raw, expected=APPLICATIONS_EXPECTED)
-    delimiter = guess_delimiter(text)
-    records = read_records(text, delimiter=delimiter)
-    nonblank = [r for r in records if not r.is_blank]
-    if not nonblank:
-        raise ImportFileError(f"The file is empty. Expected {APPLICATIONS_EXPECTED}.")
-    header, data = nonblank[0], nonblank[1:]
-    parsed = ApplicationsFile([c.strip() for c in header.cells], data, delimiter)
-    guessed = parsed.guess_mapping()
-    # A first line that names neither the company nor the job is data, not a header.
-    if guessed["company"] is None and guessed["title"] is None:
-        raise ImportFileError(
+    csvfile = read_csv(
+        raw,
+        expected=APPLICATIONS_EXPECTED,
+        is_header=_names_a_known_column,
+        search=1,
+        not_found=(
             f"The first line does not name any column we know. Expected {APPLICATIONS_EXPECTED}."
-        )
-    if not data:
+        ),
+    )
+    if not csvfile.records:
         raise ImportFileError(
             f"The file has a header line but no rows. Expected {APPLICATIONS_EXPECTED}."
         )
-    check_row_cap(data)
-    return parsed
+    return ApplicationsFile(csvfile.headers, csvfile.records, csvfile.delimiter, csvfile)
 
 
 APPLICATION_PREVIEW_COLUMNS = list(APPLICATION_FIELDS)
@@ -204,7 +268,13 @@ def _is_historic(cleaned: dict, today: date | None) -> bool:
     )
 
 
-def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
+def _clean_application(
+    values: dict[str, str],
+    preview: PreviewRow,
+    *,
+    status_map: dict[str, str],
+    date_order: str | None,
+) -> dict:
     cleaned: dict[str, object] = {"company": values["company"], "title": values["title"]}
     for name, label in (("company", "Company"), ("title", "Job title")):
         if not values[name]:
@@ -213,18 +283,23 @@ def _clean_application(values: dict[str, str], preview: PreviewRow) -> dict:
     if not status:
         cleaned["status"] = JobApplication.Status.APPLIED
         preview.warnings.append("No status: imported as “Applied”.")
-    elif company_key(status) in STATUS_SYNONYMS:
-        cleaned["status"] = STATUS_SYNONYMS[company_key(status)]
+    elif status_map.get(status_key(status)):
+        cleaned["status"] = status_map[status_key(status)]
     else:
         known = ", ".join(JobApplication.Status.labels)
-        preview.reject(f"Unknown status “{status}”; use one of {known}.")
+        preview.reject(
+            f"Unknown status “{status}”; choose what it means above, or use one of {known}."
+        )
     cleaned["applied_on"] = None
     if values["applied_on"]:
-        try:
-            cleaned["applied_on"] = parse_date(values["applied_on"])
-        except ValueError as error:
-            preview.reject(f"Applied on: {error}.")
-    cleaned["posting_url"] = values["posting_url"]
+        if date_order is None and is_ambiguous_date(values["applied_on"]):
+            preview.warnings.append("Applied on: day/month or month/day? Choose it above.")
+        else:
+            try:
+                cleaned["applied_on"] = parse_date(values["applied_on"], date_order)
+            except ValueError as error:
+                preview.reject(f"Applied on: {error}.")
+    values["posting_url"] = cleaned["posting_url"] = with_scheme(values["posting_url"])
     if values["posting_url"]:
         try:
             url_validator(values["posting_url"])
@@ -278,8 +353,19 @@ def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: 
             preview.reject(f"Closing date: {error}.")
 
 
-def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -> ApplicationsPlan:
-    """What importing `raw` with the column `mapping` would do: bounded reads, no writes."""
+def plan_applications(
+    owner: User,
+    raw: bytes,
+    mapping: dict[str, int | None],
+    *,
+    status_map: dict[str, str] | None = None,
+    date_order: str | None = None,
+) -> ApplicationsPlan:
+    """What importing `raw` with the column `mapping` would do: bounded reads, no writes.
+
+    `status_map` (file word → our status) overrides the synonyms for the words it names;
+    `date_order` is the user's answer when the file's dates never say (date_order_of).
+    """
     parsed = parse_applications(raw)
     today = timezone.now().astimezone(Profile.for_user(owner).zone).date()
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
@@ -296,13 +382,19 @@ def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -
             return ""
         return record.cells[index].strip()
 
+    all_values = [
+        {target: cell(record, target) for target, _ in APPLICATION_FIELDS}
+        for record in parsed.records
+    ]
+    words = list(dict.fromkeys(v["status"] for v in all_values if v["status"]))
+    statuses = {**default_status_map(words), **(status_map or {})}
+    dates = resolve_date_order([v["applied_on"] for v in all_values], date_order)
     rows: list[PreviewRow] = []
     cleaned_rows: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
-    for record in parsed.records:
-        values = {target: cell(record, target) for target, _ in APPLICATION_FIELDS}
+    for record, values in zip(parsed.records, all_values, strict=True):
         preview = PreviewRow(line=record.line, values=values)
-        cleaned = _clean_application(values, preview)
+        cleaned = _clean_application(values, preview, status_map=statuses, date_order=dates.order)
         key = (company_key(values["company"]), company_key(values["title"]))
         url_key = values["posting_url"].lower()
         if not preview.is_rejected:
@@ -339,6 +431,15 @@ def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -
         kind="applications",
         rows=rows,
         columns=APPLICATION_PREVIEW_COLUMNS,
+        date_order=dates.order,
+        date_order_inferred=dates.inferred,
+        date_order_needed=dates.needed,
+        status_words=[(word, statuses.get(status_key(word), "")) for word in words],
+        encoding_label=parsed.csvfile.encoding_label if parsed.csvfile else "",
+        delimiter_label=parsed.csvfile.delimiter_label if parsed.csvfile else "",
+        samples=[
+            f"{r.values['title']} at {r.values['company']}" for r in rows if not r.is_rejected
+        ][:5],
         owner=owner,
         cleaned=cleaned_rows,
         companies=companies,
@@ -349,6 +450,7 @@ def plan_applications(owner: User, raw: bytes, mapping: dict[str, int | None]) -
 def commit_applications(plan: ApplicationsPlan) -> ImportResult:
     """Writes the plan in one transaction. Applications go through save() so the rules
     see them (an `applied` application schedules its check, docs/rules.md#r8)."""
+    plan.check_committable()
     owner = plan.owner
     companies = dict(plan.companies)
     result = ImportResult(rejected=plan.rejected_count)

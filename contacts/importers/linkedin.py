@@ -17,22 +17,24 @@ from django.utils import timezone
 
 from contacts.importers.csvfile import (
     BATCH_SIZE,
-    HEADER_SEARCH_RECORDS,
-    ImportFileError,
+    RESAVE_AS_UTF8,
+    CsvFile,
     Record,
-    check_row_cap,
-    decode_text,
+    badness,
     normalise_header,
-    read_records,
+    read_csv,
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import (
     PLAIN_LINKEDIN_URL,
     company_key,
+    is_ambiguous_date,
     linkedin_key,
     parse_date,
+    resolve_date_order,
     too_long,
     url_validator,
+    with_scheme,
 )
 from contacts.models import Contact
 from crm.models import Company
@@ -52,6 +54,7 @@ LINKEDIN_EXPECTED = (
     "LinkedIn's Connections.csv, with a header line "
     "“First Name,Last Name,URL,Email Address,Company,Position,Connected On”"
 )
+_GARBLED = re.compile(r"[\ufffd\x00-\x1f\x7f-\x9f]")
 _RECRUITER_WORDS = re.compile(r"recruit|talent acquisition|sourcer|headhunter", re.IGNORECASE)
 
 
@@ -67,19 +70,14 @@ class LinkedInRow:
     connected_on: str
 
 
-def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
-    """The data rows of a LinkedIn Connections.csv, past its notes lines."""
-    text = decode_text(raw, expected=LINKEDIN_EXPECTED)
-    records = read_records(text)
-    for index, record in enumerate(records[:HEADER_SEARCH_RECORDS]):
-        names = [normalise_header(cell) for cell in record.cells]
-        if "first name" in names and "last name" in names and ("url" in names):
-            header_index, positions = index, {name: i for i, name in enumerate(names)}
-            break
-    else:
-        raise ImportFileError(f"No header line found. Expected {LINKEDIN_EXPECTED}.")
-    data = [r for r in records[header_index + 1 :] if not r.is_blank]
-    check_row_cap(data)
+def _is_linkedin_header(names: list[str]) -> bool:
+    return "first name" in names and "last name" in names and "url" in names
+
+
+def read_linkedin(raw: bytes) -> tuple[CsvFile, list[LinkedInRow]]:
+    """The file as read (encoding, delimiter) and its data rows, past LinkedIn's notes."""
+    csvfile = read_csv(raw, expected=LINKEDIN_EXPECTED, is_header=_is_linkedin_header)
+    positions = {normalise_header(name): i for i, name in enumerate(csvfile.headers)}
 
     def cell(record: Record, column: str) -> str:
         position = positions.get(column.lower())
@@ -87,7 +85,7 @@ def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
             return ""
         return record.cells[position].strip()
 
-    return [
+    rows = [
         LinkedInRow(
             line=record.line,
             first_name=cell(record, "First Name"),
@@ -98,8 +96,14 @@ def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
             position=cell(record, "Position"),
             connected_on=cell(record, "Connected On"),
         )
-        for record in data
+        for record in csvfile.records
     ]
+    return csvfile, rows
+
+
+def parse_linkedin(raw: bytes) -> list[LinkedInRow]:
+    """The data rows of a LinkedIn Connections.csv, past its notes lines."""
+    return read_linkedin(raw)[1]
 
 
 LINKEDIN_PREVIEW_COLUMNS = [
@@ -112,9 +116,12 @@ LINKEDIN_PREVIEW_COLUMNS = [
 ]
 
 
-def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None:
+def _validate_linkedin_row(
+    row: LinkedInRow, preview: PreviewRow, date_order: str | None
+) -> date | None:
     if not row.first_name and not row.last_name:
         preview.reject("No name: LinkedIn leaves it empty for members who hid their profile.")
+
     if row.url and not PLAIN_LINKEDIN_URL.match(row.url):
         try:
             url_validator(row.url)
@@ -140,15 +147,25 @@ def _validate_linkedin_row(row: LinkedInRow, preview: PreviewRow) -> date | None
             preview.reject(problem)
     connected = None
     if row.connected_on:
+        if date_order is None and is_ambiguous_date(row.connected_on):
+            preview.warnings.append("Connected on: day/month or month/day? Choose it above.")
+            return None
         try:
-            connected = parse_date(row.connected_on)
+            connected = parse_date(row.connected_on, date_order)
         except ValueError as error:
             preview.warnings.append(f"Connected on: {error}; the date is left out.")
     return connected
 
 
+def _worse_name(stored: str, incoming: str) -> bool:
+    """A re-import must not overwrite a good name with a worse decoding of it (a file
+    re-saved in another encoding): more replacement, control or misplaced characters."""
+    return badness(incoming) > badness(stored)
+
+
 def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
-    """Fields of an existing contact the row changes; empty cells never erase data."""
+    """Fields of an existing contact the row changes; empty cells never erase data, and
+    a name is never replaced by a more garbled one."""
     wanted: dict[str, object] = {
         "first_name": row.first_name or row.last_name,
         "last_name": row.last_name if row.first_name else "",
@@ -159,6 +176,10 @@ def _linkedin_updates(contact: Contact, row: LinkedInRow) -> dict[str, object]:
     changes = {}
     for name, value in wanted.items():
         if value and getattr(contact, name) != value:
+            if name in ("first_name", "last_name", "title") and _worse_name(
+                getattr(contact, name), str(value)
+            ):
+                continue
             changes[name] = value
     return changes
 
@@ -170,9 +191,13 @@ class LinkedInPlan(ImportPlan):
     companies: dict[str, Company] = field(default_factory=dict)
 
 
-def plan_linkedin(owner: User, raw: bytes) -> LinkedInPlan:
-    """What importing `raw` would do for `owner`: two queries, no writes."""
-    parsed = parse_linkedin(raw)
+def plan_linkedin(owner: User, raw: bytes, *, date_order: str | None = None) -> LinkedInPlan:
+    """What importing `raw` would do for `owner`: two queries, no writes. `date_order` is
+    the user's answer when the file's dates never say which order they are in."""
+    source, parsed = read_linkedin(raw)
+    for row in parsed:
+        row.url = with_scheme(row.url)
+    dates = resolve_date_order([row.connected_on for row in parsed], date_order)
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     by_url: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
@@ -197,7 +222,7 @@ def plan_linkedin(owner: User, raw: bytes) -> LinkedInPlan:
                 "connected_on": row.connected_on,
             },
         )
-        connected = _validate_linkedin_row(row, preview)
+        connected = _validate_linkedin_row(row, preview, dates.order)
         keys: list[tuple[str, object]] = []
         if row.url:
             keys.append(("url", linkedin_key(row.url)))
@@ -209,6 +234,16 @@ def plan_linkedin(owner: User, raw: bytes) -> LinkedInPlan:
         if contact is not None:
             keys.append(("contact", contact.pk))
         earlier = next((seen[key] for key in keys if key in seen), None)
+        if _GARBLED.search(row.first_name + row.last_name):
+            if contact is None:
+                preview.reject(
+                    "The name holds characters that cannot be read (� or control "
+                    f"characters). {RESAVE_AS_UTF8}"
+                )
+            else:
+                preview.warnings.append(
+                    "The name in the file cannot be read; the stored name is kept."
+                )
         if earlier is not None:
             preview.reject(f"The same person as line {earlier}; only the first row is imported.")
         for key in keys:
@@ -231,6 +266,12 @@ def plan_linkedin(owner: User, raw: bytes) -> LinkedInPlan:
         kind="linkedin",
         rows=rows,
         columns=LINKEDIN_PREVIEW_COLUMNS,
+        date_order=dates.order,
+        date_order_inferred=dates.inferred,
+        date_order_needed=dates.needed,
+        encoding_label=source.encoding_label,
+        delimiter_label=source.delimiter_label,
+        samples=[r.values["name"] for r in rows if not r.is_rejected][:5],
         owner=owner,
         parsed=parsed,
         companies=companies,
@@ -246,6 +287,7 @@ def _guess_role(position: str) -> str:
 
 def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     """Writes the plan's new and matching rows in one transaction: all or nothing."""
+    plan.check_committable()
     now = timezone.now()
     owner = plan.owner
     companies = dict(plan.companies)
@@ -317,7 +359,9 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     return result
 
 
-def import_linkedin(owner: User, raw: bytes) -> tuple[LinkedInPlan, ImportResult]:
+def import_linkedin(
+    owner: User, raw: bytes, *, date_order: str | None = None
+) -> tuple[LinkedInPlan, ImportResult]:
     """Plans and commits in one go (management command, benchmark)."""
-    plan = plan_linkedin(owner, raw)
+    plan = plan_linkedin(owner, raw, date_order=date_order)
     return plan, commit_linkedin(plan)

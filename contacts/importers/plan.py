@@ -56,6 +56,18 @@ class ImportPlan:
     kind: str
     rows: list[PreviewRow]
     columns: list[tuple[str, str]]  # (key in PreviewRow.values, heading)
+    # How the file was read, shown above the preview so a wrong guess is seen before
+    # anything is saved.
+    encoding_label: str = ""
+    delimiter_label: str = ""
+    samples: list[str] = field(default_factory=list)
+    # Day/month or month/day, inferred from the file's unambiguous dates or chosen by
+    # the user; `date_order_needed` while the file never says and nobody chose yet.
+    date_order: str | None = None
+    date_order_inferred: bool = False
+    date_order_needed: bool = False
+    # Status words of the file and the status each becomes ("" = none, row rejected).
+    status_words: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for row in self.rows:
@@ -82,6 +94,18 @@ class ImportPlan:
     @property
     def importable_count(self) -> int:
         return self.new_count + self.match_count
+
+    @property
+    def date_order_label(self) -> str:
+        return {"dmy": "day first", "mdy": "month first"}.get(self.date_order or "", "")
+
+    def check_committable(self) -> None:
+        """Nothing is written while a question of the preview is open."""
+        if self.date_order_needed:
+            raise ImportFileError(
+                "Some dates could be day/month or month/day and no row of the file tells "
+                "which: choose the date order in the preview, then import."
+            )
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Import pages: LinkedIn connections and applications CSV, each with a preview step.
+"""Import pages: LinkedIn (a CSV or the whole archive) and applications CSV, each with a
+preview step.
 
 Upload → (applications only: map the columns) → preview → confirm. The uploaded bytes
 stay in a staging file on the server whose token lives only in the session; the preview
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import importers
 from contacts.importers import ImportFileError
-from contacts.importers.forms import ColumnMappingForm, UploadForm
+from contacts.importers.forms import ColumnMappingForm, ImportChoicesForm, UploadForm
 from crm.http import AuthenticatedHttpRequest
 
 PREVIEW_ROWS_PER_PAGE = 100
@@ -26,10 +27,13 @@ SESSION_KEY = "import_staged"
 
 KINDS = {
     "linkedin": {
-        "title": "LinkedIn connections",
-        "heading": "Import LinkedIn connections",
-        "expected": importers.LINKEDIN_EXPECTED,
-        "help": "Connections.csv from LinkedIn: Settings → Data privacy → Get a copy of your data.",
+        "title": "LinkedIn",
+        "heading": "Import from LinkedIn",
+        "expected": importers.ARCHIVE_EXPECTED,
+        "help": (
+            "LinkedIn's whole archive (.zip) or one of its CSVs, such as Connections.csv: "
+            "Settings → Data privacy → Get a copy of your data."
+        ),
         "noun": "contacts",
         "done_url": "contacts:list",
     },
@@ -64,9 +68,29 @@ def _plan(
     request: AuthenticatedHttpRequest, kind: str, entry: dict
 ) -> importers.LinkedInPlan | importers.ApplicationsPlan:
     raw = importers.load_staged(request.user, entry["token"])
+    date_order = entry.get("date_order")
     if kind == "linkedin":
-        return importers.plan_linkedin(request.user, raw)
-    return importers.plan_applications(request.user, raw, entry["mapping"])
+        return importers.plan_linkedin_upload(
+            request.user, raw, entry.get("name", ""), date_order=date_order
+        )
+    return importers.plan_applications(
+        request.user,
+        raw,
+        entry["mapping"],
+        status_map=entry.get("status_map"),
+        date_order=date_order,
+    )
+
+
+def _choices_form(plan: importers.ImportPlan, entry: dict, data=None) -> ImportChoicesForm:
+    # Asked when the file never says; still shown (to change) once the user answered.
+    ask = plan.date_order_needed or bool(entry.get("date_order") and not plan.date_order_inferred)
+    return ImportChoicesForm(
+        data,
+        ask_date_order=ask,
+        status_words=plan.status_words,
+        initial={"date_order": entry.get("date_order") or ""},
+    )
 
 
 # Landing ----------------------------------------------------------------------------
@@ -75,7 +99,9 @@ def _plan(
 def import_landing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lists what can be imported, with an upload form for each."""
     forms = {
-        kind: UploadForm(help_text=info["help"], expected=info["expected"])
+        kind: UploadForm(
+            help_text=info["help"], expected=info["expected"], archive=kind == "linkedin"
+        )
         for kind, info in KINDS.items()
     }
     return render(request, "contacts/import.html", {"forms": forms, "kinds": KINDS})
@@ -88,12 +114,16 @@ def import_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """Checks the file as a whole, keeps it for the next step; writes no rows."""
     info = KINDS[kind]
     bound = (request.POST, request.FILES) if request.method == "POST" else ()
-    form = UploadForm(*bound, help_text=info["help"], expected=info["expected"])
+    form = UploadForm(
+        *bound, help_text=info["help"], expected=info["expected"], archive=kind == "linkedin"
+    )
     if request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"]
         try:
             if kind == "linkedin":
-                importers.parse_linkedin(raw)
+                tables, extra = importers.read_linkedin_upload(raw, request.FILES["file"].name)
+                if extra["connections"]:
+                    importers.parse_linkedin(extra["connections"])
                 mapping = None
             else:
                 mapping = importers.parse_applications(raw).guess_mapping()
@@ -149,9 +179,13 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
         return redirect("contacts:import-upload", kind=kind)
     try:
         plan = _plan(request, kind, entry)
+        if request.method == "POST" and plan.date_order_needed:
+            messages.error(request, "Choose the date order first; nothing was imported.")
+            return redirect("contacts:import-preview", kind=kind)
         if request.method == "POST":
-            if isinstance(plan, importers.LinkedInPlan):
-                result = importers.commit_linkedin(plan)
+            if kind == "linkedin":
+                confirmed = set(request.POST.getlist("rejection"))
+                result = importers.commit_linkedin_upload(plan, rejections=confirmed)
             else:
                 result = importers.commit_applications(plan)
     except ImportFileError as error:
@@ -165,8 +199,38 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
     if request.GET.get("show") == "rejected":
         rows = [row for row in rows if row.is_rejected]
     page = Paginator(rows, PREVIEW_ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"plan": plan, "page": page, "entry": entry, "kind": kind, "info": KINDS[kind]}
+    context = {
+        "plan": plan,
+        "page": page,
+        "entry": entry,
+        "kind": kind,
+        "info": KINDS[kind],
+        "choices": _choices_form(plan, entry),
+    }
     return render(request, "contacts/import_preview.html", context)
+
+
+@require_POST
+def import_choices(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    """Keeps the answers to the preview's questions (date order, status meanings)."""
+    entry = _staged(request, kind)
+    if entry is None:
+        messages.info(request, "Upload a file first.")
+        return redirect("contacts:import-upload", kind=kind)
+    try:
+        plan = _plan(request, kind, entry)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("contacts:import-upload", kind=kind)
+    form = _choices_form(plan, entry, request.POST)
+    if form.is_valid():
+        changes = {"status_map": form.status_map()}
+        if "date_order" in form.fields:
+            changes["date_order"] = form.cleaned_data["date_order"]
+        _set_staged(request, kind, {**entry, **changes})
+    else:
+        messages.error(request, "Choose one of the offered answers.")
+    return redirect("contacts:import-preview", kind=kind)
 
 
 @require_POST

@@ -1,24 +1,25 @@
 """The iCalendar feed of a user's pending follow-ups (served at a secret per-user URL).
 
 Calendar apps poll the URL and match events by UID, so a follow-up keeps one UID for its
-whole life: a snoozed follow-up moves in the calendar, a done one disappears.
+whole life: a snoozed follow-up moves in the calendar (its SEQUENCE goes up), a done one
+is marked cancelled for a while and then leaves the feed.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
-from contacts.models import Contact
-from crm.models import JobApplication
+from crm.models import Profile
 from followups.models import FollowUp
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ PAST_WINDOW = timedelta(days=30)
 # The icalendar package needs about a millisecond per event, and no one reads 5,000
 # events in a calendar: the feed holds the soonest ones.
 FEED_LIMIT = 500
+# A done, dismissed or cancelled follow-up stays this long as STATUS:CANCELLED, so every
+# subscribed calendar sees it cancelled on one of its polls before it leaves the feed.
+CLOSED_WINDOW = timedelta(days=14)
+REFRESH = timedelta(hours=1)
+FEED_NAME = "Follow-ups"
 
 
 def followup_uid(followup: FollowUp) -> str:
@@ -63,17 +69,41 @@ def _description(followup: FollowUp) -> str:
     return "\n".join(lines).strip()
 
 
-def followup_event(followup: FollowUp, *, stamp: datetime) -> Event:
-    """One VEVENT, times in UTC, with an alarm when the follow-up falls due."""
+def _changed_at(followup: FollowUp) -> datetime:
+    """When anything shown in the follow-up's event last changed: the follow-up, or the
+    contact, application or company its summary names."""
+    moments = [followup.updated_at]
+    if followup.contact_id:
+        moments.append(followup.contact.updated_at)
+    if followup.application_id:
+        moments += [followup.application.updated_at, followup.application.company.updated_at]
+    return max(moments)
+
+
+def followup_event(followup: FollowUp, *, stamp: datetime | None = None) -> Event:
+    """One VEVENT, times in UTC, with an alarm when the follow-up falls due.
+
+    Every value comes from the data, none from the clock (DTSTAMP is when the event last
+    changed, RFC 5545 §3.8.7.2 for a feed without METHOD), so the same data gives the same
+    bytes. SEQUENCE counts the follow-up's transitions (snoozes, reschedules, closing):
+    clients replace a stored event only for a higher one. A closed follow-up is written
+    as STATUS:CANCELLED for CLOSED_WINDOW, so subscribed calendars drop it.
+    """
+    changed = _changed_at(followup)
     event = Event()
     event.add("uid", followup_uid(followup))
-    event.add("dtstamp", _utc(stamp))
-    event.add("last-modified", _utc(followup.updated_at))
+    event.add("dtstamp", _utc(changed))
+    event.add("last-modified", _utc(changed))
+    event.add("sequence", getattr(followup, "transitions", 0))
     event.add("dtstart", _utc(followup.due_at))
     event.add("dtend", _utc(followup.due_at + EVENT_LENGTH))
     event.add("summary", _summary(followup))
     event.add("description", _description(followup))
     event.add("url", settings.SITE_URL + reverse("home"))
+    if followup.status != FollowUp.Status.PENDING:
+        event.add("status", "CANCELLED")
+        return event
+    event.add("status", "CONFIRMED")
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", _summary(followup))
@@ -83,41 +113,101 @@ def followup_event(followup: FollowUp, *, stamp: datetime) -> Event:
 
 
 def feed_followups(user: User, now: datetime):
-    return FollowUp.objects.filter(
-        owner=user, status=FollowUp.Status.PENDING, due_at__gte=now - PAST_WINDOW
+    """The pending follow-ups of the feed, and those closed within CLOSED_WINDOW."""
+    return FollowUp.objects.filter(owner=user, due_at__gte=now - PAST_WINDOW).filter(
+        Q(status=FollowUp.Status.PENDING) | Q(updated_at__gte=now - CLOSED_WINDOW)
     )
 
 
-def feed_etag(user: User, *, now: datetime | None = None) -> str:
-    """Changes whenever the feed's content would: calendar apps poll the URL often, and
-    most polls can then be answered "304 Not Modified" without building the feed.
+def _feed_rows(user: User, now: datetime):
+    return (
+        feed_followups(user, now)
+        .select_related("contact", "application__company")
+        # Every transition after the creation (logged with no old status) is a change.
+        .annotate(transitions=Count("events", filter=~Q(events__old_status="")))
+        .order_by("due_at", "pk")[:FEED_LIMIT]
+    )
 
-    Covers the follow-ups (any transition or snooze bumps `updated_at`, a new or deleted
-    one changes the count or the largest id), the contacts and applications named in
-    the events, and the day (the past window moves). Company renames are not seen until
-    something else changes.
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """What a calendar app compares: a (weak) ETag and a Last-Modified time."""
+
+    etag: str
+    last_modified: datetime
+
+
+def feed_version(user, *, now: datetime | None = None) -> FeedVersion:
+    """Changes whenever the feed's bytes would: calendar apps poll the URL often, and most
+    polls can then be answered "304 Not Modified" without building the feed.
+
+    One query over exactly what the events show (times, status, names of the contact,
+    company and job, transitions), plus the profile's time zone. Weak, because it is a
+    digest of the data rather than of the bytes.
     """
     now = now or timezone.now()
-    parts = [
-        feed_followups(user, now).aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")),
-        Contact.objects.filter(owner=user).aggregate(last=Max("updated_at")),
-        JobApplication.objects.filter(owner=user).aggregate(last=Max("updated_at")),
-        now.date(),
-    ]
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+    rows = list(
+        _feed_rows(user, now).values_list(
+            "pk",
+            "status",
+            "due_at",
+            "deadline",
+            "updated_at",
+            "draft_subject",
+            "draft_body",
+            "transitions",
+            "contact__first_name",
+            "contact__last_name",
+            "contact__updated_at",
+            "application__title",
+            "application__updated_at",
+            "application__company__name",
+            "application__company__updated_at",
+        )
+    )
+    digest = hashlib.sha256(repr((rows, _time_zone(user), settings.SITE_URL)).encode())
+    moments = [m for row in rows for m in (row[4], row[10], row[12], row[14]) if m]
+    # An empty feed: when the account was created, the earliest it can have changed.
+    last = max(moments, default=user.date_joined)
+    return FeedVersion('W/"' + digest.hexdigest()[:32] + '"', last.replace(microsecond=0))
+
+
+def feed_etag(user, *, now: datetime | None = None) -> str:
+    return feed_version(user, now=now).etag
+
+
+def _time_zone(user) -> str:
+    profile = Profile.objects.filter(user=user).only("time_zone").first()
+    return profile.time_zone if profile else "UTC"
 
 
 def build_feed(user: User, *, now: datetime | None = None) -> bytes:
-    """The FEED_LIMIT soonest pending follow-ups due PAST_WINDOW ago or later, as iCalendar."""
+    """The FEED_LIMIT soonest follow-ups due PAST_WINDOW ago or later, as iCalendar.
+
+    Always holds a VTIMEZONE of the user's zone, so an account with nothing due is still
+    a valid calendar (RFC 5545 asks for at least one component) that clients subscribe to.
+    """
     now = now or timezone.now()
+    time_zone = _time_zone(user)
     calendar = Calendar()
     calendar.add("prodid", "-//Follow-up CRM//followups//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Follow-ups")
-    # Calendar apps that honour it poll hourly; due times rarely move faster than that.
-    calendar.add("x-published-ttl", timedelta(hours=1))
-    pending = feed_followups(user, now).select_related("contact", "application__company")
-    for followup in pending.order_by("due_at", "pk")[:FEED_LIMIT]:
-        calendar.add_component(followup_event(followup, stamp=now))
+    calendar.add("name", FEED_NAME)
+    calendar.add("x-wr-calname", FEED_NAME)
+    calendar.add("x-wr-timezone", time_zone)
+    # Calendar apps that honour them poll hourly; due times rarely move faster than that.
+    # Both are durations (RFC 5545 §3.3.6): PT1H, not icalendar's default "1:00:00".
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar["x-published-ttl"] = vDuration(REFRESH).to_ical().decode()
+    calendar.add_component(_vtimezone(time_zone))
+    for followup in _feed_rows(user, now):
+        calendar.add_component(followup_event(followup))
     return calendar.to_ical()
+
+
+def _vtimezone(name: str) -> Timezone:
+    try:
+        return Timezone.from_tzid(name)
+    except ValueError:
+        return Timezone.from_tzid("UTC")

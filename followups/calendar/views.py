@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
-from followups.calendar.feed import FEED_LIMIT, build_feed, feed_etag
+from followups.calendar.feed import FEED_LIMIT, FeedVersion, build_feed, feed_version
 
 
 def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -32,20 +34,44 @@ def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("followups:calendar")
 
 
-@login_not_required  # calendar apps cannot log in: the secret token is the credential
-@require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    profile = get_object_or_404(Profile.objects.select_related("user"), calendar_token=token)
-    now = timezone.now()
-    etag = feed_etag(profile.user, now=now)
-    # Building a feed of thousands of events takes seconds; an unchanged one is not rebuilt.
-    if etag in request.headers.get("If-None-Match", ""):
-        return HttpResponseNotModified(headers={"ETag": etag})
+def _version(request: HttpRequest, token: str) -> FeedVersion | None:
+    """The feed's version, computed once per request (ETag and Last-Modified both ask)."""
+    if not hasattr(request, "_feed_version"):
+        profile = Profile.objects.select_related("user").filter(calendar_token=token).first()
+        request._feed_profile = profile
+        request._feed_version = profile and feed_version(profile.user, now=timezone.now())
+    return request._feed_version
+
+
+def _etag(request: HttpRequest, token: str) -> str | None:
+    version = _version(request, token)
+    return version.etag if version else None
+
+
+def _last_modified(request: HttpRequest, token: str) -> datetime | None:
+    version = _version(request, token)
+    return version.last_modified if version else None
+
+
+@condition(etag_func=_etag, last_modified_func=_last_modified)
+def _feed(request: HttpRequest, token: str) -> HttpResponse:
+    # Building a feed of thousands of events takes seconds; `condition` answers an
+    # unchanged one (If-None-Match, If-Modified-Since) with 304 before getting here.
+    profile = request._feed_profile
     response = HttpResponse(
-        build_feed(profile.user, now=now), content_type="text/calendar; charset=utf-8"
+        build_feed(profile.user, now=timezone.now()), content_type="text/calendar; charset=utf-8"
     )
-    response["ETag"] = etag
     response["Content-Disposition"] = 'inline; filename="followups.ics"'
-    # The URL is a secret: keep it out of shared caches.
+    return response
+
+
+@login_not_required  # calendar apps cannot log in: the secret token is the credential
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed; GET and HEAD, conditional on its ETag and Last-Modified."""
+    if _version(request, token) is None:
+        raise Http404("No such calendar.")
+    response = _feed(request, token)
+    # The URL is a secret: keep it out of shared caches. On the 304 too (RFC 9110 §15.4.5).
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -24,8 +24,9 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
-from crm.models import Company, JobApplication, Profile
+from crm.models import ApplicationStatusChange, Company, JobApplication, Profile
 from followups.models import (
+    DigestDelivery,
     FeedbackTheme,
     FollowUp,
     FollowUpEvent,
@@ -46,6 +47,7 @@ BATCH_SIZE = 500
 SECTIONS: list[tuple[str, type[models.Model]]] = [
     ("companies", Company),
     ("applications", JobApplication),
+    ("application_status_changes", ApplicationStatusChange),
     ("contacts", Contact),
     ("interactions", Interaction),
     ("followups", FollowUp),
@@ -55,7 +57,13 @@ SECTIONS: list[tuple[str, type[models.Model]]] = [
     ("goals", Goal),
     ("goal_progress", GoalProgress),
     ("reflections", Reflection),
+    # Which days' digests went out: without it a restored account gets today's digest a
+    # second time.
+    ("digest_deliveries", DigestDelivery),
 ]
+# The scheduler's records, not the user's data: an account that only holds these (a
+# digest with nothing to say went out on the day it was made) is still empty to restore.
+BOOKKEEPING = {DigestDelivery}
 SECTION_OF = {model: key for key, model in SECTIONS}
 # Settings that are not the user's to carry over: the calendar feed's secret stays with
 # the account it was issued to.
@@ -194,6 +202,7 @@ def owns_anything(user: User) -> bool:
     return any(
         model._default_manager.filter(**{_owner_lookup(model): user}).exists()
         for _, model in SECTIONS
+        if model not in BOOKKEEPING
     )
 
 
@@ -282,6 +291,8 @@ def restore_user_data(user: User, document: dict) -> dict[str, int]:
             items = document.get(key, [])
             if not isinstance(items, list):
                 raise BackupError(f"The section {key} is not a list.")
+            if model is DigestDelivery:
+                items = _digests_not_yet_recorded(user, items)
             built = [
                 _build(model, item, f"{key} row {n}", user, refs)
                 for n, item in enumerate(items, start=1)
@@ -299,6 +310,16 @@ def restore_user_data(user: User, document: dict) -> dict[str, int]:
             f"The backup does not fit together ({error}); nothing was restored."
         ) from None
     return counts
+
+
+def _digests_not_yet_recorded(user, items: list) -> list:
+    """The backup's digest days this account has no record of yet: a day the account
+    already recorded keeps its own row (one per day, and it already stops a second)."""
+    recorded = {
+        d.isoformat()
+        for d in DigestDelivery.objects.filter(owner=user).values_list("local_date", flat=True)
+    }
+    return [i for i in items if not (isinstance(i, dict) and i.get("local_date") in recorded)]
 
 
 def _restore_times(model, built: list[tuple[models.Model, dict]]) -> None:

@@ -1,4 +1,5 @@
-"""Export pages: contacts as CSV and vCard, everything as one JSON backup, and restore."""
+"""Export pages: contacts as CSV and vCard, applications as CSV, the job-search record,
+everything as one JSON backup, and restore."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
-from contacts.vcard import contacts_vcard
+from contacts.vcard import DEFAULT_VERSION, VERSIONS, contacts_vcard
 from crm.http import AuthenticatedHttpRequest
-from followups.export import backup
+from crm.models import JobApplication
+from crm.resources import JobApplicationResource
+from followups.export import backup, jobsearch
 
 DEFAULT_MAX_BACKUP_BYTES = 50 * 1024 * 1024
 
@@ -75,9 +78,12 @@ def export_contacts_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def export_contacts_vcard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The user's contacts as vCard 4.0, for an address book."""
+    """The user's contacts as vCard 3.0 for an address book, or 4.0 with ?version=4.0."""
+    version = request.GET.get("version", DEFAULT_VERSION)
+    if version not in VERSIONS:
+        version = DEFAULT_VERSION
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
-    content = contacts_vcard(contacts.order_by("pk"))
+    content = contacts_vcard(contacts.order_by("pk"), version)
     return _attachment(content, "text/vcard; charset=utf-8", f"contacts-{_stamp()}.vcf")
 
 
@@ -110,3 +116,47 @@ def restore_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
         "account_is_empty": not backup.owns_anything(request.user),
     }
     return render(request, "followups/export/export.html", context, status=400)
+
+
+# Applications and the job-search record ----------------------------------------------
+
+
+class RecordRangeForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        if start and end and (end - start).days > MAX_RECORD_DAYS:
+            raise forms.ValidationError("Choose at most two years at a time.")
+        return data
+
+
+MAX_RECORD_DAYS = 731
+
+
+def export_applications_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's applications, one per row, in the columns the admin import reads back."""
+    applications = JobApplication.objects.filter(owner=request.user).select_related("company")
+    dataset = JobApplicationResource(user=request.user).export(applications.order_by("pk"))
+    return _attachment(dataset.csv, "text/csv; charset=utf-8", f"applications-{_stamp()}.csv")
+
+
+def job_search_record_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The record for a chosen range: a printable page, or CSV with ?format=csv."""
+    today = timezone.localdate()
+    initial = {"start": today.replace(day=1), "end": today}
+    form = RecordRangeForm(request.GET or None, initial=initial)
+    if request.GET and not form.is_valid():
+        return render(request, "followups/export/record.html", {"form": form}, status=400)
+    start = form.cleaned_data["start"] if request.GET else initial["start"]
+    end = form.cleaned_data["end"] if request.GET else initial["end"]
+    record = jobsearch.job_search_record(request.user, start, end)
+    if request.GET.get("format") == "csv":
+        name = f"job-search-record-{start.isoformat()}-to-{end.isoformat()}.csv"
+        return _attachment(jobsearch.job_search_csv(record), "text/csv; charset=utf-8", name)
+    context = {"form": form, "record": record, "header": jobsearch.RECORD_HEADER}
+    return render(request, "followups/export/record.html", context)

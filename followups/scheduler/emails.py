@@ -24,6 +24,7 @@ from crm.models import Profile
 from crm.security.weburls import web_url_or_empty
 from followups.drafts import mailto_url, render_draft
 from followups.models import FollowUp
+from followups.scheduler.headers import fold_header
 
 UNSUBSCRIBE_SALT = "followups.unsubscribe"
 REMINDERS = "reminders"
@@ -90,6 +91,8 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
 
 _FOLDED: dict[tuple, bytes] = {}
 _FOLDED_MAX = 4096
+# Folded by followups/scheduler/headers.py: compat32 folds them after the colon.
+READER_HEADERS = {"subject", "list-unsubscribe"}
 
 
 class _RememberedFolding(Compat32):
@@ -104,6 +107,8 @@ class _RememberedFolding(Compat32):
     def fold_binary(self, name, value):
         if not isinstance(value, str):  # a Header object: not hashable, rare
             return super().fold_binary(name, value)
+        if name.lower() in READER_HEADERS:
+            return fold_header(name, value, self.linesep).encode("ascii")
         key = (name, value, self.linesep, self.max_line_length, self.cte_type)
         folded = _FOLDED.get(key)
         if folded is None:

@@ -77,12 +77,22 @@ def test_uids_stay_the_same_when_a_follow_up_moves(alice, client):
     assert event.decoded("dtstart") == DUE + timedelta(days=2)
 
 
-def test_done_dismissed_and_cancelled_follow_ups_leave_the_feed(alice, client):
+def test_done_dismissed_and_cancelled_follow_ups_are_cancelled_then_leave_the_feed(alice, client):
     keep = make_followup(alice, due_at=DUE)
-    make_followup(alice, due_at=DUE).complete()
-    make_followup(alice, due_at=DUE).dismiss()
-    make_followup(alice, due_at=DUE).cancel("no longer needed")
-    assert set(events_of(client.get(feed_url(alice)))) == {f"followup-{keep.pk}@127.0.0.1"}
+    closed = [make_followup(alice, due_at=DUE) for _ in range(3)]
+    closed[0].complete()
+    closed[1].dismiss()
+    closed[2].cancel("no longer needed")
+
+    events = events_of(client.get(feed_url(alice)))
+
+    assert {uid: str(event["status"]) for uid, event in events.items()} == {
+        f"followup-{keep.pk}@127.0.0.1": "CONFIRMED",
+        **{f"followup-{f.pk}@127.0.0.1": "CANCELLED" for f in closed},
+    }
+    with time_machine.travel(NOW + timedelta(days=15)):
+        later = events_of(client.get(feed_url(alice)))
+    assert set(later) == {f"followup-{keep.pk}@127.0.0.1"}
 
 
 def test_feed_holds_only_the_owners_follow_ups(alice, bob, client):

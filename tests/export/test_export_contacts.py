@@ -1,4 +1,4 @@
-"""Contacts out as CSV and vCard 4.0, readable by other tools."""
+"""Contacts out as CSV and vCard, readable by other tools."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_the_vcard_export_parses_back_with_every_field(alice_client, alice):
     cards = list(vobject.readComponents(text))
     assert [card.fn.value for card in cards] == ["Priya Natarajan", "Zoë"]
     card = cards[0]
-    assert card.version.value == "4.0"
+    assert card.version.value == "3.0"
     assert card.n.value.family == "Natarajan"
     assert card.n.value.given == "Priya"
     assert card.email.value == "priya@acme.example"

@@ -58,14 +58,15 @@ def test_the_columns_of_other_trackers_are_recognised():
 def test_known_status_words_are_translated_and_unknown_ones_reported(alice):
     plan = guessed_plan(alice)
 
-    assert [row.status for row in plan.rows] == ["new", "new", "rejected", "new"]
-    assert "Unknown status “Ghosted”" in plan.rows[2].errors[0]
+    assert [row.status for row in plan.rows] == ["new", "new", "new", "new"]
     assert [c.get("status") for c in plan.cleaned] == [
         "interviewing",
         "applied",
-        None,
+        "applied",  # Ghosted: no answer yet, so the check-in rule still reminds you
         "rejected",
     ]
+    unknown = guessed_plan(alice, b"Company,Title,Status\nAcme,Engineer,Parked\n")
+    assert "Unknown status “Parked”" in unknown.rows[0].errors[0]
 
 
 def test_confirming_creates_the_applications_with_their_companies(alice):
@@ -73,7 +74,7 @@ def test_confirming_creates_the_applications_with_their_companies(alice):
 
     result = commit_applications(guessed_plan(alice))
 
-    assert (result.created, result.updated, result.rejected) == (3, 0, 1)
+    assert (result.created, result.updated, result.rejected) == (4, 0, 0)
     backend = JobApplication.objects.get(owner=alice, title="Backend Engineer")
     assert backend.company.name == "ACME CORP"
     assert backend.status == "interviewing"
@@ -82,7 +83,7 @@ def test_confirming_creates_the_applications_with_their_companies(alice):
     assert backend.notes == "Phone screen went well; second round next week"
     sre = JobApplication.objects.get(owner=alice, title="SRE")
     assert sre.applied_on == date(2024, 10, 14)
-    assert Company.objects.filter(owner=alice).count() == 2
+    assert Company.objects.filter(owner=alice).count() == 3
 
 
 def test_an_existing_application_is_matched_and_updated(alice):
@@ -100,12 +101,13 @@ def test_an_existing_application_is_matched_and_updated(alice):
     assert JobApplication.objects.filter(owner=alice, company__name="Globex").count() == 1
 
 
-def test_an_ambiguous_date_is_reported_not_guessed(alice):
+def test_an_ambiguous_date_is_asked_not_guessed(alice):
     raw = b"Company,Title,Date Applied\nAcme,Engineer,03/04/2024\n"
 
     plan = guessed_plan(alice, raw)
 
-    assert "day/month or month/day" in plan.rows[0].errors[0]
+    assert plan.date_order_needed
+    assert any("day/month or month/day" in w for w in plan.rows[0].warnings)
 
 
 def test_rows_without_company_or_title_are_rejected(alice):
