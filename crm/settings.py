@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "django_q",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "crm",
     "contacts",
     "followups",
@@ -255,6 +258,44 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2
+
+# API (followups/api, docs/api.md) ------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "followups.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["followups.api.auth.TokenScopePermission"],
+    "DEFAULT_PAGINATION_CLASS": "followups.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_THROTTLE_CLASSES": ["followups.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE_LIMIT", "600/min")},
+    "EXCEPTION_HANDLER": "followups.api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Follow-up CRM API",
+    "DESCRIPTION": "Applications, contacts, interactions and the follow-ups the rules schedule.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "followups.models.FollowUp.Kind",
+        "InteractionKindEnum": "contacts.models.Interaction.Kind",
+        "InteractionChannelEnum": "contacts.models.Interaction.Channel",
+        "TemplateChannelEnum": "followups.models.ReplyTemplate.Channel",
+    },
+}
+# Webhook URLs must resolve to public addresses; these host names (or IPs) are allowed
+# anyway, e.g. a receiver on the same private network.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 
 # Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     # Health of the scheduler, for uptime monitors (no login)
     path("healthz", views_reminders.healthz, name="healthz"),
+    # API: REST under /api/v1/, tokens, webhooks (followups/api)
+    path("api/", include("followups.api.urls")),
     # Admin
     path("admin/", admin.site.urls),
     # Home

@@ -384,6 +384,14 @@ FEEDBACK_REQUEST_RE = re.compile(
     r"areas? (?:to|for|of) improve(?:ment)?)\b",
     re.I,
 )
+
+
+def asks_for_feedback(text: str) -> bool:
+    """Whether a message asks for feedback, as the draft checker recognises a request:
+    what a sent draft's `requests_feedback` is decided from."""
+    return bool(FEEDBACK_REQUEST_RE.search(text))
+
+
 INTEREST_RE = re.compile(
     r"\b(interest(?:ed)?|keen|excited|enthusiastic|eager|"
     r"future (?:opportunit\w+|openings?|roles?|positions?|vacanc\w+)|"

@@ -4,6 +4,7 @@ Dependencies point one way: followup ← templates, delivery, growth (each impor
 FollowUp, never the reverse), and all of them only down to contacts and crm.
 """
 
+from followups.models.api import ApiToken, Webhook, WebhookDelivery
 from followups.models.delivery import DigestDelivery, SchedulerTick
 from followups.models.followup import CONNECT_NOTE_LIMIT, FollowUp, FollowUpEvent, clip_words
 from followups.models.growth import (
@@ -19,6 +20,7 @@ from followups.models.growth import (
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
+    "ApiToken",
     "CONNECT_NOTE_LIMIT",
     "THEME_CHOICES",
     "DigestDelivery",
@@ -30,6 +32,8 @@ __all__ = [
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",
+    "Webhook",
+    "WebhookDelivery",
     "clip_words",
     "feedback_to_tag",
     "reflections_to_write",
