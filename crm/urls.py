@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views_reminders.healthz, name="healthz"),
     # API: REST under /api/v1/, tokens, webhooks (followups/api)
     path("api/", include("followups.api.urls")),
+    path("preferences/api/", include("followups.api.page_urls")),
     # Admin
     path("admin/", admin.site.urls),
     # Home

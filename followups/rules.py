@@ -576,6 +576,11 @@ def mark_sent(
         locked = FollowUp.objects.select_for_update().filter(pk=followup.pk, status=Pending)
         if locked.first() is None:
             raise FollowUpNotPending(f"This follow-up is {followup.get_status_display().lower()}.")
+        subject = followup.draft_subject if subject is None else subject
+        body = followup.draft_body if body is None else body
+        # Imported here: the drafts module reads templates that import the models.
+        from followups.drafts import asks_for_feedback
+
         interaction = Interaction.objects.create(
             owner_id=followup.owner_id,
             contact_id=followup.contact_id,
@@ -583,9 +588,12 @@ def mark_sent(
             direction=Outbound,
             channel=channel,
             kind=kind,
+            # DESIGN.md: the text actually sent decides, as the checker reads a request;
+            # a nudge never asks again (R3).
+            requests_feedback=kind != IKind.NUDGE and asks_for_feedback(f"{subject}\n{body}"),
             occurred_at=now,
-            subject=followup.draft_subject if subject is None else subject,
-            body=followup.draft_body if body is None else body,
+            subject=subject,
+            body=body,
         )
         followup.refresh_from_db()
         if followup.is_pending:

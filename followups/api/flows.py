@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from contacts.models import Interaction
 from followups import rules
-from followups.drafts import asks_for_feedback
 from followups.models import FollowUp, Goal
 
 
@@ -63,7 +62,7 @@ def mark_sent(
 ) -> tuple[Interaction | None, list[FollowUp]]:
     """Logs the draft (or the text actually sent) as sent, like the dashboard's button.
 
-    Its `requests_feedback` is decided from the sent text as the draft checker
+    rules.mark_sent decides `requests_feedback` from the sent text as the draft checker
     recognises a feedback request, so a reply that asks schedules R3's nudge. A goal's
     reminder is not a message: the goal is marked done and nothing is logged.
     """
@@ -83,14 +82,6 @@ def mark_sent(
             interaction = rules.mark_sent(followup, subject=subject, body=body, now=now)
         except rules.FollowUpNotPending as refused:
             raise ActionRefused(str(refused)) from refused
-        text = f"{interaction.subject}\n{interaction.body}"
-        if (
-            not interaction.requests_feedback
-            and interaction.kind not in (Interaction.Kind.NUDGE, Interaction.Kind.NOTE)
-            and asks_for_feedback(text)
-        ):
-            interaction.requests_feedback = True
-            interaction.save(update_fields=["requests_feedback", "updated_at"])
     followup.refresh_from_db()
     return interaction, scheduled
 
