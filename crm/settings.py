@@ -9,6 +9,7 @@ EMAIL_HOST. Every helper below fails loudly on a value it cannot read.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -260,6 +261,11 @@ else:
     Q_CLUSTER["poll"] = 2
 
 # API (followups/api, docs/api.md) ------------------------------------------------------
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min").strip()
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT={API_RATE_LIMIT!r} is not a rate; write e.g. 600/min, 20/s or 5000/day."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "followups.api.auth.BearerTokenAuthentication",
@@ -270,7 +276,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_THROTTLE_CLASSES": ["followups.api.throttling.PerTokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": env_str("API_RATE_LIMIT", "600/min")},
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
     "EXCEPTION_HANDLER": "followups.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

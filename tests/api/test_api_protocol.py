@@ -124,3 +124,22 @@ def test_times_are_answered_in_utc_iso_8601(alice, alice_api):
     created = alice_api.get("/api/v1/companies/").json()["results"][0]["created_at"]
     assert created.endswith("Z")
     assert abs((timezone.datetime.fromisoformat(created) - timezone.now()).total_seconds()) < 60
+
+
+def test_a_rate_limit_setting_that_is_not_a_rate_stops_the_server_with_its_name():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "API_RATE_LIMIT": "lots"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "API_RATE_LIMIT='lots' is not a rate" in result.stderr
