@@ -35,7 +35,7 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     # Anything else under /api/: a problem-details 404 rather than the HTML page.
-    re_path(r"^[\s\S]*$", not_found),
+    re_path(r"^[\s\S]*$", not_found, name="not-found"),
 ]
 
 
