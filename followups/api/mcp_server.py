@@ -10,10 +10,11 @@ Django ORM may block.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 from mcp.server.mcpserver import MCPServer
@@ -311,17 +312,29 @@ class Tools:
                 fields["company_name"] = contact.company.name
 
 
-def build_server(user) -> MCPServer:
-    """An MCP server whose tools act for `user`."""
+READ_TOOLS = ("whats_due", "draft_for", "find")
+WRITE_TOOLS = ("log_interaction", "mark_sent", "snooze")
+
+
+def in_own_connection(tool):
+    """The SDK runs each call in a worker thread; Django opens a connection per thread,
+    so each call closes its own when done instead of leaving it to the thread's end."""
+
+    @functools.wraps(tool)
+    def call(*args, **kwargs):
+        close_old_connections()
+        try:
+            return tool(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return call
+
+
+def build_server(user, *, read_only: bool = False) -> MCPServer:
+    """An MCP server whose tools act for `user` (only the read tools when `read_only`)."""
     tools = Tools(user)
     server = MCPServer(name="followup-crm", instructions=INSTRUCTIONS)
-    for tool in (
-        tools.whats_due,
-        tools.log_interaction,
-        tools.mark_sent,
-        tools.snooze,
-        tools.draft_for,
-        tools.find,
-    ):
-        server.add_tool(tool, name=tool.__name__)
+    for name in READ_TOOLS + (() if read_only else WRITE_TOOLS):
+        server.add_tool(in_own_connection(getattr(tools, name)), name=name)
     return server

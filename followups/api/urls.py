@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from followups.api import views
+from followups.api.mcp_http import mcp_endpoint
 from followups.api.problems import not_found
 
 router = SimpleRouter()
@@ -34,6 +35,8 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
+    # MCP over streamable HTTP (stateless, JSON answers), with a token
+    path("mcp/", mcp_endpoint, name="mcp"),
     # Anything else under /api/: a problem-details 404 rather than the HTML page.
     re_path(r"^[\s\S]*$", not_found, name="not-found"),
 ]
