@@ -235,3 +235,32 @@ def test_the_page_adds_a_webhook_and_lists_its_deliveries_with_status_codes(
     page = client.get("/preferences/api/").content.decode()
     assert "interaction.created" in page and "500" in page
     assert hook.secret not in page
+
+
+def test_the_webhook_sweep_is_scheduled_once_however_often_migrate_runs():
+    from django_q.models import Schedule
+
+    tasks.ensure_webhook_schedule()
+    tasks.ensure_webhook_schedule()
+    schedule = Schedule.objects.get(func=tasks.WEBHOOK_TASK)
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 1, -1)
+    # The reminder tick keeps its own schedule beside it.
+    assert Schedule.objects.filter(func=tasks.TASK).count() == 1
+
+
+def test_a_delivery_is_handed_to_the_worker_once_the_save_commits(
+    alice, receiver, django_capture_on_commit_callbacks, settings
+):
+    from django_q.models import OrmQ
+
+    if "orm" not in settings.Q_CLUSTER:
+        pytest.skip("reads the ORM broker's queue; REDIS_URL is set")
+
+    hook_for(alice, receiver.url, "interaction.created")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_contact(alice).interactions.create(
+            owner=alice, direction="inbound", kind="note", occurred_at=timezone.now()
+        )
+    [queued] = OrmQ.objects.all()
+    assert queued.func() == "followups.tasks.deliver_webhook"
+    assert queued.args() == (WebhookDelivery.objects.get().pk,)
