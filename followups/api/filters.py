@@ -3,6 +3,8 @@ the field named, and drf-spectacular documents each one)."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
@@ -16,6 +18,24 @@ class IdFilter(filters.NumberFilter):
     """A related row's id: a whole number (NumberFilter alone accepts 1.5 and 1e9)."""
 
     field_class = forms.IntegerField
+
+
+class BoundedIsoDateTimeField(filters.fields.IsoDateTimeField):
+    """An ISO 8601 time the database can compare: one whose UTC value still lies within
+    years 1–9999 (9999-12-31T23:59-12:00 does not, and would crash the query)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise forms.ValidationError("Enter a time between the years 1 and 9999.") from None
+        return value
+
+
+class TimeFilter(filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class CompanyFilter(filters.FilterSet):
@@ -57,8 +77,8 @@ class InteractionFilter(filters.FilterSet):
     application = IdFilter(field_name="application_id")
     kind = filters.ChoiceFilter(choices=Interaction.Kind.choices)
     direction = filters.ChoiceFilter(choices=Interaction.Direction.choices)
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = TimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = TimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Interaction
@@ -68,10 +88,10 @@ class InteractionFilter(filters.FilterSet):
 class FollowUpFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=FollowUp.Status.choices)
     kind = filters.ChoiceFilter(choices=FollowUp.Kind.choices)
-    due_before = filters.IsoDateTimeFilter(
+    due_before = TimeFilter(
         field_name="due_at", lookup_expr="lt", help_text="Due before this time (ISO 8601)."
     )
-    due_after = filters.IsoDateTimeFilter(
+    due_after = TimeFilter(
         field_name="due_at", lookup_expr="gte", help_text="Due at or after this time."
     )
     contact = IdFilter(field_name="contact_id")

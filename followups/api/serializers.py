@@ -40,6 +40,11 @@ class OwnedModelSerializer(serializers.ModelSerializer):
         return super().create(validated_data)
 
 
+# The quick-log forms' bounds: far-off dates are typos, and the rules add months to them.
+PAST_LIMIT = timedelta(days=365 * 30)
+FUTURE_LIMIT = timedelta(days=365)
+
+
 # Companies and applications -------------------------------------------------------------
 
 
@@ -73,6 +78,15 @@ class ApplicationSerializer(OwnedModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_applied_on(self, value):
+        # R8 counts days from it: a far-off date is a typo and would overflow.
+        today = timezone.now().date()
+        if value is not None and not today - PAST_LIMIT <= value <= today + FUTURE_LIMIT:
+            raise serializers.ValidationError(
+                "Enter a date within the last 30 years or the next year."
+            )
+        return value
+
 
 # Contacts and interactions ----------------------------------------------------------------
 
@@ -91,11 +105,6 @@ class ContactSerializer(OwnedModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"check_in_months": {"max_value": 120}}
-
-
-# The quick-log forms' bounds: far-off dates are typos, and the rules add months to them.
-PAST_LIMIT = timedelta(days=365 * 30)
-FUTURE_LIMIT = timedelta(days=365)
 
 
 class FollowUpSerializer(serializers.ModelSerializer):

@@ -143,3 +143,21 @@ def test_a_rate_limit_setting_that_is_not_a_rate_stops_the_server_with_its_name(
     )
     assert result.returncode != 0
     assert "API_RATE_LIMIT='lots' is not a rate" in result.stderr
+
+
+def test_an_application_applied_in_the_year_9999_is_a_field_error_not_a_crash(alice, alice_api):
+    company = make_company(alice)
+    response = alice_api.post(
+        "/api/v1/applications/",
+        {"company": company.pk, "title": "Engineer", "applied_on": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "applied_on"
+    assert not alice.applications.exists()
+
+
+@pytest.mark.parametrize("edge", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+12:00"])
+def test_a_filter_time_past_the_calendar_in_utc_is_a_field_error(alice_api, edge):
+    response = alice_api.get("/api/v1/followups/", {"due_before": edge})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "due_before"
