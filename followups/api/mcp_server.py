@@ -69,7 +69,6 @@ class Tools:
         return Profile.objects.get_or_create(user=self.user)[0]
 
     def followup(self, followup_id: int) -> FollowUp:
-        close_old_connections()
         found = (
             FollowUp.objects.select_related("contact", "application")
             .filter(pk=followup_id, owner=self.user)
@@ -86,7 +85,6 @@ class Tools:
 
         Ids are for mark_sent, snooze and draft_for.
         """
-        close_old_connections()
         now = timezone.now()
         zone = self.profile().zone
         groups = dashboard_groups(self.user, now, zone)
@@ -129,7 +127,6 @@ class Tools:
         outbound (you wrote). occurred_at: ISO date or date-time (default now).
         Answers what was logged and the follow-ups the rules scheduled or completed.
         """
-        close_old_connections()
         now = timezone.now()
         zone = self.profile().zone
         fields: dict[str, Any] = {"kind": "other", "direction": "inbound", "channel": "email"}
@@ -236,7 +233,6 @@ class Tools:
     def find(self, query: str) -> dict[str, Any]:
         """Searches contacts (name, email), companies, applications (job title) and the
         pending follow-ups of the contacts found."""
-        close_old_connections()
         words = query.split()
         if not words:
             raise ToolError("Say what to look for.")
