@@ -104,3 +104,22 @@ def test_bob_cannot_link_his_rows_to_alices(alices_rows, bob, bob_api):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "contact"
     assert not Interaction.objects.filter(owner=bob).exists()
+
+
+def test_a_read_only_token_is_refused_every_write_of_the_schema(alices_rows, alice):
+    from followups.models import ApiToken
+
+    reader = ApiClient(ApiToken.issue(alice, name="reader", read_only=True)[1])
+    refused = 0
+    for path, operations in schema_paths(reader).items():
+        resource = path.split("/")[3]
+        url = path.replace("{id}", str(alices_rows.get(resource, 0)))
+        for method in ("post", "put", "patch", "delete"):
+            if method in operations:
+                response = reader.request(method, url, {"name": "Changed"})
+                assert response.status_code == 403, (method, url)
+                refused += 1
+    assert refused >= 15
+    followup = FollowUp.objects.get(pk=alices_rows["followups"])
+    assert followup.status == FollowUp.Status.PENDING
+    assert alice.companies.get().name == "Northwind Secret"
