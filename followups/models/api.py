@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -94,7 +94,7 @@ class ApiToken(models.Model):
             return None
         if token.expires_at is not None and token.expires_at <= now:
             return None
-        stale = now - timezone.timedelta(seconds=LAST_USED_RESOLUTION_SECONDS)
+        stale = now - timedelta(seconds=LAST_USED_RESOLUTION_SECONDS)
         if token.last_used_at is None or token.last_used_at < stale:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
