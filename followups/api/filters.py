@@ -21,17 +21,18 @@ class IdFilter(filters.NumberFilter):
 
 
 class BoundedIsoDateTimeField(filters.fields.IsoDateTimeField):
-    """An ISO 8601 time the database can compare: one whose UTC value still lies within
-    years 1–9999 (9999-12-31T23:59-12:00 does not, and would crash the query)."""
+    """An ISO 8601 time the database can compare, handed to it in UTC: one whose UTC
+    value lies within years 1–9999 (9999-12-31T23:59-12:00 does not), and never with the
+    offset it was written in (PostgreSQL refuses offsets past ±15:59, Python allows ±23:59)."""
 
     def clean(self, value):
         value = super().clean(value)
-        if value is not None:
-            try:
-                value.astimezone(UTC)
-            except OverflowError:
-                raise forms.ValidationError("Enter a time between the years 1 and 9999.") from None
-        return value
+        if value is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a time between the years 1 and 9999.") from None
 
 
 class TimeFilter(filters.IsoDateTimeFilter):

@@ -161,3 +161,11 @@ def test_a_filter_time_past_the_calendar_in_utc_is_a_field_error(alice_api, edge
     response = alice_api.get("/api/v1/followups/", {"due_before": edge})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "due_before"
+
+
+def test_a_filter_time_with_an_offset_postgresql_refuses_is_read_in_utc(alice, alice_api):
+    # Found by the fuzzer on PostgreSQL, which allows offsets up to ±15:59 only.
+    response = alice_api.get(
+        "/api/v1/interactions/", {"occurred_after": "2026-08-22T21:05:26+22:23"}
+    )
+    assert response.status_code == 200
