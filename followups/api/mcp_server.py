@@ -11,7 +11,7 @@ Django ORM may block.
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import close_old_connections, connection
@@ -284,7 +284,12 @@ class Tools:
             when = datetime.fromisoformat(value)
         except ValueError as error:
             raise ToolError(f"{value!r} is not an ISO date (2026-03-10) or date-time.") from error
-        return when if timezone.is_aware(when) else when.replace(tzinfo=zone)
+        when = when if timezone.is_aware(when) else when.replace(tzinfo=zone)
+        try:
+            # In UTC: PostgreSQL refuses offsets past ±15:59, which Python accepts.
+            return when.astimezone(UTC)
+        except OverflowError as error:
+            raise ToolError(f"{value!r} is outside the calendar.") from error
 
     def known_contact(self, fields: dict) -> None:
         """A bare first name ("I replied to Priya") means the one contact of that name,

@@ -61,3 +61,11 @@ def test_log_interaction_without_a_name_logs_nothing_and_says_why(alice):
     with pytest.raises(ToolError, match="contact_name"):
         Tools(alice).log_interaction(text="rejected me today")
     assert not alice.interactions.exists()
+
+
+@pytest.mark.django_db
+def test_a_time_with_an_odd_offset_is_read_in_utc(alice):
+    when = Tools.parse_when("2026-03-10T09:00:00+22:23", BERLIN)
+    assert when.utcoffset().total_seconds() == 0
+    with pytest.raises(ToolError, match="outside the calendar"):
+        Tools.parse_when("9999-12-31T23:59:00-12:00", BERLIN)
