@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -162,6 +163,9 @@ INSTALLED_APPS = [
     "django_q",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "crm",
     "contacts",
     "followups",
@@ -397,6 +401,49 @@ MAILBOX_SYNC_MINUTES = env_int("MAILBOX_SYNC_MINUTES", 5, minimum=1)
 MAILBOX_FIRST_SYNC_DAYS = env_int("MAILBOX_FIRST_SYNC_DAYS", 90, minimum=1)
 # Messages read per sync run, so one huge mailbox cannot hold a worker past Q_CLUSTER's timeout.
 MAILBOX_MAX_MESSAGES = env_int("MAILBOX_MAX_MESSAGES", 2000, minimum=1)
+
+# API (followups/api, docs/api.md) ------------------------------------------------------
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min").strip()
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT={API_RATE_LIMIT!r} is not a rate; write e.g. 600/min, 20/s or 5000/day."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "followups.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["followups.api.auth.TokenScopePermission"],
+    "DEFAULT_PAGINATION_CLASS": "followups.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_THROTTLE_CLASSES": ["followups.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE_LIMIT},
+    "EXCEPTION_HANDLER": "followups.api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Follow-up CRM API",
+    "DESCRIPTION": "Applications, contacts, interactions and the follow-ups the rules schedule.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "followups.models.FollowUp.Kind",
+        "InteractionKindEnum": "contacts.models.Interaction.Kind",
+        "InteractionChannelEnum": "contacts.models.Interaction.Channel",
+        "TemplateChannelEnum": "followups.models.ReplyTemplate.Channel",
+    },
+}
+# Webhook URLs must resolve to public addresses; these host names (or IPs) are allowed
+# anyway, e.g. a receiver on the same private network.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 
 # Security ------------------------------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts only from our own static files, never

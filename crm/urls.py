@@ -26,6 +26,9 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     # Health of the scheduler, for uptime monitors (no login)
     path("healthz", scheduler_views.healthz, name="healthz"),
+    # API: REST under /api/v1/, tokens, webhooks (followups/api)
+    path("api/", include("followups.api.urls")),
+    path("preferences/api/", include("followups.api.page_urls")),
     # Admin
     path("admin/", admin.site.urls),
     # Home

@@ -22,6 +22,14 @@ class FollowupsConfig(AppConfig):
             ensure_mailbox_schedule, sender=self, dispatch_uid="followups.mailbox_schedule"
         )
 
+        # Webhook events hang off the same save path; a second schedule retries them.
+        from followups.api import signals as api_signals  # noqa: F401
+        from followups.tasks import ensure_webhook_schedule
+
+        post_migrate.connect(
+            ensure_webhook_schedule, sender=self, dispatch_uid="followups.webhook_schedule"
+        )
+
         # The built-in reply templates live in code (followups/template_library.py) and
         # are mirrored to ReplyTemplate rows after every migrate, idempotently.
         from followups.drafts.library import sync_builtin_templates

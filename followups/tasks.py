@@ -9,6 +9,8 @@ from followups import scheduler
 
 TASK = "followups.tasks.send_reminders"
 SCHEDULE_NAME = "Send reminder emails"
+WEBHOOK_TASK = "followups.tasks.deliver_webhooks"
+WEBHOOK_SCHEDULE_NAME = "Deliver webhooks"
 
 
 def send_reminders() -> dict:
@@ -16,7 +18,28 @@ def send_reminders() -> dict:
     return scheduler.tick().as_dict()
 
 
-def ensure_schedule(using: str = "default", **kwargs) -> None:
+def deliver_webhook(delivery_id: int) -> bool:
+    """Sends one webhook delivery right after the save that caused it (followups/api)."""
+    from followups.api import webhooks
+
+    return webhooks.deliver(delivery_id)
+
+
+def deliver_webhooks() -> int:
+    """The one-minute sweep: followup.due events, then every delivery due for a (re)try."""
+    from followups.api import webhooks
+
+    return webhooks.deliver_due()
+
+
+def ensure_webhook_schedule(using: str = "default", **kwargs) -> None:
+    """Exactly one one-minute schedule of the webhook sweep, as for the reminder tick."""
+    ensure_schedule(using, func=WEBHOOK_TASK, name=WEBHOOK_SCHEDULE_NAME)
+
+
+def ensure_schedule(
+    using: str = "default", *, func: str = TASK, name: str = SCHEDULE_NAME, **kwargs
+) -> None:
     """Exactly one one-minute schedule of the tick, however often migrate runs.
 
     Connected to post_migrate: a restart or a second `migrate` finds the schedule and
@@ -26,21 +49,21 @@ def ensure_schedule(using: str = "default", **kwargs) -> None:
 
     if Schedule._meta.db_table not in connections[using].introspection.table_names():
         return  # a partial migrate that has not reached django_q yet
-    schedules = Schedule.objects.using(using).filter(func=TASK).order_by("pk")
+    schedules = Schedule.objects.using(using).filter(func=func).order_by("pk")
     wanted = {
-        "name": SCHEDULE_NAME,
+        "name": name,
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
         "repeats": -1,
     }
     first = schedules.first()
     if first is None:
-        Schedule.objects.using(using).create(func=TASK, **wanted)
+        Schedule.objects.using(using).create(func=func, **wanted)
         return
     schedules.exclude(pk=first.pk).delete()
-    if any(getattr(first, name) != value for name, value in wanted.items()):
-        for name, value in wanted.items():
-            setattr(first, name, value)
+    if any(getattr(first, field) != value for field, value in wanted.items()):
+        for field, value in wanted.items():
+            setattr(first, field, value)
         first.save(using=using)
 
 

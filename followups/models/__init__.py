@@ -4,6 +4,7 @@ Dependencies point one way: followup ← templates, delivery, growth (each impor
 FollowUp, never the reverse), and mailbox, and all of them only down to contacts and crm.
 """
 
+from followups.models.api import ApiToken, Webhook, WebhookDelivery
 from followups.models.delivery import DigestDelivery, SchedulerTick
 from followups.models.followup import FollowUp, FollowUpEvent, db_datetime, own_followup
 from followups.models.growth import (
@@ -20,6 +21,7 @@ from followups.models.mailbox import Mailbox, MailboxFolder, MailMessage
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
+    "ApiToken",
     "THEME_CHOICES",
     "DigestDelivery",
     "FeedbackTheme",
@@ -33,6 +35,8 @@ __all__ = [
     "Reflection",
     "ReplyTemplate",
     "SchedulerTick",
+    "Webhook",
+    "WebhookDelivery",
     "db_datetime",
     "feedback_to_tag",
     "own_followup",
