@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_language.py [--folds 5]
 
-Prints, with stratified k-fold cross-validation over followups/language/data/ (each fold's
+Prints, with stratified k-fold cross-validation over followups/language/corpus/ (each fold's
 classifier trained on the other folds, through the same code the app runs):
 - tone: precision and recall per class, the confusion matrix, and the checker's verdict
   (phrase patterns OR classifier) as flagged / not flagged against the labels: recall on

@@ -1,5 +1,5 @@
 """The checker's reading of tone: each sentence of a draft judged by the classifier
-trained on the tone corpus (followups/language/data/tone.csv), beside the phrase
+trained on the tone corpus (followups/language/corpus/tone.csv), beside the phrase
 patterns of phrases.py.
 
 The patterns are precise but only know the phrasings somebody wrote down; the classifier

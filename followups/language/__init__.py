@@ -1,5 +1,5 @@
 """Reading meaning in short texts: the tone of a draft's sentence and the theme of a
-feedback sentence, each by a small classifier trained on the labelled corpus in `data/`
+feedback sentence, each by a small classifier trained on the labelled corpus in `corpus/`
 (our own sentences). It sees the words with negation marked (so "you didn't seem
 nervous" and "you seemed nervous" look different), the sentence's embedding (WordLlama's
 static vectors, shipped in its wheel), and the phrase patterns' hits.

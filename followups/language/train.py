@@ -20,7 +20,7 @@ from followups.language.embeddings import embed
 from followups.language.features import tokens
 from followups.language.model import MODELS_DIR, LinearModel
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CORPORA = {"tone": "tone.csv", "themes": "themes.csv"}
 # Stronger regularisation than scikit-learn's default: a few hundred sentences, and
 # we would rather miss a rare phrasing than overfit to the words of one example.
@@ -31,7 +31,7 @@ EMBEDDING_SCALE = 2.0
 
 
 def read_corpus(name: str) -> tuple[list[str], list[str]]:
-    with open(DATA_DIR / CORPORA[name], newline="", encoding="utf-8") as f:
+    with open(CORPUS_DIR / CORPORA[name], newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
