@@ -105,8 +105,12 @@ def evaluate_themes(k: int) -> None:
             for theme, patterns in theme_module._COMPILED.items()
             if any(p.search(theme_module._normalise(text)) for p in patterns)
         }
-        baseline.append(sorted(found)[0] if len(found) == 1 else (theme_module.NONE if not found else "several"))
-    print(f"phrase patterns alone (baseline) macro-F1 {f1_score(labels, baseline, average='macro', labels=sorted(set(labels))):.3f}")
+        if len(found) == 1:
+            baseline.append(sorted(found)[0])
+        else:
+            baseline.append("several" if found else theme_module.NONE)
+    score = f1_score(labels, baseline, average="macro", labels=sorted(set(labels)))
+    print(f"phrase patterns alone (baseline) macro-F1 {score:.3f}")
 
 
 def measure_speed() -> None:

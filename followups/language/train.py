@@ -28,6 +28,10 @@ C = {"tone": 8.0, "themes": 16.0}
 DIGITS = 5
 # How much the sentence embedding counts beside the words (both have unit length).
 EMBEDDING_SCALE = 2.0
+# Classes weighted by their share of the corpus. "balanced" was measured too (bench/README):
+# recall on bad tones 0.84 instead of 0.75, but 15 % of polite sentences flagged instead of
+# 7 %, and a checker that cries wolf while you type gets ignored.
+CLASS_WEIGHT = None
 
 
 def read_corpus(name: str) -> tuple[list[str], list[str]]:
@@ -55,7 +59,7 @@ def fit(
 
     vectorizer = TfidfVectorizer(analyzer=lambda text: tokens(text) + extra(text))
     matrix = hstack([vectorizer.fit_transform(texts), csr_matrix(EMBEDDING_SCALE * embed(texts))])
-    classifier = LogisticRegression(C=c, max_iter=5000)
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight=CLASS_WEIGHT)
     classifier.fit(matrix, labels)
     features = vectorizer.get_feature_names_out()
     vocabulary = len(features)
