@@ -32,6 +32,7 @@ urlpatterns: list = [
     # Drafts and templates
     path("followups/<int:pk>/draft/", drafts_views.draft_editor, name="draft"),
     path("followups/<int:pk>/draft/check/", drafts_views.draft_check, name="draft-check"),
+    path("followups/<int:pk>/draft/dismiss/", drafts_views.draft_dismiss, name="draft-dismiss"),
     path("templates/", drafts_views.templates_page, name="templates"),
     path("templates/<str:kind>/", drafts_views.template_edit, name="template-edit"),
     path("templates/<str:kind>/preview/", drafts_views.template_preview, name="template-preview"),

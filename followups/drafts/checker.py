@@ -25,6 +25,7 @@ from followups.drafts.placeholders import (
     PLACEHOLDER_SOURCES,
     placeholder_key,
 )
+from followups.drafts.tone import TONES, read_tone
 from followups.models import FollowUp
 
 # The checker -------------------------------------------------------------------------
@@ -55,6 +56,11 @@ class Finding:
     span: tuple[int, int] | None = None
     field: str = "body"
     excerpt: str = ""
+
+    @property
+    def key(self) -> str:
+        """Names this finding for "dismiss": its code and the text it points at."""
+        return f"{self.code}:{self.field}:{self.excerpt}"[:300]
 
 
 def asks_for_feedback(text: str) -> bool:
@@ -113,6 +119,29 @@ def _phrase_findings(text: str, field: str) -> list[Finding]:
                 match.span(),
                 field,
                 text[match.start() : match.end()],
+            )
+        )
+    return findings
+
+
+def _tone_findings(body: str, covered: list[Finding]) -> list[Finding]:
+    """What the tone classifier reads in sentences no phrase pattern already flagged."""
+    findings = []
+    for reading in read_tone(body):
+        if any(
+            f.span and f.field == "body" and f.span[0] < reading.end and reading.start < f.span[1]
+            for f in covered
+        ):
+            continue
+        tone = TONES[reading.label]
+        findings.append(
+            Finding(
+                tone.code,
+                f"This sentence {tone.reads_as}: “{reading.quote}”. {tone.advice}",
+                ERROR,
+                (reading.start, reading.end),
+                "body",
+                reading.quote,
             )
         )
     return findings
@@ -188,6 +217,7 @@ def check_draft(
     subject = subject or ""
     findings = _placeholder_findings(subject, "subject") + _placeholder_findings(body, "body")
     findings += _phrase_findings(subject, "subject") + _phrase_findings(body, "body")
+    findings += _tone_findings(body, findings)
     linkedin = channel == "linkedin" or kind in LINKEDIN_NOTE_KINDS
     too_long = _length_finding(body, linkedin=linkedin)
     if too_long:

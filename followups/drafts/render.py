@@ -184,7 +184,7 @@ def check_followup_draft(
 ) -> list[Finding]:
     """`check_draft` with the kind, channel and deadline of `followup`."""
     deadline = followup.deadline if followup.is_pending else None
-    return check_draft(
+    findings = check_draft(
         body,
         kind=followup.kind,
         channel=channel_of(followup),
@@ -192,3 +192,21 @@ def check_followup_draft(
         deadline=deadline,
         now=now,
     )
+    dismissed = set(followup.dismissed_findings or ())
+    return [f for f in findings if f.key not in dismissed]
+
+
+MAX_DISMISSED = 50
+
+
+def dismiss_finding(followup: FollowUp, key: str) -> None:
+    """Sets a finding aside for this draft (the most recent MAX_DISMISSED are kept)."""
+    kept = [k for k in (followup.dismissed_findings or []) if k != key]
+    followup.dismissed_findings = [*kept, key[:300]][-MAX_DISMISSED:]
+    followup.save(update_fields=["dismissed_findings", "updated_at"])
+
+
+def restore_findings(followup: FollowUp) -> None:
+    """Shows every dismissed finding again."""
+    followup.dismissed_findings = []
+    followup.save(update_fields=["dismissed_findings", "updated_at"])

@@ -60,12 +60,24 @@ def draft_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "followups/drafts/findings.html", context)
 
 
+@require_POST
+def draft_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Sets one finding aside for this draft ("restore" shows them all again)."""
+    followup = own_followup(request.user, pk)
+    if "restore" in request.POST:
+        drafts.restore_findings(followup)
+    elif request.POST.get("key"):
+        drafts.dismiss_finding(followup, request.POST["key"])
+    return draft_check(request, pk)
+
+
 def _draft_extras(followup: FollowUp, subject: str, body: str) -> dict:
     # An over-long post is a field error; the checker still only reads a bounded amount.
     subject, body = subject[:1000], body[: MAX_BODY_CHARS * 2]
     contact = followup.contact
     return {
         "findings": drafts.check_followup_draft(followup, subject, body),
+        "dismissed": len(followup.dismissed_findings or ()),
         "size": drafts.size_note(body, channel=drafts.channel_of(followup)),
         "mailto": drafts.mailto_url(contact.email, subject, body)
         if contact and contact.email

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from crm.models import Profile
+from followups.language import LinearModel
 from followups.timing import working_morning_on_or_after
 
 # Themes ------------------------------------------------------------------------------
@@ -238,7 +240,9 @@ _LACK_RE = re.compile(_LACK)
 _PRAISE_RE = re.compile(_PRAISE)
 # Clauses: sentences, and the halves of "X, but Y" — praise and critique often share one.
 _CLAUSE_SPLIT_RE = re.compile(
-    r"[.!?;\n]+|,\s*and\b|,?\s*\b(?:but|however|although|though|while|whereas|yet)\b\s*"
+    r"[.!?;\n]+|,\s*and\b|,?\s*\b(?:but|however|although|though|while|whereas|"
+    # "not yet qualified" is one thought, "…, yet you seemed tense" two.
+    r"(?<!not )(?<!n't )yet)\b\s*"
 )
 
 
@@ -252,25 +256,77 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+# The trained reading of a clause (followups/language): the classifier sees the words
+# with negation marked, the sentence's embedding, and these patterns' hits, so "you
+# didn't seem nervous" (nothing to work on) and "you didn't seem confident" (nerves) part
+# ways although both mention the same subject.
+NONE = "none"
+# A clause is about something to work on when "none" is less likely than this; then every
+# theme at least THEME_AT_LEAST likely is suggested (a clause can name two).
+NONE_BELOW = 0.5
+THEME_AT_LEAST = 0.25
+# Below this many words the classifier knows, a clause is noise to it: no verdict.
+MIN_KNOWN_WORDS = 2
+PATTERN_WEIGHT = 2
+
+
+def pattern_features(text: str) -> list[str]:
+    """The phrase patterns' verdicts on `text`, as features for the classifier."""
+    normalised = _normalise(text)
+    found = [
+        f"pattern:{theme}"
+        for theme, patterns in _COMPILED.items()
+        if any(p.search(normalised) for p in patterns)
+    ]
+    if _PRAISE_RE.search(normalised):
+        found.append("pattern:praise")
+    if _LACK_RE.search(normalised):
+        found.append("pattern:lack")
+    return found * PATTERN_WEIGHT
+
+
+@cache
+def theme_model() -> LinearModel:
+    """The committed theme classifier (read once per process)."""
+    return LinearModel.load("themes", extra_features=pattern_features)
+
+
+def _pattern_themes(clause: str) -> set[str]:
+    return {
+        theme for theme, patterns in _COMPILED.items() if any(p.search(clause) for p in patterns)
+    }
+
+
+def clause_themes(clause: str, model: LinearModel | None = None) -> set[str]:
+    """The themes one clause of feedback asks the candidate to work on."""
+    model = model or theme_model()
+    if model.known_words(clause) < MIN_KNOWN_WORDS:
+        return set()
+    probabilities = model.probabilities(clause)
+    if probabilities.get(NONE, 0.0) >= NONE_BELOW:
+        return set()
+    found = {
+        theme
+        for theme, probability in probabilities.items()
+        if theme != NONE and probability >= THEME_AT_LEAST
+    }
+    found.add(max((t for t in probabilities if t != NONE), key=probabilities.__getitem__))
+    # A clause can name two things ("nervous and vague"): the patterns find the other.
+    # They read it without the rejection letter's stock phrases ("we'll keep your CV").
+    return found | _pattern_themes(_BOILERPLATE_RE.sub(" ", _normalise(clause)))
+
+
 def suggest_themes(text: str) -> set[str]:
     """The improvement themes a feedback text talks about (contract); empty if none."""
     if not text:
         return set()
     # Feedback is a few sentences; a longer text is a pasted thread whose newest part
     # comes first. The cap keeps a page view fast whatever was pasted.
-    text = _BOILERPLATE_RE.sub(" ", _normalise(text[:MAX_TEXT]))
+    text = _normalise(text[:MAX_TEXT])
     themes: set[str] = set()
     for clause in _CLAUSE_SPLIT_RE.split(text):
-        if not clause or not clause.strip():
-            continue
-        found = {
-            theme
-            for theme, patterns in _COMPILED.items()
-            if any(p.search(clause) for p in patterns)
-        }
-        if found and _PRAISE_RE.search(clause) and not _LACK_RE.search(clause):
-            continue  # a compliment, not something to work on
-        themes |= found
+        if clause and any(ch.isalpha() for ch in clause):
+            themes |= clause_themes(clause)
     return themes
 
 

@@ -93,6 +93,9 @@ class FollowUp(models.Model):
     )
     last_error = models.TextField(blank=True)
     sent_late = models.BooleanField(default=False, help_text="The reminder went out late.")
+    # The draft checker's findings the user set aside for this draft (Finding.key values),
+    # so the editor stops showing them while the text they point at is unchanged.
+    dismissed_findings = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
