@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.contrib import admin
@@ -12,7 +12,7 @@ from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
@@ -28,6 +28,8 @@ def _has_owner(model) -> bool:
 
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
     # What the mixin is mixed into, so its super() calls type-check; a plain class at
     # run time, so it fits before ModelAdmin and InlineModelAdmin alike.
     _AdminBase = BaseModelAdmin[Any]
@@ -191,10 +193,12 @@ class JobApplicationAdminForm(forms.ModelForm):
     """The posting URL is unique per owner; the owner is often not a field of the admin's
     form, so the database constraint is checked here to answer with a message, not a 500."""
 
-    request_user = None  # set on the class get_form() builds for each request
+    # Set on the class get_form() builds for each request.
+    request_user: User | AnonymousUser | None = None
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         owner = cleaned.get("owner") or (
             self.instance.owner if self.instance.owner_id else self.request_user
         )
@@ -219,8 +223,18 @@ class JobApplicationAdmin(OwnedImportExportMixin, OwnedModelAdmin):
     autocomplete_fields = ["company"]
     filter_horizontal = ["documents"]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: JobApplication | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[JobApplication]]:
+        # The admin builds the form class from self.form, so it is a JobApplicationAdminForm.
+        form = cast(
+            "type[JobApplicationAdminForm]",
+            super().get_form(request, obj, change=change, **kwargs),
+        )
         form.request_user = request.user
         return form
 

@@ -126,8 +126,9 @@ class ApplicationForm(DuplicateCheckMixin, forms.ModelForm):
         self.owner = owner
         if self.instance.pk:
             self.fields["company_name"].initial = self.instance.company.name
-        self.fields["documents"].queryset = Document.objects.filter(owner=owner)
-        self.fields["documents"].label = "Documents sent"
+        documents = model_choice_field(self, "documents")
+        documents.queryset = Document.objects.filter(owner=owner)
+        documents.label = "Documents sent"
         self.fields["salary_currency"].widget.attrs.update({"maxlength": 3, "size": 3})
 
     def clean_salary_currency(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -165,8 +166,9 @@ class InteractionFeedbackForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["requests_feedback"] = "yes" if self.instance.requests_feedback else "no"
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         choice = data.get("requests_feedback", "")
         if choice in ("yes", "no"):
             data["requests_feedback"] = choice == "yes"
@@ -186,7 +188,8 @@ class FeedbackFromTextInteractionResource(InteractionResource):
             instance.requests_feedback = _asks(instance.direction, instance.subject, instance.body)
 
 
-InteractionAdmin.form = InteractionFeedbackForm
+# django-stubs cannot declare `form` a ClassVar (it holds a type variable; its issue #482).
+InteractionAdmin.form = InteractionFeedbackForm  # type: ignore[misc]
 InteractionAdmin.resource_classes = [FeedbackFromTextInteractionResource]
 
 

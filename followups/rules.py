@@ -646,10 +646,14 @@ def profile_saved(profile: Profile, *, created: bool, now: datetime | None = Non
     morning hour or the workdays changed: the same local date they had, at the new morning
     hour, moved on to the next workday if needed. Clock-fixed times stay."""
     loaded = getattr(profile, "_loaded_values", None)
-    # Without the values it was loaded with (a new row, a deferred load) there is no old
-    # morning to move from.
-    unknown = loaded is None or any(f not in loaded for f in PROFILE_TIMING_FIELDS)
-    if created or unknown or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS):
+    if (
+        created
+        # Without the values it was loaded with (a new row, a deferred load) there is no old
+        # morning to move from.
+        or loaded is None
+        or any(f not in loaded for f in PROFILE_TIMING_FIELDS)
+        or not any(profile.has_changed(f) for f in PROFILE_TIMING_FIELDS)
+    ):
         profile.remember_values()
         return
     try:
@@ -784,7 +788,7 @@ def undo_sent(followup: FollowUp, *, now: datetime | None = None) -> bool:
         if followup.kind == Kind.CHECK_IN:
             # The check-in the sent message scheduled next gives way to this one.
             for newer in FollowUp.objects.filter(
-                contact_id=followup.contact_id, kind=Kind.CHECK_IN, status=Pending
+                contact=followup.contact_id, kind=Kind.CHECK_IN, status=Pending
             ).exclude(pk=followup.pk):
                 newer.cancel("Mark sent was undone", now=now)
         followup.refresh_from_db()
@@ -810,7 +814,7 @@ def whats_next_after_sending(interaction: Interaction, zone: tzinfo) -> str:
     nudge = nudge_after(interaction)
     if nudge is None:
         return ""
-    name = interaction.contact.first_name if interaction.contact_id else ""
+    name = interaction.contact.first_name if interaction.contact else ""
     local = nudge.due_at.astimezone(zone)
     when = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
     silent = f"If {name} stays silent" if name else "If they stay silent"

@@ -167,7 +167,9 @@ ASHBY_WORKPLACE = {"remote": "remote", "hybrid": "hybrid", "onsite": "onsite"}
 
 
 def _ashby(link: BoardLink, data: dict) -> Posting:
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), list) else [data]
+    jobs = data.get("jobs")
+    if not isinstance(jobs, list):
+        jobs = [data]
     job = next(
         (j for j in jobs if isinstance(j, dict) and str(j.get("id")) == link.job_id),
         None,

@@ -110,7 +110,7 @@ def resolve_public(host: str, port: int) -> str:
         raise FetchRefused(f"The host name {host} does not resolve; check the link.") from None
     addresses = []
     for info in infos:
-        raw = info[4][0].split("%", 1)[0]  # drop an IPv6 zone index
+        raw = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone index
         address = ipaddress.ip_address(raw)
         _refuse_address(address, host)
         addresses.append(address)

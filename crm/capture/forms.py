@@ -3,12 +3,19 @@ application form runs before it saves."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
 
 from crm.capture.duplicates import find_duplicate
 from crm.capture.link import normalise_url
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from crm.models import JobApplication
 
 
 class CaptureLinkForm(forms.Form):
@@ -33,6 +40,11 @@ class DuplicateCheckMixin(forms.Form):
     The form using it cleans `company_name`, `title` and `posting_url`, and has `owner`.
     """
 
+    # Set by the form that uses the mixin: whose applications to compare with, and the
+    # application being edited (unsaved when new).
+    owner: User
+    instance: JobApplication
+
     save_anyway = forms.BooleanField(
         required=False,
         label="Save anyway: this is a different opening",
@@ -43,8 +55,9 @@ class DuplicateCheckMixin(forms.Form):
         url = self.cleaned_data.get("posting_url") or ""
         return normalise_url(url) if url else ""
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         self.duplicate = find_duplicate(
             self.owner,
             url=cleaned.get("posting_url") or "",

@@ -10,6 +10,7 @@ matches regular expressions against HTML. Every function takes whatever a page h
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -114,7 +115,7 @@ def read_posting(html: str, url: str) -> dict:
     return extract_posting(html, url).as_contract()
 
 
-def extract_posting(html: object, url: object = "", *, json_ld: list[str] = ()) -> Posting:
+def extract_posting(html: object, url: object = "", *, json_ld: Sequence[str] = ()) -> Posting:
     """Everything read from a page: JSON-LD first, then OpenGraph/<title> for the gaps.
 
     `json_ld` are blocks sent separately (the bookmarklet sends the page's blocks, which

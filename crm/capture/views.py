@@ -17,6 +17,7 @@ from crm.capture.forms import CaptureLinkForm
 from crm.capture.link import capture_link, normalise_url
 from crm.capture.structured import Posting
 from crm.forms import ApplicationForm
+from crm.http import AuthenticatedHttpRequest
 from crm.models import CaptureDraft, Company, JobApplication
 
 # Helpers ------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def _open_existing(request: HttpRequest, existing: JobApplication) -> HttpRespon
     return redirect("crm:application-detail", pk=existing.pk)
 
 
-def _review(request: HttpRequest, initial: dict, found_in: list[str]) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, initial: dict, found_in: list[str]) -> HttpResponse:
     form = ApplicationForm(initial=initial, owner=request.user)
     duplicate = find_duplicate(
         request.user,
@@ -72,7 +73,7 @@ def _review(request: HttpRequest, initial: dict, found_in: list[str]) -> HttpRes
 # Capture from a link ------------------------------------------------------------------
 
 
-def capture_page(request: HttpRequest) -> HttpResponse:
+def capture_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Paste a link: the server reads the posting and shows the pre-filled form."""
     form = CaptureLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def bookmarklet_capture(request: HttpRequest) -> HttpResponse:
     return redirect("crm:capture-review", key=draft.key)
 
 
-def capture_review(request: HttpRequest, key: str) -> HttpResponse:
+def capture_review(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """The pre-filled form of a bookmarklet capture (single use)."""
     draft = get_object_or_404(CaptureDraft, key=key, owner=request.user)
     initial = dict(draft.data)
@@ -130,7 +131,7 @@ def capture_review(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-def bookmarklet_new_token(request: HttpRequest) -> HttpResponse:
+def bookmarklet_new_token(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new secret: every copy of the old bookmarklet stops working."""
     bookmarklet.regenerate_token(request.user)
     messages.success(

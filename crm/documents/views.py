@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm.documents.forms import DocumentForm
 from crm.documents.validation import CONTENT_TYPES, suffix_of
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Document
 
 
@@ -19,9 +20,10 @@ class CappedUploadHandler(FileUploadHandler):
     """Stops keeping an uploaded file once it passes DOCUMENT_MAX_BYTES: the rest of it
     is read and dropped, never written to memory or disk, and the form says why."""
 
-    def __init__(self, request=None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.received = 0
+        self.too_big = False
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
@@ -30,7 +32,7 @@ class CappedUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
         if self.received > settings.DOCUMENT_MAX_BYTES:
-            self.request.document_too_big = True
+            self.too_big = True
             raise SkipFile()
         return raw_data
 
@@ -39,16 +41,18 @@ class CappedUploadHandler(FileUploadHandler):
 
 
 @csrf_exempt  # CSRF is checked by csrf_protect below, after the upload handler is set
-def document_list(request: HttpRequest) -> HttpResponse:
+def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's documents, which applications each went to, and the upload form."""
-    request.upload_handlers.insert(0, CappedUploadHandler(request))
-    return _document_list(request)
+    capped = CappedUploadHandler(request)
+    # First, so it sees every chunk; the body is not read yet, so the handlers can be set.
+    request.upload_handlers = [capped, *request.upload_handlers]
+    return _document_list(request, capped)
 
 
 @csrf_protect
-def _document_list(request: HttpRequest) -> HttpResponse:
+def _document_list(request: AuthenticatedHttpRequest, capped: CappedUploadHandler) -> HttpResponse:
     form = DocumentForm(request.POST or None, request.FILES or None, owner=request.user)
-    if request.method == "POST" and getattr(request, "document_too_big", False):
+    if request.method == "POST" and capped.too_big:
         limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
         form.is_valid()
         form.errors["file"] = form.error_class([f"The file is larger than the {limit} MB limit."])
@@ -63,7 +67,7 @@ def _document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "crm/documents/list.html", context, status=400 if form.errors else 200)
 
 
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The file, to its owner only; anyone else gets the same 404 as a missing id."""
     document = get_object_or_404(Document, pk=pk, owner=request.user)
     try:
@@ -78,7 +82,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_POST
-def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def document_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(Document, pk=pk, owner=request.user)
     document.file.delete(save=False)
     document.delete()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from crm.models import Profile
 from crm.onboarding.timezones import canonical_time_zone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EMAIL_HELP = (
     "Reminder emails and password resets go to this address. It is not verified (no "
@@ -24,7 +29,8 @@ class SignUpForm(UserCreationForm):
         error_messages={"required": "This field is required. Your reminders go there."},
     )
 
-    class Meta(UserCreationForm.Meta):
+    # Django defines Meta on BaseUserCreationForm; django-stubs 5.2.9 leaves it out.
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = get_user_model()
         fields = ("username", "email")
 
@@ -50,7 +56,7 @@ class FirstRunForm(forms.ModelForm):
 
     field_order = ["time_zone", "first_name", "last_name", "signature"]
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["first_name"].initial = user.first_name

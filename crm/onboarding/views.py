@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from crm.accounts import enable_admin_editing
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
 from crm.onboarding.forms import FirstRunForm, SignUpForm
 from crm.onboarding.timezones import time_zone_names
@@ -35,7 +36,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 # First run --------------------------------------------------------------------------
 
 
-def first_run(request: HttpRequest) -> HttpResponse:
+def first_run(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Time zone (pre-filled from the browser's Intl zone), name and signature.
 
     Saving goes through Profile.save(), so a changed zone re-times what is pending.

@@ -116,7 +116,7 @@ def mark_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         followup.refresh_from_db()
         return not_pending(request, followup)
     followup.refresh_from_db()
-    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    who = f" to {followup.contact.full_name}" if followup.contact else ""
     then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
     return answer(request, followup, f"Marked sent{who}. {then}".strip())
 

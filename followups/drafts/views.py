@@ -105,7 +105,7 @@ def _mark_sent(request: AuthenticatedHttpRequest, followup: FollowUp, subject: s
     except rules.FollowUpNotPending as exc:
         messages.error(request, f"Draft saved, but not marked sent: {exc}")
         return redirect("followups:draft", pk=followup.pk)
-    who = f" to {followup.contact.full_name}" if followup.contact_id else ""
+    who = f" to {followup.contact.full_name}" if followup.contact else ""
     then = rules.whats_next_after_sending(sent, Profile.for_user(request.user).zone)
     messages.success(request, f"Marked sent{who}: {followup.get_kind_display()}. {then}".strip())
     # The dashboard offers the Undo for it, as it does after its own mark sent.

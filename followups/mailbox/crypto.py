@@ -34,7 +34,7 @@ def derived_key(secret_key: str) -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    keys = list(settings.MAILBOX_KEY) or [derived_key(settings.SECRET_KEY)]
+    keys: list[str | bytes] = [*settings.MAILBOX_KEY] or [derived_key(settings.SECRET_KEY)]
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except (ValueError, TypeError):
@@ -61,7 +61,7 @@ def decrypt(token: str) -> str:
 
 def rotated(token: str) -> str | None:
     """The password re-encrypted with the newest key, or None when it already uses it."""
-    keys = list(settings.MAILBOX_KEY) or [derived_key(settings.SECRET_KEY)]
+    keys: list[str | bytes] = [*settings.MAILBOX_KEY] or [derived_key(settings.SECRET_KEY)]
     try:
         Fernet(keys[0]).decrypt(token.encode())
         return None

@@ -6,6 +6,8 @@ stored one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from contacts.models import Interaction
@@ -66,8 +68,9 @@ class MailboxForm(forms.ModelForm):
             raise forms.ValidationError("Between 1 and 3650 days.")
         return days
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("password") and not self.instance.has_password:
             self.add_error("password", "Enter the app password for this mailbox.")
         return data
@@ -81,7 +84,7 @@ class MailboxForm(forms.ModelForm):
 
 
 # What each guess is logged as when confirmed (an interview invitation is not the interview).
-CONFIRM_AS = {
+CONFIRM_AS: dict[str, str] = {
     MailMessage.Guess.REJECTION: Interaction.Kind.REJECTION,
     MailMessage.Guess.OFFER: Interaction.Kind.OFFER,
     MailMessage.Guess.FEEDBACK: Interaction.Kind.FEEDBACK,

@@ -211,7 +211,9 @@ def body_text(raw: bytes) -> Body:
         message = message_from_bytes(raw, policy=compat32)
     except Exception:  # noqa: BLE001
         return Body(raw[:BODY_LIMIT].decode("utf-8", "replace"), "the message could not be parsed")
-    plain, html, problems = [], [], []
+    plain: list[str] = []
+    html: list[str] = []
+    problems: list[str] = []
     for part in _text_parts(message):
         try:
             payload = part.get_payload(decode=True) or b""
@@ -255,9 +257,11 @@ def decode_part(payload: bytes, encoding: str, charset: str | None) -> Body:
     message["Content-Transfer-Encoding"] = encoding or "7bit"
     message.set_payload(payload)
     try:
-        data = message.get_payload(decode=True) or b""
+        decoded = message.get_payload(decode=True)
     except Exception:  # noqa: BLE001
-        data = payload
+        decoded = payload
+    # A single non-multipart part decodes to bytes (None when it has no payload).
+    data = decoded if isinstance(decoded, bytes) else b""
     text, problem = decode_bytes(data, charset)
     return Body(text[:BODY_LIMIT].replace("\r\n", "\n").strip(), problem)
 

@@ -201,7 +201,7 @@ def preview(mailbox: Mailbox) -> str:
                 status = client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
                 state = MailboxFolder.objects.filter(mailbox=mailbox, name=name).first()
                 same = state is not None and state.uidvalidity == int(status[b"UIDVALIDITY"])
-                done = state.last_uid if same else 0
+                done = state.last_uid if state is not None and same else 0
                 counts.append(f"{name} {max(0, int(status[b'UIDNEXT']) - 1 - done)}")
     except (MailboxError, IMAPClientError, OSError) as error:
         return f"Would fail: {error}"
@@ -441,7 +441,7 @@ class Run:
             f"From: {headers.from_name} <{headers.from_address}>\nSubject: {headers.subject}\n\n"
             + body.text[:20000]
         )
-        company = contact.company.name if contact is not None and contact.company_id else ""
+        company = contact.company.name if contact is not None and contact.company else ""
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
         return MailMessage(
             owner_id=self.owner_id,
@@ -537,7 +537,7 @@ def _text_sections(structure, prefix: str = "") -> Iterable[tuple[str, str, str 
 # Logging ----------------------------------------------------------------------------------
 
 # What a received message is logged as (an invitation is not the interview itself).
-RECEIVED_AS = {
+RECEIVED_AS: dict[str, str] = {
     MailMessage.Guess.REJECTION: Interaction.Kind.REJECTION,
     MailMessage.Guess.OFFER: Interaction.Kind.OFFER,
     MailMessage.Guess.FEEDBACK: Interaction.Kind.FEEDBACK,
@@ -566,7 +566,7 @@ def already_logged(message: MailMessage) -> Interaction | None:
     same time or the same subject within a few days."""
     subject = re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
     candidates = Interaction.objects.filter(
-        owner_id=message.owner_id, contact_id=message.contact_id, direction=message.direction
+        owner_id=message.owner_id, contact=message.contact_id, direction=message.direction
     )
     near = candidates.filter(
         occurred_at__range=(message.sent_at - SAME_TIME, message.sent_at + SAME_TIME)
@@ -584,7 +584,9 @@ def already_logged(message: MailMessage) -> Interaction | None:
 
 
 def log_received(message: MailMessage, text: str, thread: MailMessage | None) -> Interaction:
-    application_id = thread.interaction.application_id if thread else None
+    # logged_thread() only finds messages that have an interaction.
+    interaction = thread.interaction if thread is not None else None
+    application_id = interaction.application_id if interaction is not None else None
     return Interaction.objects.create(
         owner_id=message.owner_id,
         contact_id=message.contact_id,
@@ -634,7 +636,7 @@ def answered_followup(message: MailMessage, words: str) -> FollowUp | None:
     pending = list(
         FollowUp.objects.filter(
             owner_id=message.owner_id,
-            contact_id=message.contact_id,
+            contact=message.contact_id,
             status=FollowUp.Status.PENDING,
         )
     )

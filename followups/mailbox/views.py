@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.http import AuthenticatedHttpRequest
 from followups.mailbox import transport, triage
 from followups.mailbox.forms import MailboxForm, confirm_form
 from followups.mailbox.sync import sync_mailbox
@@ -20,12 +22,12 @@ SYNC_NOW_LIMIT = 300
 # Connecting ---------------------------------------------------------------------------
 
 
-def _mailbox_of(user) -> Mailbox | None:
+def _mailbox_of(user: User) -> Mailbox | None:
     return Mailbox.objects.filter(owner=user).order_by("pk").first()
 
 
 @require_http_methods(["GET", "POST"])
-def mailbox_settings(request: HttpRequest) -> HttpResponse:
+def mailbox_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Connect a mailbox, test the connection, see when it last synced and what it read."""
     mailbox = _mailbox_of(request.user)
     check = None
@@ -52,7 +54,7 @@ def mailbox_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def mailbox_sync(request: HttpRequest) -> HttpResponse:
+def mailbox_sync(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sync now: one run while the page waits, then the Inbox page."""
     mailbox = get_object_or_404(Mailbox, owner=request.user, pk=request.POST.get("mailbox"))
     report = sync_mailbox(mailbox, limit=SYNC_NOW_LIMIT)
@@ -64,7 +66,7 @@ def mailbox_sync(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def mailbox_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Disconnects the mailbox: it and every message kept from it are deleted; what was
     logged as interactions stays in your history."""
     mailbox = get_object_or_404(Mailbox, owner=request.user, pk=pk)
@@ -76,19 +78,19 @@ def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Triage -------------------------------------------------------------------------------
 
 
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each kept message with what the app thinks it is, to confirm, change or ignore."""
     waiting = triage.waiting_for(request.user).select_related("contact__company")
     context = {"messages_waiting": waiting[:100], "mailbox": _mailbox_of(request.user)}
     return render(request, "followups/mailbox/inbox.html", context)
 
 
-def _message(request: HttpRequest, pk: int) -> MailMessage:
+def _message(request: AuthenticatedHttpRequest, pk: int) -> MailMessage:
     return get_object_or_404(MailMessage, pk=pk, owner=request.user)
 
 
 @require_POST
-def inbox_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm: logged as the app read it; if it cannot be (no name), opens Change."""
     message = _message(request, pk)
     form = confirm_form(message)
@@ -104,7 +106,7 @@ def inbox_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def inbox_change(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change: the quick-log form filled from the message, saved the quick-log way."""
     message = _message(request, pk)
     if request.method == "POST" and request.POST.get("action") == "read":
@@ -127,7 +129,7 @@ def inbox_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def inbox_ignore(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_ignore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = _message(request, pk)
     try:
         triage.ignore(message)

@@ -207,7 +207,7 @@ class MailMessage(models.Model):
     @property
     def summary(self) -> str:
         """ "Rejection from Priya Raman, Northwind Labs, Senior Data Analyst"."""
-        who = self.contact.full_name if self.contact_id else (self.from_name or self.from_address)
+        who = self.contact.full_name if self.contact else (self.from_name or self.from_address)
         word = "to" if self.direction == self.Direction.OUTBOUND else "from"
         parts = [f"{self.get_guess_display()} {word} {who}".strip()]
         parts += [p for p in (self.company_name, self.job_title) if p]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -57,7 +57,7 @@ def log_page(
     return render(request, template, context)
 
 
-def initial_for_application(request: HttpRequest) -> dict:
+def initial_for_application(request: AuthenticatedHttpRequest) -> dict:
     """?application=<pk> (the board's "Log the rejection"): its company, job and contact."""
     pk = request.GET.get("application", "")
     application = (
