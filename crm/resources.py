@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
+from crm.concurrency import company_named
 from crm.models import Company, JobApplication
 
 
@@ -47,8 +48,7 @@ class OwnedCompanyWidget(widgets.ForeignKeyWidget):
         name = " ".join(str(value or "").split())
         if not name:
             return None
-        company = Company.objects.filter(owner=self.owner, name__iexact=name).first()
-        return company or Company.objects.create(owner=self.owner, name=name)
+        return company_named(self.owner, name)
 
     def render(self, value, obj=None, **kwargs) -> str:
         return value.name if value else ""

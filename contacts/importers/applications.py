@@ -19,6 +19,7 @@ from contacts.importers.csvfile import (
 )
 from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
 from contacts.importers.values import company_key, parse_date, too_long, url_validator
+from crm.concurrency import save_new_companies
 from crm.models import Company, JobApplication
 
 # Applications CSV -------------------------------------------------------------------
@@ -239,7 +240,7 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                     new_companies[key] = Company(
                         owner=owner, name=" ".join(cleaned["company"].split())
                     )
-            Company.objects.bulk_create(new_companies.values(), batch_size=BATCH_SIZE)
+            save_new_companies(owner, new_companies.values(), batch_size=BATCH_SIZE)
             companies.update(new_companies)
             result.companies_created = len(new_companies)
             for cleaned, preview in zip(plan.cleaned, plan.rows, strict=True):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from contacts import importers
 from contacts.importers import ImportFileError
 from contacts.importers.forms import ColumnMappingForm, UploadForm
+from crm.concurrency import atomic_for_owner
 
 PREVIEW_ROWS_PER_PAGE = 100
 SESSION_KEY = "import_staged"
@@ -142,12 +143,17 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
         messages.info(request, "Upload a file first.")
         return redirect("contacts:import-upload", kind=kind)
     try:
-        plan = _plan(request, kind, entry)
         if request.method == "POST":
             commit = (
                 importers.commit_linkedin if kind == "linkedin" else importers.commit_applications
             )
-            result = commit(plan)
+            # Planned again under the owner's lock: a second confirm sent at the same time
+            # (double click, two tabs) then matches the rows the first one created.
+            with atomic_for_owner(request.user):
+                plan = _plan(request, kind, entry)
+                result = commit(plan)
+        else:
+            plan = _plan(request, kind, entry)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind=kind)
