@@ -14,6 +14,7 @@ from contacts.models import Contact
 from contacts.resources import ContactResource
 from contacts.vcard import contacts_vcard
 from followups.export import backup
+from followups.export.streaming import csv_chunks, streaming_attachment
 
 DEFAULT_MAX_BACKUP_BYTES = 50 * 1024 * 1024
 
@@ -69,8 +70,15 @@ def export_page(request: HttpRequest) -> HttpResponse:
 def export_contacts_csv(request: HttpRequest) -> HttpResponse:
     """The user's contacts, one per row, in the columns the admin import reads back."""
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
-    dataset = ContactResource(user=request.user).export(contacts.order_by("pk"))
-    return _attachment(dataset.csv, "text/csv; charset=utf-8", f"contacts-{_stamp()}.csv")
+    # The resource decides the columns and how each cell reads (what the admin import
+    # reads back); its rows are written as they are read, not built into one dataset.
+    resource = ContactResource(user=request.user)
+    rows = (
+        resource.export_resource(contact)
+        for contact in contacts.order_by("pk").iterator(chunk_size=2000)
+    )
+    chunks = csv_chunks(resource.get_export_headers(), rows)
+    return streaming_attachment(chunks, "text/csv; charset=utf-8", f"contacts-{_stamp()}.csv")
 
 
 def export_contacts_vcard(request: HttpRequest) -> HttpResponse:
@@ -82,9 +90,8 @@ def export_contacts_vcard(request: HttpRequest) -> HttpResponse:
 
 def export_backup(request: HttpRequest) -> HttpResponse:
     """Everything the user owns as one JSON file, restorable into an empty account."""
-    content = backup.export_json(request.user)
     filename = f"followup-crm-backup-{request.user.get_username()}-{_stamp()}.json"
-    return _attachment(content, "application/json", filename)
+    return streaming_attachment(backup.iter_backup_json(request.user), "application/json", filename)
 
 
 # Restore ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from contacts.models import Contact, Interaction
 from crm.models import JobApplication, Profile
 from followups.export.backup import (
     BackupError,
+    export_json,
     export_user_data,
     parse_backup,
     restore_user_data,
@@ -231,7 +232,7 @@ def test_the_backup_downloads_as_a_json_file(alice_client, alices_search):
 
     assert response["Content-Type"] == "application/json"
     assert 'attachment; filename="followup-crm-backup-alice-' in response["Content-Disposition"]
-    assert json.loads(response.content)["format"] == "followup-crm-backup"
+    assert json.loads(b"".join(response.streaming_content))["format"] == "followup-crm-backup"
 
 
 def test_the_restore_page_restores_an_uploaded_backup(alices_search, client):
@@ -268,3 +269,19 @@ def test_the_export_page_shows_the_downloads(alice_client):
     assert reverse("followups:export-contacts-csv") in page
     assert reverse("followups:export-contacts-vcard") in page
     assert reverse("followups:export-backup") in page
+
+
+def test_the_downloaded_backup_restores_into_an_empty_account(alice_client, alices_search, bob):
+    response = alice_client.get(reverse("followups:export-backup"))
+    document = parse_backup(b"".join(response.streaming_content))
+
+    restore_user_data(bob, document)
+
+    assert without_metadata(export_user_data(bob)) == without_metadata(document)
+    assert Contact.objects.filter(owner=bob, applications__isnull=False).exists()
+
+
+def test_an_empty_accounts_backup_is_a_valid_document_with_empty_sections(bob):
+    document = parse_backup(export_json(bob).encode())
+
+    assert document["companies"] == [] and document["reflections"] == []

@@ -33,7 +33,7 @@ def test_the_csv_export_lists_alices_contacts_with_their_company(alice_client, a
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1
     assert rows[0]["first_name"] == "Priya"
     assert rows[0]["company"] == "Acme; Sons, Ltd"
@@ -69,3 +69,29 @@ def test_the_vcard_export_holds_only_alices_contacts(alice_client, bob):
     response = alice_client.get(reverse("followups:export-contacts-vcard"))
 
     assert "Bobs" not in response.content.decode()
+
+
+def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(alice_client, alice):
+    make_contact(alice, first_name="=HYPERLINK(1)", last_name="+1", title="@SUM(A1)", notes="-2")
+
+    response = alice_client.get(reverse("followups:export-contacts-csv"))
+
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert (row["first_name"], row["last_name"], row["title"], row["notes"]) == (
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'@SUM(A1)",
+        "'-2",
+    )
+
+
+def test_the_csv_export_of_many_contacts_arrives_in_pieces_with_every_row(alice_client, alice):
+    for n in range(1200):
+        make_contact(alice, first_name=f"Person{n}", last_name="Row", company=None)
+
+    response = alice_client.get(reverse("followups:export-contacts-csv"))
+
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 2
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert [row["first_name"] for row in rows] == [f"Person{n}" for n in range(1200)]
