@@ -6,6 +6,7 @@ from django.urls import path
 
 from crm import preferences
 from crm.applications import views as application_views
+from crm.companies import views as company_views
 
 app_name = "crm"
 
@@ -21,6 +22,8 @@ urlpatterns: list = [
     path(
         "applications/<int:pk>/move/", application_views.application_move, name="application-move"
     ),
+    # Companies: the list filters' suggestions
+    path("companies/suggestions/", company_views.company_suggestions, name="company-suggestions"),
     # Preferences
     path("preferences/", preferences.preferences, name="preferences"),
 ]
