@@ -7,10 +7,10 @@ account: linear in rows, flat in memory.
 
 Each scale is its own user ("bench-export-x1", "-x10"), generated once per database with
 `generate_data` at that multiple of 2,000 applications, 5,000 contacts, 50,000
-interactions and 5,000 follow-ups. Every measurement runs in a fresh child process (so
-its peak RSS is its own): the export's chunks are drained to a byte counter, as a WSGI
-server would send them. Reported per run: seconds, megabytes written, the growth of
-peak RSS over the process's RSS before the export (getrusage), and the peak of Python
+interactions and 5,000 follow-ups. Every measurement runs in a fresh child process (its
+peak RSS, VmHWM, reset just before the export): the export's chunks are drained to a
+byte counter, as a WSGI server would send them. Reported per run: seconds (wall and
+CPU), megabytes written, peak RSS over the RSS before the export, and the peak of Python
 allocations (tracemalloc, in a second pass because it slows the code down about 2×).
 Rounds alternate the order of the variants. `--old REV` also runs the backup of that git
 revision (its followups/export/backup.py loaded beside the new one) for a before/after.
@@ -22,7 +22,6 @@ import argparse
 import importlib.util
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,9 +63,19 @@ def user_for(scale: int):
     return user
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _status_mb(field: str) -> float:
+    """VmRSS or VmHWM (peak RSS) of this process in MB. Not getrusage's ru_maxrss, which
+    Linux carries over exec from the parent that forked us."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _reset_peak_rss() -> None:
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
 
 
 def _chunks(variant: str, user, old_rev: str | None):
@@ -102,7 +111,8 @@ def child(variant: str, scale: int, old_rev: str | None, trace: bool) -> None:
     """One measurement, printed as JSON on the last line."""
     _setup()
     user = user_for(scale)
-    before = _rss_mb()
+    _reset_peak_rss()
+    before = _status_mb("VmRSS")
     if trace:
         import tracemalloc
 
@@ -116,7 +126,7 @@ def child(variant: str, scale: int, old_rev: str | None, trace: bool) -> None:
     if trace:
         result["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     else:
-        result["rss_growth_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+        result["rss_growth_mb"] = _status_mb("VmHWM") - before
     print(json.dumps(result))
 
 
