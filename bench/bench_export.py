@@ -172,8 +172,8 @@ def main() -> None:
                 timing["traced_peak_mb"] = traced["traced_peak_mb"]
                 results.setdefault((variant, scale), []).append(timing)
     print(
-        f"{'variant':>13} {'scale':>5} {'MB':>7} {'s min/med/max':>20} "
-        f"{'RSS growth MB':>14} {'traced peak MB':>15}"
+        f"{'variant':>13} {'scale':>5} {'MB':>7} {'wall s min/med/max':>20} "
+        f"{'CPU s med':>9} {'peak RSS growth MB':>18} {'traced peak MB':>15}"
     )
     for (variant, scale), runs in sorted(results.items()):
         secs = sorted(r["seconds"] for r in runs)
@@ -181,7 +181,7 @@ def main() -> None:
             f"{variant:>13} {scale:>4}x {runs[0]['mb']:7.1f} "
             f"{secs[0]:6.2f}/{statistics.median(secs):6.2f}/{secs[-1]:6.2f} "
             f"{statistics.median(r['cpu'] for r in runs):9.2f} "
-            f"{max(r['rss_growth_mb'] for r in runs):14.1f} "
+            f"{max(r['rss_growth_mb'] for r in runs):18.1f} "
             f"{max(r['traced_peak_mb'] for r in runs):15.1f}"
         )
     for variant in variants:
