@@ -4,9 +4,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fcrm_bench_reminders \
         .venv/bin/python bench/bench_reminders.py [--reminders N] [--rounds N] [--pending N]
 
-An aiosmtpd sink runs in its own process on 127.0.0.1. Each round resets 5,000 due
-reminders and sends them twice, alternating which goes first so noise on the machine
-hits both alike:
+An aiosmtpd sink runs in its own process on 127.0.0.1. 5,000 due reminders belong to
+50 users (`--users`), 20 contacts each, every one with its own subject and draft (the
+same message 5,000 times would keep Python's header and address caches warm, which a
+real queue does not). Each round resets them and sends them twice, alternating which
+goes first so noise on the machine hits both alike:
 
 - `tick`: the real thing, `followups.scheduler.tick()`: claim each reminder with a
   conditional UPDATE, render the template triplet, send over one SMTP connection, mark
@@ -88,53 +90,76 @@ from django.utils import timezone  # noqa: E402
 from crm.models import Profile  # noqa: E402
 from followups import scheduler  # noqa: E402
 from followups.models import FollowUp  # noqa: E402
-from followups.scheduler import emails  # noqa: E402
-from tests.factories import make_contact  # noqa: E402
+from followups.scheduler import emails, reminders  # noqa: E402
 
 USERNAME = "bench-reminders"
+FIRST = ["Dana", "Ravi", "Mei", "Jonas", "Amara", "Luis", "Sofia", "Kenji", "Zoë", "Omar"]
+LAST = ["Reyes", "Iyer", "Chen", "Berg", "Okafor", "García", "Rossi", "Sato", "Dubois", "Haddad"]
+KINDS = [FollowUp.Kind.REPLY, FollowUp.Kind.THANK_YOU, FollowUp.Kind.CUSTOM]
 
 
-def bench_user():
-    get_user_model().objects.filter(username=USERNAME).delete()
-    user = get_user_model().objects.create_user(USERNAME, "bench@example.com", "x")
-    Profile.objects.update_or_create(user=user, defaults={"digest_hour": None})
-    return user
+def bench_users(count: int) -> list:
+    """`count` users, like a real site's: each has their own name, address and profile."""
+    get_user_model().objects.filter(username__startswith=USERNAME).delete()
+    users = []
+    for n in range(count):
+        user = get_user_model().objects.create_user(
+            f"{USERNAME}-{n}", f"seeker{n}@example.com", "x", first_name=f"Sam{n}"
+        )
+        Profile.objects.update_or_create(user=user, defaults={"digest_hour": None})
+        users.append(user)
+    return users
 
 
-def seed_due(user, count: int) -> list[int]:
-    contact = make_contact(user, first_name="Dana", email="dana@example.com")
+def seed_due(users: list, count: int) -> None:
+    """`count` due reminders spread over the users, each for its own contact (20 per
+    user) with its own subject and draft, so no cache sees the same header twice."""
+    from contacts.models import Contact
+
     due = timezone.now() - timedelta(minutes=1)
-    rows = FollowUp.objects.bulk_create(
+    contacts = Contact.objects.bulk_create(
+        Contact(
+            owner=user,
+            first_name=FIRST[(u + c) % 10],
+            last_name=f"{LAST[c % 10]}-{u}",
+            email=f"contact{c}.user{u}@example{u % 7}.com",
+        )
+        for u, user in enumerate(users)
+        for c in range(20)
+    )
+    FollowUp.objects.bulk_create(
         [
             FollowUp(
-                owner=user,
+                owner=contact.owner,
                 contact=contact,
-                kind=FollowUp.Kind.REPLY,
+                kind=KINDS[n % 3],
                 due_at=due,
                 deadline=due + timedelta(days=1),
-                draft_subject="Thank you for letting me know",
-                draft_body=f"Hi Dana,\n\nThank you for your time (draft {n}).\n\nBest,\nSam",
+                draft_subject=f"Thank you, {contact.first_name}: role #{n}",
+                draft_body=(
+                    f"Hi {contact.first_name},\n\nThank you for your time on role #{n}. "
+                    f"I would value a short note on what I could do better.\n\nBest,\nSam"
+                ),
             )
-            for n in range(count)
+            for n, contact in ((n, contacts[n % len(contacts)]) for n in range(count))
         ],
         batch_size=1000,
     )
-    return [row.pk for row in rows]
 
 
-def rearm(user) -> None:
-    FollowUp.objects.filter(owner=user).update(
+def rearm(users: list) -> None:
+    FollowUp.objects.filter(owner__in=users).update(
         notified_at=None, claimed_until=None, next_attempt_at=None, send_attempts=0
     )
 
 
-def prebuilt_messages(user) -> list[tuple[str, list[str], bytes]]:
-    profile = Profile.for_user(user)
+def prebuilt_messages(users: list) -> list[tuple[str, list[str], bytes]]:
+    profiles = {user.pk: Profile.for_user(user) for user in users}
     built = []
-    for followup in FollowUp.objects.filter(owner=user).select_related(
+    for followup in FollowUp.objects.filter(owner__in=users).select_related(
         "owner", "contact", "application"
     ):
-        message = emails.reminder_message(followup, profile)
+        message = emails.reminder_message(followup, profiles[followup.owner_id])
         raw = message.message().as_bytes(linesep="\r\n")
         built.append((message.from_email, message.recipients(), raw))
     return built
@@ -152,7 +177,7 @@ def send_plain(messages, counter) -> float:
 def send_tick(expected: int) -> float:
     # A real tick stops taking work after TIME_BUDGET and leaves the rest to the next
     # one; here the whole batch is one measurement.
-    scheduler.TIME_BUDGET = timedelta(hours=1)
+    reminders.TIME_BUDGET = timedelta(hours=1)
     start = time.perf_counter()
     report = scheduler.tick()
     elapsed = time.perf_counter() - start
@@ -210,6 +235,7 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pending", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=50, help="owners of the due reminders")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -220,19 +246,20 @@ def main() -> None:
     ready.wait(10)
     print(f"database: {connection.vendor}; SMTP sink on 127.0.0.1:{SMTP_PORT}")
     try:
-        user = bench_user()
-        seed_due(user, args.reminders)
-        messages = prebuilt_messages(user)
+        users = bench_users(args.users)
+        seed_due(users, args.reminders)
+        messages = prebuilt_messages(users)
+        user = users[0]
         plain, ticked = [], []
         for round_ in range(args.rounds):
-            rearm(user)
+            rearm(users)
             order = ("plain", "tick") if round_ % 2 == 0 else ("tick", "plain")
             for what in order:
                 before = counter.value
                 if what == "plain":
                     plain.append(send_plain(messages, counter))
                 else:
-                    rearm(user)
+                    rearm(users)
                     ticked.append(send_tick(args.reminders))
                 assert counter.value - before == args.reminders, "the sink missed messages"
             print(
@@ -246,7 +273,7 @@ def main() -> None:
             f"ratio tick/smtplib {tick_rate / plain_rate:.2f}"
         )
 
-        FollowUp.objects.filter(owner=user).delete()
+        FollowUp.objects.filter(owner__in=users).delete()
         empty = tick_time(20)
         if args.pending:
             start = time.perf_counter()

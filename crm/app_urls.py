@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from crm import preferences
 from crm.applications import views as application_views
+from crm.companies import views as company_views
 from crm.onboarding import views as onboarding_views
 
 app_name = "crm"
@@ -25,6 +26,8 @@ urlpatterns: list = [
     # Posting capture and documents (crm/capture/, crm/documents/)
     path("applications/", include("crm.capture.urls")),
     path("documents/", include("crm.documents.urls")),
+    # Companies: the list filters' suggestions
+    path("companies/suggestions/", company_views.company_suggestions, name="company-suggestions"),
     # Preferences, and the first run of a new account
     path("preferences/", preferences.preferences, name="preferences"),
     path("welcome/", onboarding_views.first_run, name="first-run"),

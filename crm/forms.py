@@ -171,20 +171,34 @@ class OwnedListFilterForm(forms.Form):
     FILTERS: tuple[str, ...] = ()
 
     q = forms.CharField(required=False, label="Search", max_length=200)
-    company = forms.ModelChoiceField(
-        required=False, queryset=Company.objects.none(), empty_label="Any company"
-    )
+    # The company is typed (with suggestions, see templates/includes/company_filter.html),
+    # never listed: a select of every company was most of the page for a big account.
+    # `company` (an id) still works for links made elsewhere.
+    company_name = forms.CharField(required=False, label="Company", max_length=200)
+    company = forms.ModelChoiceField(required=False, queryset=Company.objects.none())
 
     def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "company").queryset = Company.objects.filter(owner=owner)
         self.owner = owner
 
-    def company_options(self) -> list[tuple[str, str]]:
-        """(id, name) pairs for the company filter; rendered by hand, because Django's
-        select widget takes a third of a second for a user with hundreds of companies."""
-        rows = Company.objects.filter(owner=self.owner).values_list("pk", "name")
-        return [(str(pk), name) for pk, name in rows]
+    def clean(self) -> dict:
+        data = super().clean()
+        name = " ".join(data.get("company_name", "").split())
+        if name:
+            data["company"] = Company.objects.filter(owner=self.owner, name__iexact=name).first()
+            if data["company"] is None:
+                self.add_error("company_name", f"You have no company called “{name}”.")
+        return data
+
+    @property
+    def company_display(self) -> str:
+        """What the company field shows: the typed name, or the name of the company the
+        `company` id picked."""
+        if self.data.get("company_name"):
+            return self.data["company_name"]
+        company = self.cleaned_data.get("company") if hasattr(self, "cleaned_data") else None
+        return company.name if company else ""
 
     def filters(self) -> dict:
         """The valid filters; an invalid value (a stale link, a typo) is just ignored."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 
+from crm.concurrency import company_named
 from crm.models import Company, JobApplication
 from crm.spreadsheets import safe_row, unescape_cell
 
@@ -64,8 +65,7 @@ class OwnedCompanyWidget(widgets.ForeignKeyWidget):
             return None
         if self.owner is None:
             raise ValueError("A company column needs the importing user (user=...).")
-        company = Company.objects.filter(owner=self.owner, name__iexact=name).first()
-        return company or Company.objects.create(owner=self.owner, name=name)
+        return company_named(self.owner, name)
 
     def render(self, value, obj=None, **kwargs) -> str:
         return value.name if value else ""

@@ -13,6 +13,19 @@ hypothesis_settings.register_profile("followup-crm", deadline=None)
 hypothesis_settings.load_profile("followup-crm")
 
 
+# Tests that start browsers or other processes (and measure timings across them) share
+# one xdist group: under `./bin/test` (-n auto --dist loadgroup) they run one at a time on
+# one worker, beside the independent tests on the others, instead of competing with each
+# other for the CPUs.
+SERIAL_MARKS = {"browser", "slow"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERIAL_MARKS & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture
 def alice(db):
     return make_user("alice")

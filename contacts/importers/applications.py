@@ -30,6 +30,7 @@ from contacts.importers.values import (
     with_scheme,
 )
 from crm.capture.duplicates import saved_and_applied
+from crm.concurrency import save_new_companies
 from crm.models import (
     HISTORIC_APPLICATION_DAYS,
     Company,
@@ -463,7 +464,7 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                     new_companies[key] = Company(
                         owner=owner, name=" ".join(cleaned["company"].split())
                     )
-            Company.objects.bulk_create(new_companies.values(), batch_size=BATCH_SIZE)
+            save_new_companies(owner, new_companies.values(), batch_size=BATCH_SIZE)
             companies.update(new_companies)
             result.companies_created = len(new_companies)
             for cleaned, preview in zip(plan.cleaned, plan.rows, strict=True):

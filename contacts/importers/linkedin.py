@@ -37,6 +37,7 @@ from contacts.importers.values import (
     with_scheme,
 )
 from contacts.models import Contact
+from crm.concurrency import atomic_for_owner, save_new_companies
 from crm.models import Company
 
 # LinkedIn connections ---------------------------------------------------------------
@@ -340,9 +341,9 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
     result.companies_created = len(new_companies)
     try:
         with transaction.atomic():
-            # bulk_create sets the new companies' pks, and the contacts' bulk writes
-            # below copy them into company_id.
-            Company.objects.bulk_create(new_companies, batch_size=BATCH_SIZE)
+            # Sets the new companies' pks (a name created meanwhile by another request is
+            # reused, not a conflict), and the contacts' bulk writes copy them into company_id.
+            save_new_companies(owner, new_companies, batch_size=BATCH_SIZE)
             # Contacts may skip save(): a LinkedIn contact has no cadence or interaction
             # yet, so no rule has anything to schedule for it.
             Contact.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
@@ -362,6 +363,8 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
 def import_linkedin(
     owner: User, raw: bytes, *, date_order: str | None = None
 ) -> tuple[LinkedInPlan, ImportResult]:
-    """Plans and commits in one go (management command, benchmark)."""
-    plan = plan_linkedin(owner, raw, date_order=date_order)
-    return plan, commit_linkedin(plan)
+    """Plans and commits in one go (management command, benchmark), as the only import of
+    `owner`'s rows at that moment, so a concurrent one matches what this one created."""
+    with atomic_for_owner(owner):
+        plan = plan_linkedin(owner, raw, date_order=date_order)
+        return plan, commit_linkedin(plan)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from contacts import importers
 from contacts.importers import ImportFileError
 from contacts.importers.forms import ColumnMappingForm, ImportChoicesForm, UploadForm
+from crm.concurrency import atomic_for_owner
 from crm.http import AuthenticatedHttpRequest
 
 PREVIEW_ROWS_PER_PAGE = 100
@@ -178,16 +179,21 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
         messages.info(request, "Upload a file first.")
         return redirect("contacts:import-upload", kind=kind)
     try:
-        plan = _plan(request, kind, entry)
-        if request.method == "POST" and plan.date_order_needed:
-            messages.error(request, "Choose the date order first; nothing was imported.")
-            return redirect("contacts:import-preview", kind=kind)
         if request.method == "POST":
-            if kind == "linkedin":
-                confirmed = set(request.POST.getlist("rejection"))
-                result = importers.commit_linkedin_upload(plan, rejections=confirmed)
-            else:
-                result = importers.commit_applications(plan)
+            # Planned again under the owner's lock: a second confirm sent at the same time
+            # (double click, two tabs) then matches the rows the first one created.
+            with atomic_for_owner(request.user):
+                plan = _plan(request, kind, entry)
+                if plan.date_order_needed:
+                    messages.error(request, "Choose the date order first; nothing was imported.")
+                    return redirect("contacts:import-preview", kind=kind)
+                if kind == "linkedin":
+                    confirmed = set(request.POST.getlist("rejection"))
+                    result = importers.commit_linkedin_upload(plan, rejections=confirmed)
+                else:
+                    result = importers.commit_applications(plan)
+        else:
+            plan = _plan(request, kind, entry)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind=kind)

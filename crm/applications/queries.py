@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from crm.concurrency import company_named
 from crm.models import Company, JobApplication
 
 if TYPE_CHECKING:
@@ -33,16 +33,7 @@ BOARD_COLUMN_LIMIT = 20
 
 def find_or_create_company(owner: User, name: str) -> Company:
     """The owner's company called `name`, ignoring case; created when there is none."""
-    name = " ".join(name.split())
-    existing = Company.objects.filter(owner=owner, name__iexact=name).first()
-    if existing:
-        return existing
-    try:
-        with transaction.atomic():
-            return Company.objects.create(owner=owner, name=name)
-    except IntegrityError:
-        # Another request created it between our look-up and insert (unique on lower(name)).
-        return Company.objects.get(owner=owner, name__iexact=name)
+    return company_named(owner, name)
 
 
 def _interaction_model():

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
+from crm.concurrency import company_named, lock_owner
 from crm.models import Company, JobApplication
 from followups.quicklog.duplicates import already_logged
 from followups.quicklog.emailparse import parse_email
@@ -35,8 +36,7 @@ def match_company(owner: User, name: str) -> Company | None:
     name = " ".join(name.split())
     if not name:
         return None
-    company = Company.objects.filter(owner=owner, name__iexact=name).first()
-    return company or Company.objects.create(owner=owner, name=name)
+    return company_named(owner, name)
 
 
 def match_contact(owner: User, name: str, email: str, company: Company | None) -> Contact:
@@ -205,6 +205,9 @@ class QuickLogForm(forms.Form):
     @transaction.atomic
     def save(self) -> Interaction:
         data = self.cleaned_data
+        # Two requests naming the same new contact or job at once must not both create it
+        # (neither has a unique key): they take turns on the owner's row.
+        lock_owner(self.owner)
         company = match_company(self.owner, data["company_name"])
         contact = match_contact(self.owner, data["contact_name"], data["contact_email"], company)
         application = match_application(
