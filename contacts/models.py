@@ -139,6 +139,11 @@ class Interaction(TracksLoadedValues):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Set on an interaction the API wrote (followups.api.views), for its answer: the
+    # follow-ups the rules scheduled and completed.
+    scheduled: list[models.Model]
+    completed: list[models.Model]
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [

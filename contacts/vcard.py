@@ -57,7 +57,7 @@ def contact_vcard(contact: Contact, version: str = DEFAULT_VERSION) -> str:
         f"N:{escape(contact.last_name)};{escape(contact.first_name)};;;",
         f"FN:{escape_text(contact.full_name)}",
     ]
-    if contact.company_id:
+    if contact.company is not None:
         lines.append(f"ORG:{escape(contact.company.name)}")
     if contact.title:
         lines.append(f"TITLE:{escape_text(contact.title)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.forms.utils import flatatt
@@ -182,8 +182,9 @@ class OwnedListFilterForm(forms.Form):
         model_choice_field(self, "company").queryset = Company.objects.filter(owner=owner)
         self.owner = owner
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         name = " ".join(data.get("company_name", "").split())
         if name:
             data["company"] = Company.objects.filter(owner=self.owner, name__iexact=name).first()

@@ -324,6 +324,8 @@ class JobApplication(TracksLoadedValues):
 
     # Set on the rows of the list pages by crm.applications.queries.mark_no_response().
     no_response: bool
+    # Set before a save by followups.api.signals: the status the webhook compares with.
+    _webhook_old_status: str | None
 
     class Meta:
         ordering = ["-applied_on", "-created_at"]

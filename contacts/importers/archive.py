@@ -16,8 +16,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from contacts.importers.archive_zip import is_zip, read_archive
@@ -186,7 +188,7 @@ class ArchivePlan(ImportPlan):
     """Everything the archive would import. `rows`/`columns` are the connections', so the
     preview's table and pagination are those of a Connections.csv."""
 
-    owner: object = None
+    owner: User | None = None
     connections: LinkedInPlan | None = None
     messages: list[PlannedInteraction] = field(default_factory=list)
     invitations: list[PlannedInteraction] = field(default_factory=list)
@@ -258,7 +260,9 @@ def _plan_messages(table: Table, me: str, plan: ArchivePlan, existing: set[str])
         outbound = bool(me) and sender == me
         other = recipients[0] if outbound and recipients else ("" if outbound else sender)
         name = row.get("to", "") if outbound else row.get("from", "")
-        key = _key(row.get("conversation id", ""), row.get("date", ""), sender or row.get("from"))
+        key = _key(
+            row.get("conversation id", ""), row.get("date", ""), sender or row.get("from", "")
+        )
         content = row.get("content", "")
         plan.messages.append(
             PlannedInteraction(
@@ -351,7 +355,7 @@ def _match_applications(plan: ArchivePlan, owner) -> None:
 
 
 def plan_archive(
-    owner, raw: bytes, name: str = "", *, date_order: str | None = None
+    owner: User, raw: bytes, name: str = "", *, date_order: str | None = None
 ) -> ArchivePlan:
     """What importing an archive (or one of its CSVs) would do for `owner`; no writes."""
     tables, extra = read_linkedin_upload(raw, name)
@@ -457,7 +461,7 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
     """
     plan.check_committable()
     rejections = rejections or set()
-    owner = plan.owner
+    owner = cast(User, plan.owner)  # plan_archive always sets it
     result = ArchiveResult()
     try:
         with transaction.atomic():
@@ -498,11 +502,12 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
             result.messages = sum(1 for i in rows if i.kind == Interaction.Kind.OTHER)
             result.invitations = sum(1 for i in rows if i.kind == Interaction.Kind.CONNECT)
             for interaction in confirmed:
-                interaction.application = _only_application(interaction.contact)
+                if interaction.contact is not None:  # always: contactless ones were skipped
+                    interaction.application = _only_application(interaction.contact)
                 interaction.save()  # post_save: the rejection rules run
             result.rejections = len(confirmed)
             result.messages += len(confirmed)
-            latest: dict[tuple[int, str], Interaction] = {}
+            latest: dict[tuple[int | None, str], Interaction] = {}
             for interaction in rows:
                 slot = (interaction.contact_id, interaction.direction)
                 if slot not in latest or interaction.occurred_at > latest[slot].occurred_at:
@@ -522,13 +527,13 @@ def _only_application(contact: Contact) -> JobApplication | None:
     return found[0] if len(found) == 1 else None
 
 
-_STATUS_ORDER = [
+_STATUS_ORDER: list[str] = [
     JobApplication.Status.WISHLIST,
     JobApplication.Status.APPLIED,
 ]
 
 
-def _commit_applications(plan: ArchivePlan, owner, result: ArchiveResult) -> None:
+def _commit_applications(plan: ArchivePlan, owner: User, result: ArchiveResult) -> None:
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
     for planned in plan.applications:
         application = planned.matched

@@ -73,7 +73,7 @@ def date_order_of(values: Iterable[str]) -> str | None:
 def is_ambiguous_date(value: str) -> bool:
     """05/01/2024: a real date either way round, so only the file's order can tell."""
     parts = _numeric_parts(value)
-    return bool(parts) and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]
+    return parts is not None and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]
 
 
 def parse_date(value: str, order: str | None = None) -> date:

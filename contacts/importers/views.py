@@ -67,7 +67,7 @@ def _set_staged(request: AuthenticatedHttpRequest, kind: str, entry: dict | None
 
 def _plan(
     request: AuthenticatedHttpRequest, kind: str, entry: dict
-) -> importers.LinkedInPlan | importers.ApplicationsPlan:
+) -> importers.LinkedInPlan | importers.ArchivePlan | importers.ApplicationsPlan:
     raw = importers.load_staged(request.user, entry["token"])
     date_order = entry.get("date_order")
     if kind == "linkedin":
@@ -120,9 +120,10 @@ def import_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         raw = form.cleaned_data["file"]
+        name = cast(UploadedFile, request.FILES["file"]).name
         try:
             if kind == "linkedin":
-                tables, extra = importers.read_linkedin_upload(raw, request.FILES["file"].name)
+                tables, extra = importers.read_linkedin_upload(raw, name or "")
                 if extra["connections"]:
                     importers.parse_linkedin(extra["connections"])
                 mapping = None
@@ -132,7 +133,6 @@ def import_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             token = importers.stage_upload(request.user, raw)
-            name = cast(UploadedFile, request.FILES["file"]).name
             _set_staged(request, kind, {"token": token, "name": name, "mapping": mapping})
             if kind == "linkedin":
                 return redirect("contacts:import-preview", kind=kind)
@@ -187,11 +187,12 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
                 if plan.date_order_needed:
                     messages.error(request, "Choose the date order first; nothing was imported.")
                     return redirect("contacts:import-preview", kind=kind)
-                if kind == "linkedin":
+                # _plan gives the applications plan for "applications", a LinkedIn one else.
+                if isinstance(plan, importers.ApplicationsPlan):
+                    result = importers.commit_applications(plan)
+                else:
                     confirmed = set(request.POST.getlist("rejection"))
                     result = importers.commit_linkedin_upload(plan, rejections=confirmed)
-                else:
-                    result = importers.commit_applications(plan)
         else:
             plan = _plan(request, kind, entry)
     except ImportFileError as error:

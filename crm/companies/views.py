@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from crm.http import AuthenticatedHttpRequest
 from crm.models import Company
 
 # Enough to pick from while typing; a longer list is what the field replaced.
 SUGGESTIONS = 10
 
 
-def company_suggestions(request: HttpRequest) -> HttpResponse:
+def company_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The owner's companies whose name contains what was typed, at most SUGGESTIONS."""
     typed = " ".join(request.GET.get("company_name", "").split())[:200]
     names: list[str] = []

@@ -57,7 +57,7 @@ def save_new_companies(owner, companies: Iterable[Company], *, batch_size: int) 
     # ignore_conflicts: a name created since the plan was read is skipped, not an error.
     # The pks are then read back by name on both databases (an ignored row returns none).
     Company.objects.bulk_create(companies, batch_size=batch_size, ignore_conflicts=True)
-    by_key = {}
+    by_key: dict[str, int] = {}
     keys = sorted({company.name.lower() for company in companies})
     for start in range(0, len(keys), 1000):
         rows = (

@@ -10,7 +10,11 @@ CSRF.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 import anyio
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from mcp.server.transport_security import TransportSecuritySettings
@@ -29,6 +33,7 @@ def unauthorized(detail: str) -> JsonResponse:
     return response
 
 
+@login_not_required  # the token is the credential
 @csrf_exempt
 def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     """POST a JSON-RPC message with `Authorization: Bearer <token>`; the answer is JSON."""
@@ -50,9 +55,6 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
         if name.lower() not in ("content-length", "connection", "transfer-encoding"):
             response[name] = value
     return response
-
-
-mcp_endpoint.login_required = False  # the token is the credential
 
 
 async def serve_one(request: HttpRequest, token: ApiToken, body: bytes):
@@ -78,7 +80,7 @@ async def serve_one(request: HttpRequest, token: ApiToken, body: bytes):
         await answered.wait()  # the client "disconnects" once the answer is out
         return {"type": "http.disconnect"}
 
-    async def send(message: dict) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             started.update(message)
         elif message["type"] == "http.response.body":

@@ -43,7 +43,7 @@ def local(when: datetime | None, zone) -> str | None:
 
 
 def describe(followup: FollowUp, zone, now: datetime) -> dict[str, Any]:
-    who = followup.contact.full_name if followup.contact_id else ""
+    who = followup.contact.full_name if followup.contact is not None else ""
     return {
         "id": followup.pk,
         "kind": followup.kind,
@@ -154,7 +154,8 @@ class Tools:
         form = InteractionForm(data=fields, owner=self.user)
         if not form.is_valid():
             problems = "; ".join(
-                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+                f"{name}: {' '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
             )
             raise ToolError(f"Nothing was logged. {problems}")
         with flows.new_followups(self.user) as scheduled:
@@ -167,7 +168,9 @@ class Tools:
                 "what": str(interaction),
                 "kind": interaction.kind,
                 "direction": interaction.direction,
-                "contact": interaction.contact.full_name if interaction.contact_id else None,
+                "contact": (
+                    interaction.contact.full_name if interaction.contact is not None else None
+                ),
                 "application": str(application) if application else None,
                 "application_status": application.status if application else None,
                 "occurred_at": local(interaction.occurred_at, zone),
@@ -261,7 +264,7 @@ class Tools:
                     "id": c.pk,
                     "name": c.full_name,
                     "email": c.email,
-                    "company": c.company.name if c.company_id else "",
+                    "company": c.company.name if c.company is not None else "",
                     "role": c.role,
                 }
                 for c in contacts
@@ -309,7 +312,7 @@ class Tools:
             fields["contact_name"] = contact.full_name
             if contact.email:
                 fields["contact_email"] = contact.email
-            if contact.company_id:
+            if contact.company is not None:
                 fields["company_name"] = contact.company.name
 
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.http import AuthenticatedHttpRequest
 from followups.api.webhooks import check_url
 from followups.models import ApiToken, Webhook, WebhookDelivery
 
@@ -56,7 +57,7 @@ class WebhookForm(forms.ModelForm):
 
 
 @require_http_methods(["GET", "POST"])
-def api_access(request: HttpRequest) -> HttpResponse:
+def api_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tokens and webhooks; a new token's text (or a new hook's secret) is shown once."""
     token_form = TokenForm(prefix="token")
     webhook_form = WebhookForm(prefix="hook")
@@ -100,7 +101,7 @@ def api_access(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_token(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, owner=request.user)
     if token.revoke():
         messages.success(request, f"Revoked “{token.name}”: it no longer works.")
@@ -108,7 +109,7 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def delete_webhook(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_webhook(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hook = get_object_or_404(Webhook, pk=pk, owner=request.user)
     hook.delete()
     messages.success(request, f"Removed the webhook to {hook.url}.")

@@ -121,7 +121,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name not in ("draft_subject", "draft_body")]
 
     def get_contact_name(self, followup: FollowUp) -> str:
-        return followup.contact.full_name if followup.contact_id else ""
+        return followup.contact.full_name if followup.contact is not None else ""
 
 
 class InteractionSerializer(OwnedModelSerializer):

@@ -4,6 +4,7 @@ requesting user's own rows, so another user's id answers 404."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +28,13 @@ from followups.stats import summary as stats
 # Shared behaviour ---------------------------------------------------------------------
 
 
-class ConditionalGetMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for its super() calls
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
+
+
+class ConditionalGetMixin(_ViewBase):
     """ETag on every successful GET (a hash of the body); If-None-Match → 304.
 
     The body is rendered anyway; hashing it is cheap next to the query, and a script
@@ -51,7 +58,10 @@ class ConditionalGetMixin:
 class OwnedViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     """CRUD over the requesting user's rows of `model`."""
 
-    model: type = None
+    if TYPE_CHECKING:
+        model: type[Company] | type[JobApplication] | type[Contact] | type[Interaction]
+    else:
+        model = None
     lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]

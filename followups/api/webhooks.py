@@ -27,6 +27,7 @@ import json
 import logging
 import socket
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
@@ -120,7 +121,7 @@ def queue_event(
             continue  # this event was already queued for this hook
         queued.append(delivery)
     for delivery in queued:
-        transaction.on_commit(lambda pk=delivery.pk: enqueue(pk))
+        transaction.on_commit(partial(enqueue, delivery.pk))
     return queued
 
 

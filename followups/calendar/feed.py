@@ -73,9 +73,9 @@ def _changed_at(followup: FollowUp) -> datetime:
     """When anything shown in the follow-up's event last changed: the follow-up, or the
     contact, application or company its summary names."""
     moments = [followup.updated_at]
-    if followup.contact_id:
+    if followup.contact is not None:
         moments.append(followup.contact.updated_at)
-    if followup.application_id:
+    if followup.application is not None:
         moments += [followup.application.updated_at, followup.application.company.updated_at]
     return max(moments)
 

@@ -34,30 +34,42 @@ def calendar_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("followups:calendar")
 
 
-def _version(request: HttpRequest, token: str) -> FeedVersion | None:
+class FeedRequest(HttpRequest):
+    """The feed's request, for type annotations: `_version` caches the profile and the
+    feed's version on it (the object is Django's own request: never instantiated)."""
+
+    _feed_profile: Profile | None
+    _feed_version: FeedVersion | None
+
+
+def _version(request: FeedRequest, token: str) -> FeedVersion | None:
     """The feed's version, computed once per request (ETag and Last-Modified both ask)."""
     if not hasattr(request, "_feed_version"):
         profile = Profile.objects.select_related("user").filter(calendar_token=token).first()
         request._feed_profile = profile
-        request._feed_version = profile and feed_version(profile.user, now=timezone.now())
+        request._feed_version = (
+            feed_version(profile.user, now=timezone.now()) if profile is not None else None
+        )
     return request._feed_version
 
 
-def _etag(request: HttpRequest, token: str) -> str | None:
+def _etag(request: FeedRequest, token: str) -> str | None:
     version = _version(request, token)
     return version.etag if version else None
 
 
-def _last_modified(request: HttpRequest, token: str) -> datetime | None:
+def _last_modified(request: FeedRequest, token: str) -> datetime | None:
     version = _version(request, token)
     return version.last_modified if version else None
 
 
 @condition(etag_func=_etag, last_modified_func=_last_modified)
-def _feed(request: HttpRequest, token: str) -> HttpResponse:
+def _feed(request: FeedRequest, token: str) -> HttpResponse:
     # Building a feed of thousands of events takes seconds; `condition` answers an
     # unchanged one (If-None-Match, If-Modified-Since) with 304 before getting here.
     profile = request._feed_profile
+    if profile is None:  # calendar_feed answered 404 already
+        raise Http404("No such calendar.")
     response = HttpResponse(
         build_feed(profile.user, now=timezone.now()), content_type="text/calendar; charset=utf-8"
     )
@@ -67,7 +79,7 @@ def _feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required  # calendar apps cannot log in: the secret token is the credential
 @require_safe
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+def calendar_feed(request: FeedRequest, token: str) -> HttpResponse:
     """The feed; GET and HEAD, conditional on its ETag and Last-Modified."""
     if _version(request, token) is None:
         raise Http404("No such calendar.")

@@ -78,6 +78,8 @@ def job_search_record(user, start: date, end: date) -> JobSearchRecord:
 
     applications = JobApplication.objects.filter(owner=user).select_related("company")
     for application in applications.filter(applied_on__gte=start, applied_on__lte=end):
+        if application.applied_on is None:  # excluded by the filter; narrows the type
+            continue
         entries.append(RecordEntry(application.applied_on, event="Applied", **about(application)))
     changes = ApplicationStatusChange.objects.filter(
         application__owner=user, at__gte=since, at__lt=until
@@ -98,7 +100,7 @@ def job_search_record(user, start: date, end: date) -> JobSearchRecord:
     for interaction in interactions:
         contact = interaction.contact
         values = about(interaction.application)
-        if not values["employer"] and contact and contact.company_id:
+        if not values["employer"] and contact and contact.company is not None:
             values["employer"] = contact.company.name
         way = "from" if interaction.direction == Interaction.Direction.INBOUND else "to"
         event = f"{interaction.get_kind_display()} ({way} {contact.full_name if contact else '—'})"

@@ -20,7 +20,7 @@ DIMENSIONS = 256
 
 
 @cache
-def _model():  # type: ignore[no-untyped-def]
+def _model():
     import wordllama
     from wordllama import WordLlama
 

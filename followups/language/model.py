@@ -42,7 +42,7 @@ class LinearModel:
         self.embedding_scale: float = data["embedding_scale"]
         # One row of DIMENSIONS weights per class.
         self.embedding_weights: list[list[float]] = data["embedding_weights"]
-        self.extra_features = None
+        self.extra_features: Callable[[str], list[str]] | None = None
 
     @classmethod
     def load(cls, name: str, *, extra_features: Callable[[str], list[str]] | None = None):
@@ -53,7 +53,7 @@ class LinearModel:
         return model
 
     def features(self, text: str) -> list[str]:
-        extra = self.extra_features(text) if self.extra_features else []
+        extra: list[str] = self.extra_features(text) if self.extra_features else []
         return tokens(text) + extra
 
     def vector(self, text: str) -> dict[str, float]:

@@ -47,6 +47,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # Set on the rows of the API access page by followups.api.pages.api_access().
+    live: bool
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
