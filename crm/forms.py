@@ -100,26 +100,8 @@ class ApplicationForm(DuplicateCheckMixin, forms.ModelForm):
             "documents": forms.CheckboxSelectMultiple,
         }
 
-    field_order = [
-        "company_name",
-        "title",
-        "status",
-        "applied_on",
-        "posting_url",
-        "location",
-        "remote",
-        "employment_type",
-        "salary_min",
-        "salary_max",
-        "salary_currency",
-        "salary_period",
-        "closing_date",
-        "source",
-        "documents",
-        "description",
-        "notes",
-        "save_anyway",
-    ]
+    # The company first (it is not a model field), the duplicate check's "save anyway" last.
+    field_order = ["company_name", *Meta.fields, "save_anyway"]
 
     def __init__(self, *args, owner: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
