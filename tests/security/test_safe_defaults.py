@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.factories import PASSWORD, make_user
+
 ROOT = Path(__file__).resolve().parents[2]
 OLD_PUBLISHED_KEY = "dev-only-insecure-key-do-not-use-in-production-5c1f0e7a9b"
 
@@ -38,7 +42,8 @@ def test_debug_is_off_unless_it_is_set(tmp_path):
 
 
 def test_without_debug_and_without_a_secret_key_it_refuses_to_start(tmp_path):
-    result = _python("print('started')", tmp_path)
+    # gunicorn and runserver load crm/wsgi.py; commands run the system check crm.E001.
+    result = _python("import crm.wsgi; print('started')", tmp_path)
     assert result.returncode != 0 and "started" not in result.stdout
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
@@ -94,3 +99,19 @@ def test_bin_run_and_the_procfile_ask_for_development_mode_explicitly():
     assert 'export DEBUG="${DEBUG:-1}"' in (ROOT / "bin" / "run").read_text()
     for line in (ROOT / "Procfile.dev").read_text().splitlines():
         assert "DEBUG=${DEBUG:-1} " in line, line
+
+
+def test_without_a_key_the_settings_still_import_for_a_script_or_a_test_runner(tmp_path):
+    result = _python(
+        "from django.conf import settings; print(settings.SECRET_KEY_MISSING)", tmp_path
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+@pytest.mark.django_db
+def test_a_sign_in_without_a_request_is_not_refused_by_the_lockout(client, settings):
+    # client.login() and scripts call authenticate() with no request: no address to lock.
+    settings.AXES_ENABLED = True
+    make_user("sam")
+    assert client.login(username="sam", password=PASSWORD)
+    assert not client.login(username="sam", password="wrong")
