@@ -14,10 +14,12 @@ NO_SECRET_KEY = (
 )
 
 
-@register()
+@register(deploy=True)
 def secret_key_is_set(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """Production without a SECRET_KEY: the server and every command refuse to start
-    (runserver, gunicorn through crm/wsgi.py, manage.py commands run their checks)."""
+    """Production without a SECRET_KEY fails `check --deploy`; the server itself refuses
+    to start in crm/wsgi.py (gunicorn, runserver). Other commands run on a throwaway key
+    (nothing they sign outlives the process), so scripts and cron jobs that only need the
+    database keep working."""
     if getattr(settings, "SECRET_KEY_MISSING", False):
         return [Error(NO_SECRET_KEY, id="crm.E001")]
     return []

@@ -70,8 +70,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_without_a_secret_key_refuses_to_start():
-    result = _manage("check", DEBUG="0")
+def test_production_without_a_secret_key_fails_the_deployment_check():
+    result = _manage("check", "--deploy", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
