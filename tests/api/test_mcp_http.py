@@ -29,6 +29,9 @@ async def over_http(url: str, token: str, calls: list[tuple[str, dict]]):
     return sorted(tool.name for tool in tools.tools), results
 
 
+# In the serial group: after some orders of the parallel group the tool fails inside the
+# live server ("Error executing tool log_interaction", seed 3999528921); not yet explained.
+@pytest.mark.slow
 def test_an_http_client_with_a_token_asks_whats_due_and_logs_a_rejection(live_server, alice):
     make_followup(alice, contact=make_contact(alice), draft_subject="Checking in")
     _, raw = ApiToken.issue(alice, name="assistant")
@@ -46,6 +49,7 @@ def test_an_http_client_with_a_token_asks_whats_due_and_logs_a_rejection(live_se
         f["draft_subject"] for g in due.structured_content["groups"] for f in g["followups"]
     ]
     assert "Checking in" in subjects
+    assert logged.structured_content, logged.content  # the tool's error, if it failed
     [reply] = logged.structured_content["scheduled"]
     assert FollowUp.objects.get(pk=reply["id"], owner=alice).kind == "reply"
 
