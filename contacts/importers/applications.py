@@ -29,7 +29,15 @@ from contacts.importers.values import (
     url_validator,
     with_scheme,
 )
-from crm.capture.duplicates import saved_and_applied
+from crm.capture.duplicates import (
+    DUPLICATE_WINDOW_DAYS,
+    DuplicateIndex,
+    days_apart,
+    job_key,
+    older_than_window,
+    saved_and_applied,
+)
+from crm.capture.link import normalise_url
 from crm.concurrency import save_new_companies
 from crm.models import (
     HISTORIC_APPLICATION_DAYS,
@@ -370,12 +378,8 @@ def plan_applications(
     parsed = parse_applications(raw)
     today = timezone.now().astimezone(Profile.for_user(owner).zone).date()
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
-    existing: dict[tuple[str, str], JobApplication] = {}
-    by_url: dict[str, JobApplication] = {}
-    for known in JobApplication.objects.filter(owner=owner).select_related("company"):
-        existing.setdefault((company_key(known.company.name), company_key(known.title)), known)
-        if known.posting_url:
-            by_url.setdefault(known.posting_url.strip().lower(), known)
+    # The duplicate check of every way an application is made (crm/capture/duplicates.py).
+    known = DuplicateIndex(JobApplication.objects.filter(owner=owner).select_related("company"))
 
     def cell(record: Record, target: str) -> str:
         index = mapping.get(target)
@@ -392,24 +396,41 @@ def plan_applications(
     dates = resolve_date_order([v["applied_on"] for v in all_values], date_order)
     rows: list[PreviewRow] = []
     cleaned_rows: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen_urls: dict[str, int] = {}
+    seen_jobs: dict[tuple[str, str], list[tuple[date | None, int]]] = {}
     for record, values in zip(parsed.records, all_values, strict=True):
         preview = PreviewRow(line=record.line, values=values)
         cleaned = _clean_application(values, preview, status_map=statuses, date_order=dates.order)
-        key = (company_key(values["company"]), company_key(values["title"]))
-        url_key = values["posting_url"].lower()
+        key = job_key(values["company"], values["title"])
+        url_key = normalise_url(values["posting_url"]) if values["posting_url"] else ""
+        applied_on = cleaned.get("applied_on")
         if not preview.is_rejected:
-            if key in seen:
-                preview.reject(f"The same company and job title as line {seen[key]}.")
-            elif url_key and ("url", url_key) in seen:
-                preview.reject(f"The same posting URL as line {seen[('url', url_key)]}.")
-            seen.setdefault(key, record.line)
+            # Two rows of one file are saved the same day: one job twice, unless both say
+            # when they were applied for and those days are more than the window apart
+            # (a re-application in a tracker's history).
+            earlier = [
+                line
+                for day, line in seen_jobs.get(key, [])
+                if not (day and applied_on) or days_apart(day, applied_on)
+            ]
+            if earlier:
+                preview.reject(f"The same company and job title as line {earlier[0]}.")
+            elif url_key and url_key in seen_urls:
+                preview.reject(f"The same posting URL as line {seen_urls[url_key]}.")
+            seen_jobs.setdefault(key, []).append((applied_on, record.line))
             if url_key:
-                seen.setdefault(("url", url_key), record.line)
+                seen_urls.setdefault(url_key, record.line)
         if not preview.is_rejected:
             preview.new_company = key[0] not in companies
-            application = (by_url.get(url_key) if url_key else None) or existing.get(key)
-            if application is not None:
+            duplicate = known.find(
+                url=values["posting_url"],
+                company=values["company"],
+                title=values["title"],
+                today=today,
+                applied_on=applied_on,
+            )
+            if duplicate is not None:
+                application = duplicate.application
                 preview.status = RowStatus.MATCH
                 preview.matched = application
                 preview.changes = [
@@ -417,9 +438,14 @@ def plan_applications(
                     for name in APPLICATION_UPDATES
                     if cleaned[name] and getattr(application, name) != cleaned[name]
                 ]
-                # The duplicate check (crm/capture/duplicates.py): said before saving.
+                # Flagged before saving: the row updates that application.
                 preview.warnings.append(
                     f"Already in your applications. {saved_and_applied(application)}"
+                )
+            elif older := known.same_job(values["company"], values["title"]):
+                preview.warnings.append(
+                    f"You have this job from {older_than_window(older[-1])}, more than "
+                    f"{DUPLICATE_WINDOW_DAYS} days apart: this row adds a new application."
                 )
         if not preview.is_rejected and _is_historic(cleaned, today):
             preview.warnings.append(
