@@ -42,7 +42,7 @@ def initial_from(posting: Posting, url: str) -> dict:
         "closing_date": posting.closing_date.isoformat() if posting.closing_date else "",
         "source": posting.source,
         "description": posting.description,
-        "notes": posting.notes,
+        "notes": posting.notes_text,
     }
 
 
