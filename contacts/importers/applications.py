@@ -65,6 +65,8 @@ APPLICATION_FIELDS = (
     ("salary_period", "Salary period"),
     ("closing_date", "Closing date"),
     ("source", "Source"),
+    ("employment_type", "Employment type"),
+    ("description", "Job description"),
 )
 # The values a matched row updates when the file has them.
 APPLICATION_UPDATES = (
@@ -80,6 +82,8 @@ APPLICATION_UPDATES = (
     "salary_period",
     "closing_date",
     "source",
+    "employment_type",
+    "description",
 )
 REQUIRED_APPLICATION_FIELDS = ("company", "title")
 APPLICATIONS_EXPECTED = (
@@ -109,6 +113,10 @@ COLUMN_SYNONYMS = {
     "salary_period": ["salary period", "pay period", "salary unit"],
     "closing_date": ["closing date", "deadline", "apply by", "closes", "valid through"],
     "source": ["source", "found on", "job board", "where found"],
+    "employment_type": ["employment type", "job type", "contract type", "type of employment"],
+    # A lone "Description" column is the notes (spreadsheets use it so): the notes take
+    # it first. Beside a Notes column (our own export) it is the posting's description.
+    "description": ["job description", "posting description", "posting text", "description"],
 }
 REMOTE_SYNONYMS = {
     "remote": "remote",
@@ -249,7 +257,8 @@ def parse_applications(raw: bytes) -> ApplicationsFile:
     return ApplicationsFile(csvfile.headers, csvfile.records, csvfile.delimiter, csvfile)
 
 
-APPLICATION_PREVIEW_COLUMNS = list(APPLICATION_FIELDS)
+# The description is too long for a preview cell: the row's other columns identify it.
+APPLICATION_PREVIEW_COLUMNS = [(n, label) for n, label in APPLICATION_FIELDS if n != "description"]
 
 
 @dataclass
@@ -330,11 +339,19 @@ def _clean_application(
 
 
 def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: dict) -> None:
-    """The posting's columns: location, remote, salary, closing date, source."""
-    from crm.capture.structured import number, period
+    """The posting's columns: location, remote, salary, closing date, source, employment
+    type and description (as plain text, like a captured one)."""
+    from crm.capture.structured import employment_type, number, period
+    from crm.capture.text import html_to_text
 
     cleaned["location"] = values["location"]
     cleaned["source"] = values["source"]
+    cleaned["description"] = html_to_text(values["description"]) if values["description"] else ""
+    cleaned["employment_type"] = employment_type(values["employment_type"])
+    if values["employment_type"] and not cleaned["employment_type"]:
+        preview.warnings.append(
+            f"Employment type “{values['employment_type']}” not understood: left empty."
+        )
     remote = company_key(values["remote"]) if values["remote"] else ""
     cleaned["remote"] = REMOTE_SYNONYMS.get(remote, "")
     if remote and not cleaned["remote"]:
@@ -434,7 +451,7 @@ def plan_applications(
                 preview.status = RowStatus.MATCH
                 preview.matched = application
                 preview.changes = [
-                    f"{name.replace('_', ' ')}: {cleaned[name] or '—'}"
+                    f"{name.replace('_', ' ')}: {str(cleaned[name])[:80] or '—'}"
                     for name in APPLICATION_UPDATES
                     if cleaned[name] and getattr(application, name) != cleaned[name]
                 ]
