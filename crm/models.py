@@ -464,11 +464,12 @@ def new_capture_token() -> str:
 
 
 class CaptureToken(models.Model):
-    """The secret a user's bookmarklet carries (crm/capture/bookmarklet.py).
+    """The long-lived key a user's bookmarklet carries (crm/capture/bookmarklet.py).
 
     The bookmarklet posts from the posting's site, where the browser sends no session
-    cookie (SameSite) and no CSRF token can exist; this secret stands for both. Making a
-    new one kills every bookmarklet holding the old one.
+    cookie (SameSite) and no CSRF token can exist. This key only lets that post open a
+    page of ours holding a one-time ticket; the write after it needs the session and
+    Django's CSRF token. Making a new key kills every bookmarklet holding the old one.
     """
 
     owner = models.OneToOneField(
@@ -484,15 +485,20 @@ class CaptureToken(models.Model):
 class CaptureDraft(models.Model):
     """What the bookmarklet sent, kept until the user confirms the pre-filled form.
 
-    Single use: opening it in the form consumes it; drafts older than a day are swept.
+    Made by redeeming a one-time capture ticket (crm/capture/bookmarklet.py): `ticket`
+    is that ticket's nonce, unique, so a ticket sent twice is refused. Opening the draft
+    in the form sets `opened_at` (single use) and empties `data`; rows are swept a day
+    after they were made, long after their ticket expired.
     """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capture_drafts"
     )
     key = models.CharField(max_length=64, unique=True, default=new_capture_token)
+    ticket = models.CharField(max_length=64, unique=True, null=True, blank=True)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Captured posting {self.pk} of {self.owner}"

@@ -29,7 +29,15 @@ from contacts.importers.values import (
     url_validator,
     with_scheme,
 )
-from crm.capture.duplicates import saved_and_applied
+from crm.capture.duplicates import (
+    DUPLICATE_WINDOW_DAYS,
+    DuplicateIndex,
+    days_apart,
+    job_key,
+    older_than_window,
+    saved_and_applied,
+)
+from crm.capture.link import normalise_url
 from crm.concurrency import save_new_companies
 from crm.models import (
     HISTORIC_APPLICATION_DAYS,
@@ -57,6 +65,8 @@ APPLICATION_FIELDS = (
     ("salary_period", "Salary period"),
     ("closing_date", "Closing date"),
     ("source", "Source"),
+    ("employment_type", "Employment type"),
+    ("description", "Job description"),
 )
 # The values a matched row updates when the file has them.
 APPLICATION_UPDATES = (
@@ -72,6 +82,8 @@ APPLICATION_UPDATES = (
     "salary_period",
     "closing_date",
     "source",
+    "employment_type",
+    "description",
 )
 REQUIRED_APPLICATION_FIELDS = ("company", "title")
 APPLICATIONS_EXPECTED = (
@@ -101,6 +113,10 @@ COLUMN_SYNONYMS = {
     "salary_period": ["salary period", "pay period", "salary unit"],
     "closing_date": ["closing date", "deadline", "apply by", "closes", "valid through"],
     "source": ["source", "found on", "job board", "where found"],
+    "employment_type": ["employment type", "job type", "contract type", "type of employment"],
+    # A lone "Description" column is the notes (spreadsheets use it so): the notes take
+    # it first. Beside a Notes column (our own export) it is the posting's description.
+    "description": ["job description", "posting description", "posting text", "description"],
 }
 REMOTE_SYNONYMS = {
     "remote": "remote",
@@ -241,7 +257,8 @@ def parse_applications(raw: bytes) -> ApplicationsFile:
     return ApplicationsFile(csvfile.headers, csvfile.records, csvfile.delimiter, csvfile)
 
 
-APPLICATION_PREVIEW_COLUMNS = list(APPLICATION_FIELDS)
+# The description is too long for a preview cell: the row's other columns identify it.
+APPLICATION_PREVIEW_COLUMNS = [(n, label) for n, label in APPLICATION_FIELDS if n != "description"]
 
 
 @dataclass
@@ -322,11 +339,19 @@ def _clean_application(
 
 
 def _clean_posting_values(values: dict[str, str], preview: PreviewRow, cleaned: dict) -> None:
-    """The posting's columns: location, remote, salary, closing date, source."""
-    from crm.capture.structured import number, period
+    """The posting's columns: location, remote, salary, closing date, source, employment
+    type and description (as plain text, like a captured one)."""
+    from crm.capture.structured import employment_type, number, period
+    from crm.capture.text import html_to_text
 
     cleaned["location"] = values["location"]
     cleaned["source"] = values["source"]
+    cleaned["description"] = html_to_text(values["description"]) if values["description"] else ""
+    cleaned["employment_type"] = employment_type(values["employment_type"])
+    if values["employment_type"] and not cleaned["employment_type"]:
+        preview.warnings.append(
+            f"Employment type “{values['employment_type']}” not understood: left empty."
+        )
     remote = company_key(values["remote"]) if values["remote"] else ""
     cleaned["remote"] = REMOTE_SYNONYMS.get(remote, "")
     if remote and not cleaned["remote"]:
@@ -370,12 +395,8 @@ def plan_applications(
     parsed = parse_applications(raw)
     today = timezone.now().astimezone(Profile.for_user(owner).zone).date()
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
-    existing: dict[tuple[str, str], JobApplication] = {}
-    by_url: dict[str, JobApplication] = {}
-    for known in JobApplication.objects.filter(owner=owner).select_related("company"):
-        existing.setdefault((company_key(known.company.name), company_key(known.title)), known)
-        if known.posting_url:
-            by_url.setdefault(known.posting_url.strip().lower(), known)
+    # The duplicate check of every way an application is made (crm/capture/duplicates.py).
+    known = DuplicateIndex(JobApplication.objects.filter(owner=owner).select_related("company"))
 
     def cell(record: Record, target: str) -> str:
         index = mapping.get(target)
@@ -392,34 +413,56 @@ def plan_applications(
     dates = resolve_date_order([v["applied_on"] for v in all_values], date_order)
     rows: list[PreviewRow] = []
     cleaned_rows: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen_urls: dict[str, int] = {}
+    seen_jobs: dict[tuple[str, str], list[tuple[date | None, int]]] = {}
     for record, values in zip(parsed.records, all_values, strict=True):
         preview = PreviewRow(line=record.line, values=values)
         cleaned = _clean_application(values, preview, status_map=statuses, date_order=dates.order)
-        key = (company_key(values["company"]), company_key(values["title"]))
-        url_key = values["posting_url"].lower()
+        key = job_key(values["company"], values["title"])
+        url_key = normalise_url(values["posting_url"]) if values["posting_url"] else ""
+        applied_on = cleaned.get("applied_on")
         if not preview.is_rejected:
-            if key in seen:
-                preview.reject(f"The same company and job title as line {seen[key]}.")
-            elif url_key and ("url", url_key) in seen:
-                preview.reject(f"The same posting URL as line {seen[('url', url_key)]}.")
-            seen.setdefault(key, record.line)
+            # Two rows of one file are saved the same day: one job twice, unless both say
+            # when they were applied for and those days are more than the window apart
+            # (a re-application in a tracker's history).
+            earlier = [
+                line
+                for day, line in seen_jobs.get(key, [])
+                if not (day and applied_on) or days_apart(day, applied_on)
+            ]
+            if earlier:
+                preview.reject(f"The same company and job title as line {earlier[0]}.")
+            elif url_key and url_key in seen_urls:
+                preview.reject(f"The same posting URL as line {seen_urls[url_key]}.")
+            seen_jobs.setdefault(key, []).append((applied_on, record.line))
             if url_key:
-                seen.setdefault(("url", url_key), record.line)
+                seen_urls.setdefault(url_key, record.line)
         if not preview.is_rejected:
             preview.new_company = key[0] not in companies
-            application = (by_url.get(url_key) if url_key else None) or existing.get(key)
-            if application is not None:
+            duplicate = known.find(
+                url=values["posting_url"],
+                company=values["company"],
+                title=values["title"],
+                today=today,
+                applied_on=applied_on,
+            )
+            if duplicate is not None:
+                application = duplicate.application
                 preview.status = RowStatus.MATCH
                 preview.matched = application
                 preview.changes = [
-                    f"{name.replace('_', ' ')}: {cleaned[name] or '—'}"
+                    f"{name.replace('_', ' ')}: {str(cleaned[name])[:80] or '—'}"
                     for name in APPLICATION_UPDATES
                     if cleaned[name] and getattr(application, name) != cleaned[name]
                 ]
-                # The duplicate check (crm/capture/duplicates.py): said before saving.
+                # Flagged before saving: the row updates that application.
                 preview.warnings.append(
                     f"Already in your applications. {saved_and_applied(application)}"
+                )
+            elif older := known.same_job(values["company"], values["title"]):
+                preview.warnings.append(
+                    f"You have this job from {older_than_window(older[-1])}, more than "
+                    f"{DUPLICATE_WINDOW_DAYS} days apart: this row adds a new application."
                 )
         if not preview.is_rejected and _is_historic(cleaned, today):
             preview.warnings.append(

@@ -1,14 +1,20 @@
-"""The "Save to Follow-up CRM" bookmarklet: its code, its secret, and reading what it
-sends.
+"""The "Save to Follow-up CRM" bookmarklet: its code, its key, its one-time tickets, and
+reading what it sends.
 
-The bookmarklet runs on the posting's site. It builds a form there and submits it to
-our capture endpoint in a new tab, with the page's URL, title, OpenGraph tags, JSON-LD
-blocks and selected text. That request comes from another site, so it carries no CSRF
-token and, with SameSite cookies, often no session: the user's CaptureToken, embedded in
-the bookmarklet's code, authenticates it instead (checked in constant time). The
-endpoint only stores a CaptureDraft and redirects to the review page, which needs the
-session as every page does; nothing is saved as an application until the user confirms
-the pre-filled form there.
+Three requests, each with what the browser can really send (docs/capture.md):
+
+1. The bookmarklet runs on the posting's site, builds a form there and submits it to
+   our capture endpoint in a new tab with the page's URL, title, OpenGraph tags, JSON-LD
+   blocks and selected text. That post is cross-site: no CSRF token can exist there and,
+   with SameSite cookies, no session comes along. It carries the user's long-lived key
+   (CaptureToken, checked in constant time), which only earns a same-origin relay page:
+   what was sent, in a form, with a fresh signed one-time ticket. Nothing is written.
+2. The relay page (our origin, so the session cookie is sent) asks for Django's CSRF
+   token and posts the form to the receiving endpoint, an ordinary login- and
+   CSRF-protected view. It redeems the ticket once (its nonce is unique on CaptureDraft),
+   checks the ticket was issued to the logged-in user, and keeps the capture as a draft.
+3. The review page shows the draft as the pre-filled form, once; Save is an ordinary
+   form post with CSRF. Nothing becomes an application before the user presses it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ import contextlib
 import json
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml.html import builder as E
 
@@ -25,10 +34,20 @@ from crm.capture.structured import Posting, extract_posting, from_meta
 from crm.capture.text import plain_line
 from crm.models import CaptureDraft, CaptureToken
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 MAX_BLOCKS = 20
 MAX_BLOCK_CHARS = 500_000
 MAX_SELECTION_CHARS = 20_000
 DRAFT_MAX_AGE = timedelta(days=1)
+# A ticket is redeemed seconds after it is issued (the relay page posts it at once); an
+# hour leaves time to log in first. It must stay below DRAFT_MAX_AGE: the draft rows are
+# what remembers a redeemed ticket, so a ticket must expire before its row is swept.
+TICKET_MAX_AGE = timedelta(hours=1)
+TICKET_SALT = "crm.capture.bookmarklet.ticket"
+# What the bookmarklet posts besides its key, relayed unchanged to the receiving view.
+SENT_FIELDS = ("url", "title", "jsonld", "meta", "selection")
 
 # Kept short and dependency-free: it runs on any page, in any browser. `%(action)s` and
 # `%(token)s` are filled in as JSON strings.
@@ -117,8 +136,60 @@ def read_sent(data) -> Posting:
     return posting
 
 
-def store_draft(owner, initial: dict, *, now=None) -> CaptureDraft:
-    """Keeps a capture for the review page; sweeps the owner's stale ones."""
+def sent_fields(data) -> list[tuple[str, str]]:
+    """The bookmarklet's fields of a POST (a QueryDict), for the relay page to post on."""
+    return [(name, str(data.get(name, ""))) for name in SENT_FIELDS]
+
+
+def issue_ticket(owner: User) -> str:
+    """A signed one-time ticket for `owner`'s next capture (redeemed by redeem_ticket)."""
+    return signing.dumps({"u": owner.pk, "n": secrets.token_urlsafe(24)}, salt=TICKET_SALT)
+
+
+class TicketRefused(Exception):
+    """A capture ticket that cannot be redeemed; the text says why and what to do."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+AGAIN = "Go back to the posting and click “Save to Follow-up CRM” again."
+
+
+def redeem_ticket(raw: object, user: User, initial: dict, *, now=None) -> CaptureDraft:
+    """Keeps a capture as a draft for the review page, once per ticket."""
+    try:
+        ticket = signing.loads(str(raw or ""), salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except signing.SignatureExpired:
+        raise TicketRefused(f"This capture waited more than an hour to be sent. {AGAIN}") from None
+    except signing.BadSignature:
+        raise TicketRefused(f"This capture did not come from your bookmarklet. {AGAIN}") from None
+    if not isinstance(ticket, dict) or not isinstance(ticket.get("n"), str):
+        raise TicketRefused(f"This capture did not come from your bookmarklet. {AGAIN}")
+    if ticket.get("u") != user.pk:
+        raise TicketRefused(
+            "This capture was made with the bookmarklet of another account than the one "
+            "logged in. Log in as its owner, or drag your own “Save to Follow-up CRM” link "
+            "from the applications page to your bookmarks.",
+            status=403,
+        )
     now = now or timezone.now()
-    CaptureDraft.objects.filter(owner=owner, created_at__lt=now - DRAFT_MAX_AGE).delete()
-    return CaptureDraft.objects.create(owner=owner, data=initial)
+    CaptureDraft.objects.filter(owner=user, created_at__lt=now - DRAFT_MAX_AGE).delete()
+    try:
+        with transaction.atomic():
+            return CaptureDraft.objects.create(owner=user, ticket=ticket["n"], data=initial)
+    except IntegrityError:
+        raise TicketRefused(
+            f"This capture was already sent once (a ticket works one time only). {AGAIN}",
+            status=409,
+        ) from None
+
+
+def open_draft(draft: CaptureDraft, *, now=None) -> dict | None:
+    """The draft's data the first time it is opened, None every later time."""
+    data = dict(draft.data)
+    opened = CaptureDraft.objects.filter(pk=draft.pk, opened_at=None).update(
+        opened_at=now or timezone.now(), data={}
+    )
+    return data if opened == 1 else None

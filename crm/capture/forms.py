@@ -37,7 +37,8 @@ class DuplicateCheckMixin(forms.Form):
 
     The same posting URL is an error (one application per posting and owner, kept by a
     constraint); the same company and title within 90 days asks for a confirmation tick.
-    The form using it cleans `company_name`, `title` and `posting_url`, and has `owner`.
+    The form using it cleans `company_name`, `title`, `posting_url` and `applied_on`
+    (the window counts from it as well as from today), and has `owner`.
     """
 
     # Set by the form that uses the mixin: whose applications to compare with, and the
@@ -64,6 +65,7 @@ class DuplicateCheckMixin(forms.Form):
             company=cleaned.get("company_name") or "",
             title=cleaned.get("title") or "",
             exclude_pk=self.instance.pk,
+            applied_on=cleaned.get("applied_on"),
         )
         duplicate = self.duplicate
         if duplicate is None:

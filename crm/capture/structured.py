@@ -90,6 +90,8 @@ class Posting:
     employment_type: str = ""
     source: str = ""
     notes: str = ""  # the text the user selected on the page, when it is not the description
+    posted_on: date | None = None  # JSON-LD datePosted
+    identifier: str = ""  # JSON-LD identifier: the employer's own reference for the job
     found_in: list[str] = field(default_factory=list)
 
     def as_contract(self) -> dict:
@@ -97,7 +99,7 @@ class Posting:
 
     def fill_from(self, other: Posting) -> None:
         """Takes `other`'s values for the fields this one lacks."""
-        for key in (*CONTRACT_KEYS, "employment_type", "source"):
+        for key in (*CONTRACT_KEYS, "employment_type", "source", "posted_on", "identifier"):
             if getattr(self, key) in (None, "") and getattr(other, key) not in (None, ""):
                 setattr(self, key, getattr(other, key))
         self.found_in += [f for f in other.found_in if f not in self.found_in]
@@ -105,6 +107,16 @@ class Posting:
     @property
     def is_empty(self) -> bool:
         return not (self.title or self.company)
+
+    @property
+    def notes_text(self) -> str:
+        """The form's notes: when it was posted, its reference, what was selected."""
+        lines = [
+            f"Posted on {self.posted_on.day} {self.posted_on:%b %Y}." if self.posted_on else "",
+            f"Posting reference: {self.identifier}" if self.identifier else "",
+            self.notes,
+        ]
+        return "\n".join(line for line in lines if line)
 
 
 # Entry points -------------------------------------------------------------------------
@@ -316,6 +328,8 @@ def from_json_ld(node: dict) -> Posting:
     posting.description = html_to_text(_first(node.get("description")))
     posting.location = _location(node)
     posting.closing_date = parse_date(node.get("validThrough"))
+    posting.posted_on = parse_date(node.get("datePosted"))
+    posting.identifier = _identifier(node.get("identifier"))
     posting.employment_type = employment_type(node.get("employmentType"))
     salary = read_salary(node.get("baseSalary") or node.get("estimatedSalary"))
     posting.salary_min, posting.salary_max, posting.salary_period, currency = salary
@@ -329,6 +343,16 @@ def from_json_ld(node: dict) -> Posting:
             posting.title, posting.location, has_place=bool(posting.location)
         )
     return posting
+
+
+def _identifier(value) -> str:
+    """schema.org `identifier`: text, a number or a PropertyValue ({"value": "R-123"})."""
+    value = _first(value)
+    if isinstance(value, dict):
+        value = value.get("value") or value.get("@id") or value.get("name")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return plain_line(str(value), 100)
 
 
 def _address_text(address) -> str:

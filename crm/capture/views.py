@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.capture import bookmarklet
 from crm.capture.duplicates import find_by_url, find_duplicate, saved_and_applied
@@ -41,7 +42,7 @@ def initial_from(posting: Posting, url: str) -> dict:
         "closing_date": posting.closing_date.isoformat() if posting.closing_date else "",
         "source": posting.source,
         "description": posting.description,
-        "notes": posting.notes,
+        "notes": posting.notes_text,
     }
 
 
@@ -91,13 +92,20 @@ def capture_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 # The bookmarklet ----------------------------------------------------------------------
+# Three steps, crm/capture/bookmarklet.py: the cross-site post with the key gets a relay
+# page (no write); the relay page posts with the session, Django's CSRF token and a
+# one-time ticket (the draft); the review page shows the draft once.
 
 
-@csrf_exempt  # checked instead by the bookmarklet's secret token (crm/capture/bookmarklet.py)
-@login_not_required  # the session cookie is often withheld on a cross-site POST
+def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "crm/capture/refused.html", {"message": message}, status=status)
+
+
+@csrf_exempt  # a cross-site post cannot carry Django's token; it writes nothing (step 1)
+@login_not_required  # the session cookie is withheld on a cross-site POST
 @require_POST
 def bookmarklet_capture(request: HttpRequest) -> HttpResponse:
-    """What the bookmarklet posts: kept as a draft, then the review page in this tab."""
+    """What the bookmarklet posts: a same-origin page that posts it on with a ticket."""
     owner = bookmarklet.owner_of_token(request.POST.get("token"))
     if owner is None:
         return HttpResponseForbidden(
@@ -105,24 +113,50 @@ def bookmarklet_capture(request: HttpRequest) -> HttpResponse:
             "Follow-up CRM and drag the “Save to Follow-up CRM” link to your bookmarks again.",
             content_type="text/plain; charset=utf-8",
         )
-    if request.user.is_authenticated and request.user.pk != owner.pk:
-        return HttpResponseForbidden(
-            "This bookmarklet belongs to another account than the one logged in.",
-            content_type="text/plain; charset=utf-8",
-        )
+    context = {
+        "ticket": bookmarklet.issue_ticket(owner),
+        "sent": bookmarklet.sent_fields(request.POST),
+    }
+    response = render(request, "crm/capture/relay.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required  # answers "not logged in" to the relay page instead of a redirect
+@require_GET
+def bookmarklet_csrf(request: HttpRequest) -> JsonResponse:
+    """Django's CSRF token for the relay page's form (same origin only: no CORS)."""
+    logged_in = request.user.is_authenticated
+    answer = {"logged_in": logged_in, "csrf_token": get_token(request) if logged_in else ""}
+    response = JsonResponse(answer)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def bookmarklet_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The relay page's post (session + CSRF): redeems the ticket, then the review page."""
     posting = bookmarklet.read_sent(request.POST)
-    url = str(request.POST.get("url", ""))[:2000]
-    initial = initial_from(posting, url)
+    initial = initial_from(posting, str(request.POST.get("url", ""))[:2000])
     initial["found_in"] = posting.found_in
-    draft = bookmarklet.store_draft(owner, initial)
+    try:
+        draft = bookmarklet.redeem_ticket(request.POST.get("ticket"), request.user, initial)
+    except bookmarklet.TicketRefused as refusal:
+        return _refused(request, str(refusal), status=refusal.status)
     return redirect("crm:capture-review", key=draft.key)
 
 
 def capture_review(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """The pre-filled form of a bookmarklet capture (single use)."""
     draft = get_object_or_404(CaptureDraft, key=key, owner=request.user)
-    initial = dict(draft.data)
-    draft.delete()
+    initial = bookmarklet.open_draft(draft)
+    if initial is None:
+        return _refused(
+            request,
+            "This capture was opened already; its form is in the tab where it first "
+            f"opened. {bookmarklet.AGAIN}",
+            status=410,
+        )
     found_in = initial.pop("found_in", [])
     existing = find_by_url(request.user, initial.get("posting_url", ""))
     if existing is not None:

@@ -20,6 +20,7 @@ RECORD_HEADER = [
     "Channel",
     "Status now",
     "Posting URL",
+    "Documents sent",
 ]
 
 
@@ -33,6 +34,7 @@ class RecordEntry:
     channel: str = ""
     status: str = ""
     url: str = ""
+    documents: str = ""  # on the "Applied" line: the résumé and letter versions sent
 
     def cells(self) -> list[str]:
         return [
@@ -44,6 +46,7 @@ class RecordEntry:
             self.channel,
             self.status,
             self.url,
+            self.documents,
         ]
 
 
@@ -77,10 +80,16 @@ def job_search_record(user, start: date, end: date) -> JobSearchRecord:
         }
 
     applications = JobApplication.objects.filter(owner=user).select_related("company")
-    for application in applications.filter(applied_on__gte=start, applied_on__lte=end):
+    sent = applications.filter(applied_on__gte=start, applied_on__lte=end)
+    for application in sent.prefetch_related("documents"):
         if application.applied_on is None:  # excluded by the filter; narrows the type
             continue
-        entries.append(RecordEntry(application.applied_on, event="Applied", **about(application)))
+        documents = "; ".join(str(d) for d in application.documents.all())
+        entries.append(
+            RecordEntry(
+                application.applied_on, event="Applied", documents=documents, **about(application)
+            )
+        )
     changes = ApplicationStatusChange.objects.filter(
         application__owner=user, at__gte=since, at__lt=until
     ).select_related("application__company")

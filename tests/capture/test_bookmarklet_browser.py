@@ -1,5 +1,6 @@
 """The bookmarklet in Chromium: on a posting page served from another site, one click
-opens the pre-filled form in a new tab; one confirm puts the card on the board."""
+opens the pre-filled form in a new tab (through the relay page and its one-time ticket);
+one confirm puts the card on the board; the next click finds it."""
 
 from __future__ import annotations
 
@@ -74,3 +75,11 @@ def test_the_bookmarklet_captures_a_posting_into_a_wishlist_card(
     assert FollowUp.objects.filter(
         application=application, kind="custom", status="pending"
     ).exists()
+
+    # The next click on the same posting (a new one-time ticket) finds the application.
+    with context.expect_page() as reopened:
+        page.evaluate(href.removeprefix("javascript:"))
+    again = reopened.value
+    again.wait_for_url(f"**/applications/{application.pk}/")
+    expect(again.locator("body")).to_contain_text("You saved this on")
+    assert JobApplication.objects.filter(owner=sam).count() == 1

@@ -59,6 +59,8 @@ def test_a_json_ld_posting_becomes_a_pre_filled_wishlist_form(
     assert values["closing_date"] == "2026-03-20"
     assert values["posting_url"] == f"{posting_server.base}/jobs/backend"
     assert "warehouse robots" in values["description"]
+    # datePosted and identifier have no field of their own: they go to the notes.
+    assert values["notes"] == "Posted on 20 Feb 2026.\nPosting reference: BE-2041"
     assert "Read from schema.org JobPosting data" in response.content.decode()
     assert not JobApplication.objects.exists()  # nothing saved before the confirm
 

@@ -3,8 +3,10 @@ application, download it as its owner; everyone else gets a 404."""
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -147,6 +149,27 @@ def test_the_version_sent_is_attached_and_shown_on_the_application(alice, alice_
     assert "Cover letter: Acme letter" in page.decode()
     listing = alice_client.get(reverse("crm:document-list")).content.decode()
     assert "Backend Engineer at" in listing
+
+
+def test_the_job_search_record_says_which_versions_went_with_each_application(alice, alice_client):
+    upload(alice_client, "cv.pdf", PDF, name="Backend v3")
+    upload(alice_client, "letter.txt", b"Dear Acme", kind="cover_letter", name="Acme letter")
+    application = make_application(alice, title="Backend Engineer", applied_on=date(2026, 3, 2))
+    application.documents.set(Document.objects.filter(owner=alice))
+    make_application(alice, title="Data Engineer", applied_on=date(2026, 3, 3))
+    record = reverse("followups:job-search-record")
+    days = {"start": "2026-03-01", "end": "2026-03-31"}
+
+    rows = list(csv.reader(io.StringIO(alice_client.get(record, days | {"format": "csv"}).text)))
+    page = alice_client.get(record, days).content.decode()
+
+    assert rows[0][-1] == "Documents sent"
+    sent = {row[2]: row[-1] for row in rows[1:]}
+    assert sent == {
+        "Backend Engineer": "Cover letter: Acme letter; Résumé: Backend v3",
+        "Data Engineer": "",
+    }
+    assert "<td>Cover letter: Acme letter; Résumé: Backend v3</td>" in page
 
 
 def test_another_users_document_cannot_be_attached(alice, bob, bob_client, alice_client):

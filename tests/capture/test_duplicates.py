@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
 
-from contacts.importers import parse_applications, plan_applications
+from contacts.importers import commit_applications, parse_applications, plan_applications
 from crm.models import JobApplication
 from tests.factories import make_application, make_company
 
@@ -178,3 +178,109 @@ def test_the_import_pages_carry_the_posting_columns_and_show_the_duplicate(
     assert (application.salary_min, application.salary_max) == (70000, 90000)
     assert application.salary_currency == "EUR"
     assert application.closing_date == date(2026, 3, 31)
+
+
+def import_preview(client, raw: bytes) -> str:
+    """Upload a CSV on the import pages, keep the guessed columns: the preview page."""
+    client.post(
+        reverse("contacts:import-upload", kwargs={"kind": "applications"}),
+        {"file": SimpleUploadedFile("apps.csv", raw)},
+    )
+    mapping = parse_applications(raw).guess_mapping()
+    client.post(
+        reverse("contacts:import-map"),
+        {name: "" if index is None else str(index) for name, index in mapping.items()},
+    )
+    return client.get(reverse("contacts:import-preview", kwargs={"kind": "applications"}))
+
+
+def confirm_import(client):
+    return client.post(reverse("contacts:import-preview", kwargs={"kind": "applications"}))
+
+
+@pytest.fixture
+def staging(settings, tmp_path):
+    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+
+
+def test_an_import_row_of_a_job_saved_within_90_days_is_flagged_and_updates_it(
+    alice, alice_client, staging
+):
+    with time_machine.travel(datetime(2026, 1, 20, 9, tzinfo=UTC)):
+        existing = make_application(
+            alice, company=make_company(alice, name="Acme"), title="Backend Engineer"
+        )
+    raw = b"Company,Job Title,Status,Location\r\nACME,backend engineer,Applied,Berlin\r\n"
+
+    preview = import_preview(alice_client, raw).content.decode()
+    confirm_import(alice_client)
+
+    assert "Already in your applications. You saved this on 20 Jan." in preview
+    existing.refresh_from_db()
+    assert (existing.status, existing.location) == ("applied", "Berlin")
+    assert JobApplication.objects.filter(owner=alice).count() == 1
+
+
+def test_an_import_row_of_a_job_saved_more_than_90_days_ago_is_a_new_application(
+    alice, alice_client, staging
+):
+    with time_machine.travel(datetime(2025, 11, 1, 9, tzinfo=UTC)):
+        old = make_application(
+            alice,
+            company=make_company(alice, name="Acme"),
+            title="Backend Engineer",
+            status="rejected",
+            applied_on=date(2025, 11, 1),
+        )
+    raw = b"Company,Job Title,Status\r\nAcme,Backend Engineer,Wishlist\r\n"
+
+    preview = import_preview(alice_client, raw).content.decode()
+    confirm_import(alice_client)
+
+    assert "Already in your applications" not in preview
+    assert (
+        "You have this job from 1 Nov 2025, more than 90 days apart: "
+        "this row adds a new application." in preview
+    )
+    assert JobApplication.objects.filter(owner=alice).count() == 2
+    old.refresh_from_db()
+    assert old.status == "rejected"
+
+
+def test_a_trackers_history_imported_again_months_later_matches_by_its_applied_dates(alice):
+    raw = b"Company,Job Title,Status,Date Applied\r\nAcme,Backend Engineer,Applied,2025-05-20\r\n"
+    with time_machine.travel(datetime(2025, 6, 1, 9, tzinfo=UTC)):
+        commit_applications(plan_applications(alice, raw, parse_applications(raw).guess_mapping()))
+
+    plan = plan_applications(alice, raw, parse_applications(raw).guess_mapping())
+
+    assert plan.rows[0].status == "match"
+
+
+def test_one_file_may_hold_a_reapplication_months_after_the_first(alice):
+    raw = (
+        b"Company,Job Title,Status,Date Applied\r\n"
+        b"Acme,Backend Engineer,Rejected,2025-01-10\r\n"
+        b"Acme,Backend Engineer,Applied,2025-09-01\r\n"
+        b"Acme,Backend Engineer,Applied,2025-09-20\r\n"
+    )
+
+    plan = plan_applications(alice, raw, parse_applications(raw).guess_mapping())
+
+    first, second, third = plan.rows
+    assert not first.is_rejected and not second.is_rejected
+    assert "The same company and job title as line 3." in third.errors
+
+
+def test_the_form_flags_an_application_logged_late_beside_the_same_old_one(alice, alice_client):
+    with time_machine.travel(datetime(2025, 11, 1, 9, tzinfo=UTC)):
+        make_application(
+            alice, company=make_company(alice, name="Acme"), applied_on=date(2025, 11, 1)
+        )
+
+    late = new_application(alice_client, applied_on="2025-11-03")
+    other = new_application(alice_client, applied_on="2025-06-01")
+
+    assert "You already have the same job at the same company" in late.content.decode()
+    assert other.status_code == 302
+    assert JobApplication.objects.count() == 2

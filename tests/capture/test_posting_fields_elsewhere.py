@@ -1,5 +1,5 @@
-"""The posting's fields outside the capture pages: the admin, the CSV export of the
-admin, and the JSON backup."""
+"""The posting's fields outside the capture pages: the admin, the CSV export and import,
+and the JSON backup."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from contacts.importers import commit_applications, parse_applications, plan_applications
 from crm.accounts import enable_admin_editing
 from crm.models import JobApplication
 from crm.resources import JobApplicationResource
@@ -168,3 +170,45 @@ def test_the_posting_facts_read_as_a_person_writes_them(alice, fields, where, sa
     application = make_application(alice, **fields)
 
     assert (application.where_text, application.salary_text) == (where, salary)
+
+
+def test_the_applications_csv_export_imports_back_with_every_posting_field(
+    alice, alice_client, settings, tmp_path
+):
+    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+    make_application(alice, title="Data Engineer", notes="Met them at PyCon", **POSTING)
+    exported = alice_client.get(reverse("followups:export-applications-csv")).content
+    JobApplication.objects.all().delete()
+
+    upload = alice_client.post(
+        reverse("contacts:import-upload", kwargs={"kind": "applications"}),
+        {"file": SimpleUploadedFile("applications.csv", exported)},
+    )
+    assert upload.status_code == 302
+    mapping = parse_applications(exported).guess_mapping()
+    alice_client.post(
+        reverse("contacts:import-map"),
+        {name: "" if index is None else str(index) for name, index in mapping.items()},
+    )
+    preview = reverse("contacts:import-preview", kwargs={"kind": "applications"})
+    assert alice_client.get(preview).status_code == 200
+    alice_client.post(preview)
+
+    imported = JobApplication.objects.get(owner=alice)
+    assert {name: getattr(imported, name) for name in POSTING} == POSTING
+    assert imported.notes == "Met them at PyCon"
+
+
+def test_an_import_reads_employment_type_and_the_job_description(alice):
+    raw = (
+        b"Company,Job Title,Job type,Job description\r\n"
+        b'Acme,Engineer,Part-time,"<p>Build <b>robots</b></p><script>x()</script>"\r\n'
+        b"Globex,Analyst,Gig,\r\n"
+    )
+
+    plan = plan_applications(alice, raw, parse_applications(raw).guess_mapping())
+    commit_applications(plan)
+
+    acme = JobApplication.objects.get(title="Engineer")
+    assert (acme.employment_type, acme.description) == ("PART_TIME", "Build robots")
+    assert "Employment type “Gig” not understood: left empty." in plan.rows[1].warnings

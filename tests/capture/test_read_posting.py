@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crm.capture import read_posting
+from crm.capture.structured import extract_posting
 
 KEYS = {
     "company",
@@ -237,3 +238,31 @@ def test_a_page_whose_body_is_the_microdata_item_is_read():
 
     assert posting["title"] == "Night Nurse"
     assert posting["company"] == "St. Elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("identifier", "expected"),
+    [
+        ({"@type": "PropertyValue", "name": "Acme", "value": "R-123"}, "R-123"),
+        ("REQ 77", "REQ 77"),
+        (4012345, "4012345"),
+        ([{"value": "first"}, {"value": "second"}], "first"),
+        ({"value": {"nested": 1}}, ""),
+        (True, ""),
+    ],
+)
+def test_the_posting_date_and_reference_are_read_beside_the_contract_keys(identifier, expected):
+    node = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": "Engineer",
+        "datePosted": "2026-02-20T09:00:00+01:00",
+        "identifier": identifier,
+    }
+    html = f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+    posting = extract_posting(html, "https://jobs.example/1")
+
+    assert posting.posted_on == date(2026, 2, 20)
+    assert posting.identifier == expected
+    assert set(read_posting(html, "https://jobs.example/1")) == KEYS

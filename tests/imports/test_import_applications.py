@@ -52,6 +52,8 @@ def test_the_columns_of_other_trackers_are_recognised():
         "salary_period": None,
         "closing_date": None,
         "source": None,
+        "employment_type": None,
+        "description": None,
     }
 
 

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # Views reachable without a session: login and password reset, sign-up (404 unless
 # enabled), the signed unsubscribe link, the token calendar feed, the health check and
-# the bookmarklet's endpoint (its secret token stands for the session: crm/capture/).
+# the bookmarklet's endpoint (its key earns a relay page, nothing is written) and the
+# relay page's CSRF-token request (it answers "not logged in" itself): crm/capture/.
 # the favicon browsers fetch on every page (the login page included).
 PUBLIC = {
     "favicon",
@@ -28,6 +29,7 @@ PUBLIC = {
     "followups:calendar-feed",
     "healthz",
     "crm:capture-bookmarklet",
+    "crm:capture-csrf",
 }
 
 _SAMPLE = {IntConverter: "1", SlugConverter: "x", StringConverter: "x", PathConverter: "x"}
