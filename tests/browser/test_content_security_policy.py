@@ -97,3 +97,20 @@ def test_the_draft_editors_copy_button_still_works_from_its_static_file(tab, tra
     button.click()
     expect(button).to_have_text("Copied")
     assert _violations(tab) == []
+
+
+def test_the_job_search_records_print_button_runs_from_its_static_file(tab, transactional_db):
+    """The record's Print button was an inline onclick, which the policy refused on click."""
+    user = make_user("sam")
+    make_application(user)
+    tab.goto("/accounts/login/")
+    tab.get_by_label("Username").fill("sam")
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url("**/")
+    tab.add_init_script("window.print = () => { window.__printed = true; };")
+    tab.goto("/export/job-search-record/")  # this month so far: the record shows, with Print
+    tab.wait_for_load_state("networkidle")
+    tab.get_by_role("button", name="Print").click()
+    assert tab.evaluate("window.__printed === true")
+    assert _violations(tab) == []
