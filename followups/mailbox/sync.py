@@ -2,8 +2,9 @@
 
 - One sync per mailbox at a time: `claim()` takes the lease with a conditional UPDATE
   (like the reminders' claims), any number of workers may try; the others skip it.
-- Per folder: STATUS first (UIDVALIDITY, UIDNEXT). Unchanged and nothing new: done, one
-  command. A changed UIDVALIDITY re-reads the window; otherwise `UID SEARCH last+1:*`.
+- Every folder's UIDVALIDITY and UIDNEXT first, in one LIST-STATUS round trip (STATUS per
+  folder on servers without it). Nothing new: done, no other command. A changed
+  UIDVALIDITY re-reads the window; otherwise `UID SEARCH last+1:*`.
 - Headers first, for at most MAILBOX_MAX_MESSAGES messages per run; the body only of a
   message from or to a known contact or that sounds like a job application, and never
   more than its text (followups/mailbox/mime.py). The app's own reminders are skipped.
@@ -298,20 +299,25 @@ class Run:
             if sent:
                 Mailbox.objects.filter(pk=self.mailbox.pk).update(sent_folder=sent)
         # Inbox first: a reply in the sent folder then finds the rejection it answers.
-        for name, direction in ((self.mailbox.inbox_folder, Inbound), (sent, Outbound)):
-            if name:
-                self.folder(name, direction)
+        folders = [(n, d) for n, d in ((self.mailbox.inbox_folder, Inbound), (sent, Outbound)) if n]
+        # Both folders' UIDVALIDITY and UIDNEXT in one round trip (LIST-STATUS), and their
+        # cursors in one query: an idle sync is that one command and two UPDATEs.
+        statuses = transport.folder_statuses(self.client, [name for name, _ in folders])
+        states = {s.name: s for s in MailboxFolder.objects.filter(mailbox=self.mailbox)}
+        for name, direction in folders:
+            if name not in statuses:
+                raise MailboxError(
+                    "folder", f"The folder {name!r} cannot be opened on {self.mailbox.host}."
+                )
+            state = states.get(name)
+            if state is None:
+                state, _ = MailboxFolder.objects.get_or_create(mailbox=self.mailbox, name=name)
+            self.folder(state, direction, statuses[name])
 
     # Folders ------------------------------------------------------------------------------
 
-    def folder(self, name: str, direction: str) -> None:
-        state, _ = MailboxFolder.objects.get_or_create(mailbox=self.mailbox, name=name)
-        try:
-            status = self.client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
-        except IMAPClientError as error:
-            raise MailboxError(
-                "folder", f"The folder {name!r} cannot be opened on {self.mailbox.host} ({error})."
-            ) from None
+    def folder(self, state: MailboxFolder, direction: str, status: dict[bytes, int]) -> None:
+        name = state.name
         uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
         if state.uidvalidity != uidvalidity:
             # A new UIDVALIDITY: the old UIDs mean nothing now; re-read the window (what was
@@ -319,7 +325,7 @@ class Run:
             state.uidvalidity, state.last_uid = uidvalidity, 0
             state.save(update_fields=["uidvalidity", "last_uid"])
         elif uidnext <= state.last_uid + 1:
-            return  # nothing new: STATUS was the only command
+            return  # nothing new: the folder costs no command of its own
         if self.budget <= 0:
             self.report.more = True
             return
@@ -473,14 +479,16 @@ class Run:
             ).values_list("message_key", flat=True)
         )
         waiting = []
-        for message in messages:
+        fresh = [m for m in messages if m.message_key not in stored]
+        by_hand = HandLogged(self.owner_id, fresh)
+        for message in fresh:
             if message.message_key in stored:
                 continue  # seen before: another folder, an earlier run, the same batch
             stored.add(message.message_key)
-            sure, thread = self.sure_to_log(message)
+            sure, thread = self.sure_to_log(message, by_hand)
             if not sure:
                 waiting.append(message)
-            elif self.store_and_log(message, thread):
+            elif self.store_and_log(message, thread, by_hand):
                 tally.kept += 1
                 tally.logged += 1
         # The lease keeps other syncs of this mailbox out; a conflict is a row another
@@ -489,28 +497,32 @@ class Run:
         tally.kept += len(waiting)
         tally.waiting += len(waiting)
 
-    def sure_to_log(self, message: MailMessage) -> tuple[bool, MailMessage | None]:
+    def sure_to_log(
+        self, message: MailMessage, by_hand: HandLogged
+    ) -> tuple[bool, MailMessage | None]:
         """Logged without asking: everything sent to a contact, and a known contact's reply
         in a thread already logged (a rejection only if the user said so)."""
         if message.contact is None:
             return False, None
-        if message.direction == Outbound or already_logged(message) is not None:
+        if message.direction == Outbound or by_hand.find(message) is not None:
             return True, None  # sent by you, or logged by hand already: matched, not asked
         thread = logged_thread(message)
         if message.guess == MailMessage.Guess.REJECTION:
             return self.mailbox.log_rejections_without_asking, thread
         return thread is not None, thread
 
-    def store_and_log(self, message: MailMessage, thread: MailMessage | None) -> bool:
+    def store_and_log(
+        self, message: MailMessage, thread: MailMessage | None, by_hand: HandLogged
+    ) -> bool:
         try:
             with transaction.atomic():
                 message.save()
-                if message.direction == Outbound:
-                    interaction = already_logged(message) or log_sent(message, message.body)
-                else:
-                    interaction = already_logged(message) or log_received(
-                        message, message.body, thread
-                    )
+                interaction = by_hand.find(message)
+                if interaction is None and message.direction == Outbound:
+                    interaction = log_sent(message, message.body)
+                elif interaction is None:
+                    interaction = log_received(message, message.body, thread)
+                by_hand.taken.add(interaction.pk)
                 return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
         except IntegrityError:
             return False  # stored meanwhile by another path
@@ -561,26 +573,54 @@ def logged_thread(message: MailMessage) -> MailMessage | None:
     )
 
 
-def already_logged(message: MailMessage) -> Interaction | None:
-    """The same message logged by hand (quick log): same contact and direction, and the
-    same time or the same subject within a few days."""
-    subject = re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
-    candidates = Interaction.objects.filter(
-        owner_id=message.owner_id, contact=message.contact_id, direction=message.direction
-    )
-    near = candidates.filter(
-        occurred_at__range=(message.sent_at - SAME_TIME, message.sent_at + SAME_TIME)
-    )
-    if subject:
-        near = near | candidates.filter(
-            subject__iendswith=subject,
-            occurred_at__range=(
-                message.sent_at - SAME_SUBJECT_WITHIN,
-                message.sent_at + SAME_SUBJECT_WITHIN,
-            ),
+def _bare_subject(subject: str) -> str:
+    return re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", subject, flags=re.I).strip().lower()
+
+
+class HandLogged:
+    """A message logged by hand (quick log) and later read from the mailbox: the same
+    contact and direction, and the same time or the same subject within a few days.
+
+    The candidates of a whole batch are read in one query (those with the batch's
+    contacts, within SAME_SUBJECT_WITHIN of its dates, not yet any message's), not one
+    query per message; `taken` holds those matched during the batch."""
+
+    def __init__(self, owner_id: int, messages: list[MailMessage]) -> None:
+        self.taken: set[int] = set()
+        self.rows: list[Interaction] = []
+        known = [m for m in messages if m.contact_id is not None]
+        if not known:
+            return
+        earliest = min(m.sent_at for m in known) - SAME_SUBJECT_WITHIN
+        latest = max(m.sent_at for m in known) + SAME_SUBJECT_WITHIN
+        taken = MailMessage.objects.filter(owner_id=owner_id).exclude(interaction=None)
+        self.rows = list(
+            Interaction.objects.filter(
+                owner_id=owner_id,
+                contact_id__in={m.contact_id for m in known},
+                occurred_at__range=(earliest, latest),
+            )
+            .exclude(pk__in=taken.values("interaction_id"))
+            .order_by("occurred_at", "pk")
         )
-    taken = MailMessage.objects.filter(owner_id=message.owner_id).exclude(interaction=None)
-    return near.exclude(pk__in=taken.values("interaction_id")).order_by("occurred_at").first()
+
+    def find(self, message: MailMessage) -> Interaction | None:
+        subject = _bare_subject(message.subject)
+        for interaction in self.rows:
+            if (
+                interaction.pk in self.taken
+                or interaction.contact_id != message.contact_id
+                or interaction.direction != message.direction
+            ):
+                continue
+            gap = abs(interaction.occurred_at - message.sent_at)
+            if gap <= SAME_TIME or (
+                subject
+                and gap <= SAME_SUBJECT_WITHIN
+                and interaction.subject.lower().endswith(subject)
+            ):
+                return interaction
+        return None
 
 
 def log_received(message: MailMessage, text: str, thread: MailMessage | None) -> Interaction:
