@@ -8,13 +8,15 @@ read-only: it is logged or ignored on the Inbox page, where the rules run.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
 from crm.admin import OwnedModelAdmin
 from followups.models import Mailbox, MailMessage
 
-_HEALTH_FIELDS = [
+_HEALTH_FIELDS: tuple[str, ...] = (
     "password_state",
     "last_attempt_at",
     "last_success_at",
@@ -23,7 +25,7 @@ _HEALTH_FIELDS = [
     "messages_read",
     "messages_kept",
     "messages_logged",
-]
+)
 
 
 class MailboxAdminForm(forms.ModelForm):
@@ -49,8 +51,8 @@ class MailboxAdminForm(forms.ModelForm):
             "first_sync_days",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not data.get("new_password") and not self.instance.has_password:
             self.add_error("new_password", "Enter the app password for this mailbox.")
         return data
@@ -90,7 +92,7 @@ class MailMessageAdmin(OwnedModelAdmin):
     list_select_related = ["contact"]
     search_fields = ["subject", "from_address", "from_name", "to_addresses"]
     date_hierarchy = "sent_at"
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "mailbox",
         "direction",
         "status",
@@ -112,7 +114,7 @@ class MailMessageAdmin(OwnedModelAdmin):
         "in_reply_to",
         "created_at",
         "decided_at",
-    ]
+    )
 
     def has_add_permission(self, request):
         return False

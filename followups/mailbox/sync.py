@@ -252,6 +252,8 @@ class Fetched:
     headers: mime.Headers
     contact: Contact | None = None
     body: mime.Body | None = None
+    # A sent message to a non-contact: the kept inbound message it answers.
+    answers: MailMessage | None = None
 
 
 class Run:
@@ -272,6 +274,7 @@ class Run:
         self.budget = limit
         self.report = report
         self.progress = progress
+        self.correspondence = Correspondence(self.owner_id, [])  # per batch of sent mail
         self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
         from followups.scheduler.emails import site_domain
 
@@ -351,7 +354,7 @@ class Run:
         cursor in one transaction: a sync killed before the commit re-reads this batch,
         one killed after it goes on from the next (one commit per batch, not per message)."""
         response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
-        candidates: list[Fetched] = []
+        fetched_all: list[Fetched] = []
         for uid in uids:
             data = response.get(uid)
             if data is None:
@@ -359,11 +362,14 @@ class Run:
             self.budget -= 1
             self.report.read += 1
             header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-            fetched = Fetched(
-                uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
+            fetched_all.append(
+                Fetched(
+                    uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
+                )
             )
-            if self.worth_reading(fetched, direction):
-                candidates.append(fetched)
+        if direction == Outbound:
+            self.correspondence = Correspondence(self.owner_id, fetched_all)
+        candidates = [f for f in fetched_all if self.worth_reading(f, direction)]
         self.read_bodies(candidates)
         prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
         tally = SyncReport(self.mailbox.pk)
@@ -393,7 +399,12 @@ class Run:
             fetched.contact = next(
                 (self.contacts[a] for a in headers.to if a in self.contacts), None
             )
-            return fetched.contact is not None
+            if fetched.contact is None:
+                # To someone not (yet) a contact: kept for the Inbox page only when it
+                # answers, or is written to the sender of, a message kept from the inbox.
+                fetched.answers = self.correspondence.answered(headers)
+                return fetched.answers is not None
+            return True
         if headers.from_address in self.own_addresses:
             return False
         fetched.contact = self.contacts.get(headers.from_address)
@@ -448,6 +459,10 @@ class Run:
             + body.text[:20000]
         )
         company = contact.company.name if contact is not None and contact.company else ""
+        if fetched.answers is not None:
+            # Your own signature is no clue: the company and job are those of the answered.
+            company = fetched.answers.company_name
+            parsed.job_title = fetched.answers.job_title
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
         return MailMessage(
             owner_id=self.owner_id,
@@ -575,6 +590,27 @@ def logged_thread(message: MailMessage) -> MailMessage | None:
 
 def _bare_subject(subject: str) -> str:
     return re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", subject, flags=re.I).strip().lower()
+
+
+class Correspondence:
+    """For a batch of sent messages: the kept inbound messages they may answer, read in
+    two queries (by the Message-IDs they reply to, and by their recipients' addresses)."""
+
+    def __init__(self, owner_id: int, fetched: list[Fetched]) -> None:
+        keys = {key for f in fetched for key in f.headers.in_reply_to}
+        addresses = {a for f in fetched for a in f.headers.to}
+        kept = MailMessage.objects.filter(owner_id=owner_id, direction=Inbound)
+        self.by_key = {m.message_key: m for m in kept.filter(message_key__in=keys)} if keys else {}
+        self.by_address: dict[str, MailMessage] = {}
+        if addresses:
+            for message in kept.filter(from_address__in=addresses).order_by("sent_at"):
+                self.by_address[message.from_address] = message  # the latest wins
+
+    def answered(self, headers: mime.Headers) -> MailMessage | None:
+        for key in reversed(headers.in_reply_to):
+            if key in self.by_key:
+                return self.by_key[key]
+        return next((self.by_address[a] for a in headers.to if a in self.by_address), None)
 
 
 class HandLogged:
