@@ -275,6 +275,7 @@ class Run:
         self.report = report
         self.progress = progress
         self.correspondence = Correspondence(self.owner_id, [])  # per batch of sent mail
+        self.renewed = timezone.now()  # claim() has just taken the lease
         self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
         from followups.scheduler.emails import site_domain
 
@@ -339,7 +340,10 @@ class Run:
             uids, self.report.more = uids[: self.budget], True
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = uids[start : start + FETCH_BATCH]
-            renew(self.mailbox.pk, self.token)
+            if timezone.now() - self.renewed > LEASE / 3:
+                # A third of the lease gone: renewed (one UPDATE), not once per batch.
+                renew(self.mailbox.pk, self.token)
+                self.renewed = timezone.now()
             self.batch(state, direction, chunk)
             state.last_uid = chunk[-1]
             if self.progress:
@@ -451,18 +455,24 @@ class Run:
                 return None
         else:
             guess = MailMessage.Guess.REPLY if headers.in_reply_to else MailMessage.Guess.OTHER
-        from followups.quicklog.emailparse import parse_email
-
         contact = fetched.contact
-        parsed = parse_email(
-            f"From: {headers.from_name} <{headers.from_address}>\nSubject: {headers.subject}\n\n"
-            + body.text[:20000]
-        )
         company = contact.company.name if contact is not None and contact.company else ""
+        job_title = ""
         if fetched.answers is not None:
-            # Your own signature is no clue: the company and job are those of the answered.
-            company = fetched.answers.company_name
-            parsed.job_title = fetched.answers.job_title
+            # A sent message's company and job are those of the message it answers.
+            company = company or fetched.answers.company_name
+            job_title = fetched.answers.job_title
+        elif direction == Inbound:
+            # Company and job as quick log reads a pasted email, from the sender's own
+            # words (not the history quoted below them): your own sent text says nothing
+            # about the company, so sent mail skips this.
+            from followups.quicklog.emailparse import parse_email
+
+            parsed = parse_email(
+                f"From: {headers.from_name} <{headers.from_address}>\n"
+                f"Subject: {headers.subject}\n\n" + words[:20000]
+            )
+            company, job_title = company or parsed.company, parsed.job_title
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
         return MailMessage(
             owner_id=self.owner_id,
@@ -479,8 +489,8 @@ class Run:
             body=body.text,
             in_reply_to=" ".join(headers.in_reply_to)[:5000],
             guess=guess,
-            company_name=(company or parsed.company)[:200],
-            job_title=parsed.job_title[:200],
+            company_name=company[:200],
+            job_title=job_title[:200],
             contact=contact,
             problem=problem[:300],
         )
