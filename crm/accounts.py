@@ -30,6 +30,9 @@ JOB_SEEKER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "goalprogress": _ALL,
         "reflection": _ALL,
         "feedbacktheme": ("view",),
+        "mailbox": _ALL,
+        # A kept message is decided on the Inbox page; here it is read or deleted.
+        "mailmessage": ("view", "delete"),
     },
 }
 

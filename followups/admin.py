@@ -13,6 +13,7 @@ from contacts.admin import ContactAdmin, InteractionAdmin
 from contacts.models import Interaction
 from contacts.resources import InteractionResource
 from crm.admin import OwnedModelAdmin, OwnerScopedMixin
+from followups.mailbox import admin as mailbox_admin  # noqa: F401 - registers its admins
 from followups.models import (
     FollowUp,
     FollowUpEvent,

@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 
 from contacts.models import Interaction
+from followups.drafts import asks_for_feedback
+from followups.mailbox.mime import own_words
 from followups.models import Mailbox, MailMessage
 from followups.quicklog.emailparse import person_name
 from followups.quicklog.forms import InteractionForm
@@ -93,12 +95,31 @@ CONFIRM_AS: dict[str, str] = {
 
 
 def quicklog_values(message: MailMessage) -> dict:
-    """The quick-log form's values for a kept message: who, company, job, kind, text."""
+    """The quick-log form's values for a kept message: who, company, job, kind, text.
+
+    What you sent is logged as mark sent logs a draft: its kind a reply when it answers
+    a message, asking for feedback when its text does (followups.drafts)."""
     contact = message.contact
+    outbound = message.direction == MailMessage.Direction.OUTBOUND
     name = contact.full_name if contact else person_name(message.from_name)
     email = contact.email if contact else message.from_address
-    if message.direction == MailMessage.Direction.OUTBOUND and contact is None:
-        email = message.to_addresses.split(",")[0].strip()
+    requests_feedback = False
+    if outbound:
+        requests_feedback = asks_for_feedback(own_words(message.body))
+        if contact is None:
+            email = message.counterpart
+            # Their name as they signed what you answer, if they wrote to you.
+            wrote = (
+                MailMessage.objects.filter(
+                    owner_id=message.owner_id,
+                    direction=MailMessage.Direction.INBOUND,
+                    from_address=email,
+                )
+                .exclude(from_name="")
+                .order_by("-sent_at")
+                .first()
+            )
+            name = person_name(wrote.from_name) if wrote else ""
     return {
         "direction": message.direction,
         "kind": CONFIRM_AS.get(message.guess, Interaction.Kind.OTHER),
@@ -110,7 +131,7 @@ def quicklog_values(message: MailMessage) -> dict:
         "occurred_at": message.sent_at,
         "subject": message.subject[:300],
         "body": message.body,
-        "requests_feedback": False,
+        "requests_feedback": requests_feedback,
     }
 
 

@@ -2,8 +2,9 @@
 
 - One sync per mailbox at a time: `claim()` takes the lease with a conditional UPDATE
   (like the reminders' claims), any number of workers may try; the others skip it.
-- Per folder: STATUS first (UIDVALIDITY, UIDNEXT). Unchanged and nothing new: done, one
-  command. A changed UIDVALIDITY re-reads the window; otherwise `UID SEARCH last+1:*`.
+- Every folder's UIDVALIDITY and UIDNEXT first, in one LIST-STATUS round trip (STATUS per
+  folder on servers without it). Nothing new: done, no other command. A changed
+  UIDVALIDITY re-reads the window; otherwise `UID SEARCH last+1:*`.
 - Headers first, for at most MAILBOX_MAX_MESSAGES messages per run; the body only of a
   message from or to a known contact or that sounds like a job application, and never
   more than its text (followups/mailbox/mime.py). The app's own reminders are skipped.
@@ -251,6 +252,8 @@ class Fetched:
     headers: mime.Headers
     contact: Contact | None = None
     body: mime.Body | None = None
+    # A sent message to a non-contact: the kept inbound message it answers.
+    answers: MailMessage | None = None
 
 
 class Run:
@@ -271,6 +274,8 @@ class Run:
         self.budget = limit
         self.report = report
         self.progress = progress
+        self.correspondence = Correspondence(self.owner_id, [])  # per batch of sent mail
+        self.renewed = timezone.now()  # claim() has just taken the lease
         self.since = (now - timedelta(days=mailbox.first_sync_days)).date()
         from followups.scheduler.emails import site_domain
 
@@ -298,20 +303,25 @@ class Run:
             if sent:
                 Mailbox.objects.filter(pk=self.mailbox.pk).update(sent_folder=sent)
         # Inbox first: a reply in the sent folder then finds the rejection it answers.
-        for name, direction in ((self.mailbox.inbox_folder, Inbound), (sent, Outbound)):
-            if name:
-                self.folder(name, direction)
+        folders = [(n, d) for n, d in ((self.mailbox.inbox_folder, Inbound), (sent, Outbound)) if n]
+        # Both folders' UIDVALIDITY and UIDNEXT in one round trip (LIST-STATUS), and their
+        # cursors in one query: an idle sync is that one command and two UPDATEs.
+        statuses = transport.folder_statuses(self.client, [name for name, _ in folders])
+        states = {s.name: s for s in MailboxFolder.objects.filter(mailbox=self.mailbox)}
+        for name, direction in folders:
+            if name not in statuses:
+                raise MailboxError(
+                    "folder", f"The folder {name!r} cannot be opened on {self.mailbox.host}."
+                )
+            state = states.get(name)
+            if state is None:
+                state, _ = MailboxFolder.objects.get_or_create(mailbox=self.mailbox, name=name)
+            self.folder(state, direction, statuses[name])
 
     # Folders ------------------------------------------------------------------------------
 
-    def folder(self, name: str, direction: str) -> None:
-        state, _ = MailboxFolder.objects.get_or_create(mailbox=self.mailbox, name=name)
-        try:
-            status = self.client.folder_status(name, [b"UIDVALIDITY", b"UIDNEXT"])
-        except IMAPClientError as error:
-            raise MailboxError(
-                "folder", f"The folder {name!r} cannot be opened on {self.mailbox.host} ({error})."
-            ) from None
+    def folder(self, state: MailboxFolder, direction: str, status: dict[bytes, int]) -> None:
+        name = state.name
         uidvalidity, uidnext = int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"])
         if state.uidvalidity != uidvalidity:
             # A new UIDVALIDITY: the old UIDs mean nothing now; re-read the window (what was
@@ -319,7 +329,7 @@ class Run:
             state.uidvalidity, state.last_uid = uidvalidity, 0
             state.save(update_fields=["uidvalidity", "last_uid"])
         elif uidnext <= state.last_uid + 1:
-            return  # nothing new: STATUS was the only command
+            return  # nothing new: the folder costs no command of its own
         if self.budget <= 0:
             self.report.more = True
             return
@@ -330,7 +340,10 @@ class Run:
             uids, self.report.more = uids[: self.budget], True
         for start in range(0, len(uids), FETCH_BATCH):
             chunk = uids[start : start + FETCH_BATCH]
-            renew(self.mailbox.pk, self.token)
+            if timezone.now() - self.renewed > LEASE / 3:
+                # A third of the lease gone: renewed (one UPDATE), not once per batch.
+                renew(self.mailbox.pk, self.token)
+                self.renewed = timezone.now()
             self.batch(state, direction, chunk)
             state.last_uid = chunk[-1]
             if self.progress:
@@ -345,7 +358,7 @@ class Run:
         cursor in one transaction: a sync killed before the commit re-reads this batch,
         one killed after it goes on from the next (one commit per batch, not per message)."""
         response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
-        candidates: list[Fetched] = []
+        fetched_all: list[Fetched] = []
         for uid in uids:
             data = response.get(uid)
             if data is None:
@@ -353,11 +366,14 @@ class Run:
             self.budget -= 1
             self.report.read += 1
             header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-            fetched = Fetched(
-                uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
+            fetched_all.append(
+                Fetched(
+                    uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
+                )
             )
-            if self.worth_reading(fetched, direction):
-                candidates.append(fetched)
+        if direction == Outbound:
+            self.correspondence = Correspondence(self.owner_id, fetched_all)
+        candidates = [f for f in fetched_all if self.worth_reading(f, direction)]
         self.read_bodies(candidates)
         prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
         tally = SyncReport(self.mailbox.pk)
@@ -387,7 +403,12 @@ class Run:
             fetched.contact = next(
                 (self.contacts[a] for a in headers.to if a in self.contacts), None
             )
-            return fetched.contact is not None
+            if fetched.contact is None:
+                # To someone not (yet) a contact: kept for the Inbox page only when it
+                # answers, or is written to the sender of, a message kept from the inbox.
+                fetched.answers = self.correspondence.answered(headers)
+                return fetched.answers is not None
+            return True
         if headers.from_address in self.own_addresses:
             return False
         fetched.contact = self.contacts.get(headers.from_address)
@@ -434,14 +455,24 @@ class Run:
                 return None
         else:
             guess = MailMessage.Guess.REPLY if headers.in_reply_to else MailMessage.Guess.OTHER
-        from followups.quicklog.emailparse import parse_email
-
         contact = fetched.contact
-        parsed = parse_email(
-            f"From: {headers.from_name} <{headers.from_address}>\nSubject: {headers.subject}\n\n"
-            + body.text[:20000]
-        )
         company = contact.company.name if contact is not None and contact.company else ""
+        job_title = ""
+        if fetched.answers is not None:
+            # A sent message's company and job are those of the message it answers.
+            company = company or fetched.answers.company_name
+            job_title = fetched.answers.job_title
+        elif direction == Inbound:
+            # Company and job as quick log reads a pasted email, from the sender's own
+            # words (not the history quoted below them): your own sent text says nothing
+            # about the company, so sent mail skips this.
+            from followups.quicklog.emailparse import parse_email
+
+            parsed = parse_email(
+                f"From: {headers.from_name} <{headers.from_address}>\n"
+                f"Subject: {headers.subject}\n\n" + words[:20000]
+            )
+            company, job_title = company or parsed.company, parsed.job_title
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
         return MailMessage(
             owner_id=self.owner_id,
@@ -458,8 +489,8 @@ class Run:
             body=body.text,
             in_reply_to=" ".join(headers.in_reply_to)[:5000],
             guess=guess,
-            company_name=(company or parsed.company)[:200],
-            job_title=parsed.job_title[:200],
+            company_name=company[:200],
+            job_title=job_title[:200],
             contact=contact,
             problem=problem[:300],
         )
@@ -473,14 +504,16 @@ class Run:
             ).values_list("message_key", flat=True)
         )
         waiting = []
-        for message in messages:
+        fresh = [m for m in messages if m.message_key not in stored]
+        by_hand = HandLogged(self.owner_id, fresh)
+        for message in fresh:
             if message.message_key in stored:
                 continue  # seen before: another folder, an earlier run, the same batch
             stored.add(message.message_key)
-            sure, thread = self.sure_to_log(message)
+            sure, thread = self.sure_to_log(message, by_hand)
             if not sure:
                 waiting.append(message)
-            elif self.store_and_log(message, thread):
+            elif self.store_and_log(message, thread, by_hand):
                 tally.kept += 1
                 tally.logged += 1
         # The lease keeps other syncs of this mailbox out; a conflict is a row another
@@ -489,28 +522,32 @@ class Run:
         tally.kept += len(waiting)
         tally.waiting += len(waiting)
 
-    def sure_to_log(self, message: MailMessage) -> tuple[bool, MailMessage | None]:
+    def sure_to_log(
+        self, message: MailMessage, by_hand: HandLogged
+    ) -> tuple[bool, MailMessage | None]:
         """Logged without asking: everything sent to a contact, and a known contact's reply
         in a thread already logged (a rejection only if the user said so)."""
         if message.contact is None:
             return False, None
-        if message.direction == Outbound or already_logged(message) is not None:
+        if message.direction == Outbound or by_hand.find(message) is not None:
             return True, None  # sent by you, or logged by hand already: matched, not asked
         thread = logged_thread(message)
         if message.guess == MailMessage.Guess.REJECTION:
             return self.mailbox.log_rejections_without_asking, thread
         return thread is not None, thread
 
-    def store_and_log(self, message: MailMessage, thread: MailMessage | None) -> bool:
+    def store_and_log(
+        self, message: MailMessage, thread: MailMessage | None, by_hand: HandLogged
+    ) -> bool:
         try:
             with transaction.atomic():
                 message.save()
-                if message.direction == Outbound:
-                    interaction = already_logged(message) or log_sent(message, message.body)
-                else:
-                    interaction = already_logged(message) or log_received(
-                        message, message.body, thread
-                    )
+                interaction = by_hand.find(message)
+                if interaction is None and message.direction == Outbound:
+                    interaction = log_sent(message, message.body)
+                elif interaction is None:
+                    interaction = log_received(message, message.body, thread)
+                by_hand.taken.add(interaction.pk)
                 return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
         except IntegrityError:
             return False  # stored meanwhile by another path
@@ -561,26 +598,75 @@ def logged_thread(message: MailMessage) -> MailMessage | None:
     )
 
 
-def already_logged(message: MailMessage) -> Interaction | None:
-    """The same message logged by hand (quick log): same contact and direction, and the
-    same time or the same subject within a few days."""
-    subject = re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", message.subject, flags=re.I).strip()
-    candidates = Interaction.objects.filter(
-        owner_id=message.owner_id, contact=message.contact_id, direction=message.direction
-    )
-    near = candidates.filter(
-        occurred_at__range=(message.sent_at - SAME_TIME, message.sent_at + SAME_TIME)
-    )
-    if subject:
-        near = near | candidates.filter(
-            subject__iendswith=subject,
-            occurred_at__range=(
-                message.sent_at - SAME_SUBJECT_WITHIN,
-                message.sent_at + SAME_SUBJECT_WITHIN,
-            ),
+def _bare_subject(subject: str) -> str:
+    return re.sub(r"^\s*(?:(?:re|fwd?|aw)\s*:\s*)+", "", subject, flags=re.I).strip().lower()
+
+
+class Correspondence:
+    """For a batch of sent messages: the kept inbound messages they may answer, read in
+    two queries (by the Message-IDs they reply to, and by their recipients' addresses)."""
+
+    def __init__(self, owner_id: int, fetched: list[Fetched]) -> None:
+        keys = {key for f in fetched for key in f.headers.in_reply_to}
+        addresses = {a for f in fetched for a in f.headers.to}
+        kept = MailMessage.objects.filter(owner_id=owner_id, direction=Inbound)
+        self.by_key = {m.message_key: m for m in kept.filter(message_key__in=keys)} if keys else {}
+        self.by_address: dict[str, MailMessage] = {}
+        if addresses:
+            for message in kept.filter(from_address__in=addresses).order_by("sent_at"):
+                self.by_address[message.from_address] = message  # the latest wins
+
+    def answered(self, headers: mime.Headers) -> MailMessage | None:
+        for key in reversed(headers.in_reply_to):
+            if key in self.by_key:
+                return self.by_key[key]
+        return next((self.by_address[a] for a in headers.to if a in self.by_address), None)
+
+
+class HandLogged:
+    """A message logged by hand (quick log) and later read from the mailbox: the same
+    contact and direction, and the same time or the same subject within a few days.
+
+    The candidates of a whole batch are read in one query (those with the batch's
+    contacts, within SAME_SUBJECT_WITHIN of its dates, not yet any message's), not one
+    query per message; `taken` holds those matched during the batch."""
+
+    def __init__(self, owner_id: int, messages: list[MailMessage]) -> None:
+        self.taken: set[int] = set()
+        self.rows: list[Interaction] = []
+        known = [m for m in messages if m.contact_id is not None]
+        if not known:
+            return
+        earliest = min(m.sent_at for m in known) - SAME_SUBJECT_WITHIN
+        latest = max(m.sent_at for m in known) + SAME_SUBJECT_WITHIN
+        taken = MailMessage.objects.filter(owner_id=owner_id).exclude(interaction=None)
+        self.rows = list(
+            Interaction.objects.filter(
+                owner_id=owner_id,
+                contact_id__in={m.contact_id for m in known},
+                occurred_at__range=(earliest, latest),
+            )
+            .exclude(pk__in=taken.values("interaction_id"))
+            .order_by("occurred_at", "pk")
         )
-    taken = MailMessage.objects.filter(owner_id=message.owner_id).exclude(interaction=None)
-    return near.exclude(pk__in=taken.values("interaction_id")).order_by("occurred_at").first()
+
+    def find(self, message: MailMessage) -> Interaction | None:
+        subject = _bare_subject(message.subject)
+        for interaction in self.rows:
+            if (
+                interaction.pk in self.taken
+                or interaction.contact_id != message.contact_id
+                or interaction.direction != message.direction
+            ):
+                continue
+            gap = abs(interaction.occurred_at - message.sent_at)
+            if gap <= SAME_TIME or (
+                subject
+                and gap <= SAME_SUBJECT_WITHIN
+                and interaction.subject.lower().endswith(subject)
+            ):
+                return interaction
+        return None
 
 
 def log_received(message: MailMessage, text: str, thread: MailMessage | None) -> Interaction:

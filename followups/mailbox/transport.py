@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
-from imapclient import IMAPClient
+from imapclient import IMAPClient, imap_utf7
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.response_parser import parse_response
 
 from followups.mailbox import crypto
 from followups.models import Mailbox
@@ -216,3 +217,56 @@ def check_connection(mailbox: Mailbox) -> ConnectionCheck:
         f"sent folder {sent!r}.",
         folders,
     )
+
+
+# Folder state -------------------------------------------------------------------------
+
+STATUS_ITEMS = (b"UIDVALIDITY", b"UIDNEXT")
+
+
+def folder_statuses(client: IMAPClient, names: list[str]) -> dict[str, dict[bytes, int]]:
+    """UIDVALIDITY and UIDNEXT of each folder in `names` (absent: no such folder).
+
+    A server with LIST-STATUS (RFC 5819: Dovecot, Gmail, Fastmail) answers for every
+    folder in one round trip, `LIST "" (a b) RETURN (STATUS (…))`, so an idle sync of an
+    inbox and a sent folder costs one command, as one NOOP would. IMAPClient has no
+    method for it: its raw command sender sends it (quoting and modified UTF-7 as for
+    every folder name) and its response parser reads the answer. Other servers get one
+    STATUS per folder.
+    """
+    if not names:
+        return {}
+    if not client.has_capability("LIST-STATUS"):
+        found = {}
+        for name in names:
+            try:
+                found[name] = client.folder_status(name, list(STATUS_ITEMS))
+            except IMAPClientError:
+                continue
+        return found
+    patterns = b"(" + b" ".join(_quoted(name) for name in names) + b")"
+    items = b"(STATUS (" + b" ".join(STATUS_ITEMS) + b"))"
+    data = client._raw_command_untagged(  # noqa: SLF001 - see the docstring
+        b"LIST", [b'""', patterns, b"RETURN", items], response_name="STATUS", uid=False
+    )
+    # The LIST lines of the answer would otherwise be handed to the next list_folders().
+    client._imap.untagged_responses.pop("LIST", None)  # noqa: SLF001
+    found = {}
+    wanted = {imap_utf7.encode(name): name for name in names}
+    for line in data:
+        if not line:
+            continue
+        parsed = parse_response([line] if isinstance(line, bytes) else list(line))
+        folder, values = parsed[0], parsed[-1]
+        raw = folder if isinstance(folder, bytes) else str(folder).encode()
+        if raw in wanted:
+            found[wanted[raw]] = {
+                key.upper(): int(value)
+                for key, value in zip(values[::2], values[1::2], strict=True)
+            }
+    return found
+
+
+def _quoted(name: str) -> bytes:
+    encoded = imap_utf7.encode(name)
+    return b'"' + encoded.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'

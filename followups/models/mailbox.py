@@ -205,9 +205,22 @@ class MailMessage(models.Model):
         return self.subject or self.message_key
 
     @property
+    def counterpart(self) -> str:
+        """The other person's address: the sender of what you received, the first
+        recipient of what you sent."""
+        if self.direction == self.Direction.OUTBOUND:
+            return self.to_addresses.split(",")[0].strip()
+        return self.from_address
+
+    @property
     def summary(self) -> str:
         """ "Rejection from Priya Raman, Northwind Labs, Senior Data Analyst"."""
-        who = self.contact.full_name if self.contact else (self.from_name or self.from_address)
+        if self.contact:
+            who = self.contact.full_name
+        elif self.direction == self.Direction.OUTBOUND:
+            who = self.counterpart
+        else:
+            who = self.from_name or self.from_address
         word = "to" if self.direction == self.Direction.OUTBOUND else "from"
         parts = [f"{self.get_guess_display()} {word} {who}".strip()]
         parts += [p for p in (self.company_name, self.job_title) if p]

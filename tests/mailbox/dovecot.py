@@ -81,8 +81,10 @@ def write_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 class Dovecot:
-    def __init__(self, *, tls: bool = True) -> None:
+    def __init__(self, *, tls: bool = True, extra_config: str = "") -> None:
         self.tls = tls
+        # Appended to the configuration: e.g. an imap_capability without LIST-STATUS.
+        self.extra_config = extra_config
         # Not under pytest's tmp_path: its 0700 parents would lock out the mail user.
         self.folder = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
         self.folder.chmod(0o755)
@@ -185,6 +187,7 @@ service pop3-login {{
 service anvil {{
   {chroot}
 }}
+{self.extra_config}
 """
 
     # Process ----------------------------------------------------------------------------

@@ -230,3 +230,104 @@ def test_sync_now_on_a_paused_mailbox_says_it_is_paused(alice_client, mailbox):
     )
     assert response.redirect_chain[-1][0] == reverse("followups:mailbox")
     assert "This mailbox is paused" in response.content.decode()
+
+
+# Sent mail to someone not yet a contact -----------------------------------------------
+
+REPLY_TO_DANA = """\
+Hi Dana,
+
+Thank you for letting me know. I would be grateful for any feedback on my application.
+
+Best,
+Sam
+"""
+
+
+@pytest.fixture
+def sent_reply(alice, imap, mailbox) -> MailMessage:
+    """Dana's rejection waits in the Inbox (she is no contact yet), and so does the reply
+    the user sent her from their mail client."""
+    imap.append("INBOX", rejection(imap, message_id="<rejection-1@acme-robotics.com>"))
+    imap.append(
+        "Sent",
+        mail(
+            sender=f"Sam <{imap.address}>",
+            to="Dana Reyes <dana@acme-robotics.com>",
+            subject="Re: Your application for Product Designer",
+            body=REPLY_TO_DANA,
+            in_reply_to="<rejection-1@acme-robotics.com>",
+        ),
+    )
+    report = sync_mailbox(mailbox)
+    assert (report.kept, report.logged, report.waiting) == (2, 0, 2), report
+    return MailMessage.objects.get(owner=alice, direction=MailMessage.Direction.OUTBOUND)
+
+
+def test_a_reply_sent_to_someone_not_yet_a_contact_waits_in_the_inbox(alice_client, sent_reply):
+    page = alice_client.get(INBOX).content.decode()
+    assert "Reply to dana@acme-robotics.com, Acme Robotics, Product Designer" in page
+    assert "Would create the contact dana@acme-robotics.com" in page
+    assert reverse("followups:inbox-change", args=[sent_reply.pk]) in page
+
+
+def test_sent_mail_to_a_stranger_is_not_kept(alice, imap, mailbox):
+    imap.append(
+        "Sent",
+        mail(
+            sender=imap.address,
+            to="friend@example.net",
+            subject="Dinner on Friday?",
+            body="Shall we meet at eight?",
+        ),
+    )
+    assert sync_mailbox(mailbox).kept == 0
+    assert not MailMessage.objects.exists()
+
+
+def test_change_a_sent_message_kind_and_contact_before_it_is_logged(
+    alice_client, alice, sent_reply
+):
+    url = reverse("followups:inbox-change", args=[sent_reply.pk])
+    page = alice_client.get(url).content.decode()
+    # Filled in as sent: to Dana (her name from the message she wrote), asking feedback.
+    assert 'value="Dana Reyes"' in page and 'value="dana@acme-robotics.com"' in page
+    assert 'value="outbound" checked' in page or 'value="outbound" selected' in page
+    data = {
+        "action": "save",
+        "direction": "outbound",
+        "kind": "thank_you",
+        "channel": "email",
+        "contact_name": "Dana Reyes-Moreno",
+        "contact_email": "dana@acme-robotics.com",
+        "company_name": "Acme Robotics",
+        "job_title": "Product Designer",
+        "occurred_at": timezone.localtime(sent_reply.sent_at).strftime("%Y-%m-%dT%H:%M"),
+        "subject": sent_reply.subject,
+        "body": REPLY_TO_DANA,
+        "requests_feedback": "on",
+    }
+    response = alice_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    interaction = Interaction.objects.get(owner=alice)
+    assert interaction.direction == "outbound" and interaction.kind == "thank_you"
+    assert interaction.requests_feedback
+    assert interaction.contact.full_name == "Dana Reyes-Moreno"
+    # Asking for feedback schedules the nudge, as mark sent would (R3).
+    assert FollowUp.objects.filter(kind=FollowUp.Kind.FEEDBACK_NUDGE, source=interaction).exists()
+    sent_reply.refresh_from_db()
+    assert sent_reply.status == MailMessage.Status.LOGGED
+    assert sent_reply.interaction == interaction
+    # The rejection still waits for its own decision.
+    assert MailMessage.objects.filter(status=MailMessage.Status.WAITING).count() == 1
+
+
+def test_confirm_a_sent_reply_logs_it_as_a_reply_asking_for_feedback(
+    alice_client, alice, sent_reply
+):
+    response = alice_client.post(reverse("followups:inbox-confirm", args=[sent_reply.pk]))
+    assert response.status_code == 302
+    interaction = Interaction.objects.get(owner=alice)
+    assert (interaction.direction, interaction.kind) == ("outbound", "reply")
+    assert interaction.requests_feedback
+    assert interaction.contact.email == "dana@acme-robotics.com"

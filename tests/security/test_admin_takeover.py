@@ -121,6 +121,7 @@ def test_no_owner_field_is_offered_to_bob_on_any_add_page(bob_admin, alice):
         "followups_replytemplate",
         "followups_goal",
         "followups_reflection",
+        "followups_mailbox",
     ):
         response = bob_admin.get(reverse(f"admin:{model}_add"))
         assert response.status_code == 200, model

@@ -23,6 +23,8 @@ from followups.models import (
     FollowUp,
     Goal,
     GoalProgress,
+    Mailbox,
+    MailMessage,
     Reflection,
     ReplyTemplate,
     SchedulerTick,
@@ -70,6 +72,22 @@ def alices_data(alice):
     )
     DigestDelivery.objects.create(owner=alice, local_date=date.today())
     SchedulerTick.objects.create(started_at=timezone.now(), note=f"reminder to {SECRET}@example")
+    mailbox = Mailbox(owner=alice, host="imap.example.com", username=f"{SECRET}@example.com")
+    mailbox.set_password(SECRET)
+    mailbox.save()
+    MailMessage.objects.create(
+        owner=alice,
+        mailbox=mailbox,
+        message_key=f"<{SECRET}@example.com>",
+        folder="INBOX",
+        uid=1,
+        direction=MailMessage.Direction.INBOUND,
+        from_address=f"{SECRET}@example.com",
+        subject=f"{SECRET} rejection",
+        sent_at=timezone.now(),
+        body=SECRET,
+        contact=contact,
+    )
     Profile.for_user(alice).__class__.objects.filter(user=alice).update(signature=SECRET)
     models = [
         Profile,
@@ -84,6 +102,8 @@ def alices_data(alice):
         ReplyTemplate,
         DigestDelivery,
         FeedbackTheme,
+        Mailbox,
+        MailMessage,
     ]
     rows = []
     for model in models:
@@ -94,7 +114,7 @@ def alices_data(alice):
             rows += list(model.objects.filter(**{field: alice}))
     rows += list(SchedulerTick.objects.all())
     rows.append(alice)
-    assert {type(r) for r in rows} >= {Profile, FollowUp, Goal, SchedulerTick}
+    assert {type(r) for r in rows} >= {Profile, FollowUp, Goal, SchedulerTick, Mailbox, MailMessage}
     return rows
 
 
