@@ -1,0 +1,31 @@
+"""Starts the django-q2 cluster (the scheduler's worker), hardened: a killed worker is
+replaced without stalling the others, and SIGTERM stops everything within seconds.
+
+Replaces django-q2's own `qcluster` (crm.worker comes first in INSTALLED_APPS) with the
+same options; see crm/worker/cluster.py for what differs and why.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django_q.management.commands.qcluster import Command as DjangoQCommand
+
+
+class Command(DjangoQCommand):
+    help = "Start the worker: the django-q2 cluster that runs the reminder schedule."
+
+    def handle(self, *args, **options) -> None:
+        from django_q.signals import post_spawn
+
+        from crm.worker.cluster import HardenedCluster, on_worker_spawn
+
+        settings.SECRET_KEY  # noqa: B018 (signing needs it: fail before forking, as django-q2)
+        if options.get("cluster_name"):
+            os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
+        post_spawn.connect(on_worker_spawn, dispatch_uid="crm.worker.on_worker_spawn")
+        cluster = HardenedCluster()
+        cluster.start()
+        if options.get("run_once"):
+            cluster.stop()
