@@ -10,7 +10,11 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import connections
 from django_q.management.commands.qcluster import Command as DjangoQCommand
+
+from crm.storage import check_writable
 
 
 class Command(DjangoQCommand):
@@ -22,6 +26,11 @@ class Command(DjangoQCommand):
         from crm.worker.cluster import HardenedCluster, on_worker_spawn
 
         settings.SECRET_KEY  # noqa: B018 (signing needs it: fail before forking, as django-q2)
+        # A read-only data folder or a full disk: every task would fail; say so and exit
+        # non-zero instead of running without effect (issue 13, item 14).
+        if fault := check_writable():
+            raise CommandError(f"The worker cannot run: {fault}")
+        connections.close_all()  # not shared with the forked processes
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
         post_spawn.connect(on_worker_spawn, dispatch_uid="crm.worker.on_worker_spawn")
