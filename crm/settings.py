@@ -370,8 +370,8 @@ Q_CLUSTER = {
     # timeout means one task never runs twice at once, and a killed tick runs again within
     # two minutes (the next one-minute tick usually comes first). Our claims make a re-run
     # harmless. A failed tick is not retried (max_attempts): the next minute's tick is.
-    "timeout": env_int("Q_TIMEOUT", 100, minimum=1),
-    "retry": env_int("Q_RETRY", 110, minimum=2),
+    "timeout": 100,
+    "retry": 110,
     "max_attempts": 1,
     # A worker that was down must not replay every missed minute: the next tick
     # already sends everything that fell due meanwhile.
