@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "import_export",
+    "crm.worker",  # before django_q: its hardened `qcluster` replaces django-q2's
     "django_q",
     "axes",
     "csp",
@@ -170,6 +171,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A read-only data folder or a full disk answers a 503 saying so (issue 13, item 14).
+    "crm.storage.middleware.StorageFaultMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -361,11 +364,14 @@ if _redis_url:
 Q_CLUSTER = {
     "name": "followup-crm",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
-    # A tick takes seconds; a task that outlives `timeout` is killed, and only a task
-    # older than `retry` is handed out again, so retry > timeout means one task is never
-    # run twice at once. Our claims make a re-run harmless anyway.
-    "timeout": 240,
-    "retry": 300,
+    # A tick takes seconds and stops taking work after 60 s (TIME_BUDGET); a task that
+    # outlives `timeout` is killed. The ORM broker hands a task out again only `retry` s
+    # after it was taken (a worker killed under it never acknowledges it), so retry >
+    # timeout means one task never runs twice at once, and a killed tick runs again within
+    # two minutes (the next one-minute tick usually comes first). Our claims make a re-run
+    # harmless. A failed tick is not retried (max_attempts): the next minute's tick is.
+    "timeout": 100,
+    "retry": 110,
     "max_attempts": 1,
     # A worker that was down must not replay every missed minute: the next tick
     # already sends everything that fell due meanwhile.
@@ -386,7 +392,9 @@ if _redis_url:
     }
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 2
+    # Seconds an idle pusher waits between two looks at the queue table: a tick starts at
+    # most this late, and a stop waits at most this long for the pusher.
+    Q_CLUSTER["poll"] = 1
 
 # Mailbox sync (followups/mailbox, docs/mailbox.md) ----------------------------------------
 # MAILBOX_KEY: Fernet keys for the stored IMAP passwords, comma-separated, newest first (the

@@ -12,6 +12,9 @@ from crm.security.password_reset import ThrottledPasswordResetView
 from followups.dashboard import views as dashboard_views
 from followups.scheduler import views as scheduler_views
 
+# A read-only data folder or a full disk: a 503 saying so, not a bare 500.
+handler500 = "crm.storage.middleware.server_error"
+
 urlpatterns = [
     # Accounts: login, logout, password change and reset (Django's views, our templates)
     path("accounts/signup/", onboarding_views.signup, name="signup"),

@@ -3,8 +3,9 @@ schedule that runs it is created idempotently after every `migrate`."""
 
 from __future__ import annotations
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
+from crm.storage import storage_fault
 from followups import scheduler
 
 TASK = "followups.tasks.send_reminders"
@@ -15,7 +16,12 @@ WEBHOOK_SCHEDULE_NAME = "Deliver webhooks"
 
 def send_reminders() -> dict:
     """Runs one tick; django-q2 stores the returned report as the task's result."""
-    return scheduler.tick().as_dict()
+    try:
+        return scheduler.tick().as_dict()
+    except DatabaseError as exc:
+        if (fault := storage_fault(exc)) is None:
+            raise
+        raise RuntimeError(f"Reminders were not sent: {fault}") from exc
 
 
 def deliver_webhook(delivery_id: int) -> bool:

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # longer than any single send, shorter than a user's patience
+# Longer than any single send (each SMTP command gives up after EMAIL_TIMEOUT, 20 s), and
+# short enough that the email a killed worker had in hand goes out on a tick within two
+# minutes of the kill (issue 13, item 12).
+LEASE = timedelta(seconds=45)
 # A deferred reminder is retried after 2, 4, 8 … minutes, then every 2 hours, for
 # RETRY_FOR (RFC 5321 §4.5.4.1: at least 4-5 days); a 5xx refusal gives up at once.
 MAX_ATTEMPTS = FollowUp.MAX_SEND_ATTEMPTS
@@ -26,11 +29,13 @@ RETRY_FOR = FollowUp.SEND_RETRY_FOR
 MAX_RETRY_DELAY = timedelta(hours=2)
 BATCH_SIZE = 200
 LATE_AFTER = timedelta(minutes=10)  # a reminder sent later than this was missed, not queued
-STALE_AFTER = timedelta(minutes=10)  # no tick for this long: reminders are not going out
+# No tick for this long: reminders are not going out. Ticks start every minute (give or
+# take the 30 s of django-q2's scheduler loop), so 150 s is two missed ticks.
+STALE_AFTER = timedelta(seconds=150)
 KEEP_TICKS = timedelta(days=7)
-# django-q2 kills a task after Q_CLUSTER["timeout"] (240 s); a tick stops taking new work
-# well before that, and the next tick carries on.
-TIME_BUDGET = timedelta(seconds=150)
+# django-q2 kills a task after Q_CLUSTER["timeout"] (100 s); a tick stops taking new work
+# well before that, and the next tick (a minute later) carries on.
+TIME_BUDGET = timedelta(seconds=60)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -13,6 +13,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
 from crm.models import Profile
+from crm.worker.shutdown import stop_requested
 from followups.models import FollowUp
 from followups.scheduler import emails
 from followups.scheduler.claims import (
@@ -120,6 +121,8 @@ def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> Non
                 mailer.open()
                 profiles = _profiles_for({f.owner_id for f in batch})
                 for followup in batch:
+                    if stop_requested():  # SIGTERM to the worker: the next tick carries on
+                        return
                     profile = profiles.get(followup.owner_id) or Profile.for_user(followup.owner)
                     _send_one_reminder(followup, profile, clock, report, mailer, marks)
         except ConnectionLost as exc:

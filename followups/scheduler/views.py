@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
@@ -16,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from crm.models import Profile
+from crm.storage import check_writable, storage_fault
 from followups import scheduler
 from followups.mailbox.health import health as mailbox_health
 from followups.scheduler import emails
@@ -73,10 +75,20 @@ def _may_see_details(request: HttpRequest) -> bool:
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the scheduler ticks; 503 when no tick has run for STALE_AFTER."""
-    state = scheduler.health()
+    """200 while the scheduler ticks; 503 when no tick has run for STALE_AFTER, or when the
+    storage takes no writes (then the hint says that, not "start the worker")."""
+    details = _may_see_details(request)
+    try:
+        fault = check_writable()
+        state = scheduler.health()
+    except DatabaseError as exc:
+        if (fault := storage_fault(exc)) is None:
+            raise
+    if fault is not None:
+        hint = fault.message if details else fault.public
+        return JsonResponse({"status": "stale", "storage": fault.kind, "hint": hint}, status=503)
     body: dict[str, object] = {"status": "stale" if state.stale else "ok"}
-    if _may_see_details(request):
+    if details:
         body |= {
             "last_tick_at": state.last_tick_at.isoformat() if state.last_tick_at else None,
             "last_tick_age_seconds": int(state.age.total_seconds()) if state.age else None,

@@ -61,6 +61,17 @@ def test_healthz_answers_503_when_no_tick_ran_for_ten_minutes(alice):
     assert "python manage.py qcluster" in body["hint"]
 
 
+def test_healthz_says_stale_within_three_minutes_of_the_last_tick_not_ten():
+    # Ticks start every minute, give or take django-q2's 30 s scheduler loop (issue 13,
+    # item 12): a tick 2 minutes ago is one late tick; 3 minutes is a stopped worker.
+    SchedulerTick.objects.create(started_at=NOW)
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        assert Client().get(reverse("healthz")).json() == {"status": "ok"}
+    with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
+        response = Client().get(reverse("healthz"))
+    assert response.status_code == 503 and response.json()["status"] == "stale"
+
+
 def test_healthz_answers_503_before_the_first_tick():
     response = monitor().get(reverse("healthz"))
     assert response.status_code == 503 and response.json()["last_tick_at"] is None

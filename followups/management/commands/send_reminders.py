@@ -9,7 +9,9 @@ command returns.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
+from crm.storage import storage_fault
 from followups.scheduler import tick
 
 
@@ -24,7 +26,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, verbosity: int = 1, **options) -> None:
-        report = tick(dry_run=dry_run)
+        try:
+            report = tick(dry_run=dry_run)
+        except (DatabaseError, OSError) as exc:
+            if (fault := storage_fault(exc)) is None:
+                raise
+            # A read-only data folder or a full disk: say so, and exit non-zero for cron.
+            raise CommandError(f"Reminders were not sent: {fault}") from exc
         if verbosity >= 2:
             for line in report.lines:
                 self.stdout.write(line)
