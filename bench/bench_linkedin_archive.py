@@ -212,7 +212,7 @@ def main() -> None:
     )
     for factor in [int(f) for f in args.sizes.split(",")]:
         messages = args.messages * factor
-        path = ROOT / "data" / f"bench_archive_{factor}x.zip"
+        path = ROOT / "data" / f"bench_archive_{factor}x_{os.getpid()}.zip"
         path.write_bytes(archive(args.connections, messages))
         try:
             done = subprocess.run(

@@ -111,9 +111,11 @@ def index_archive(members: list[zipfile.ZipInfo]) -> ArchiveIndex:
             "This looks like an Excel or zip file, not CSV or LinkedIn's archive: in a "
             "spreadsheet, use “Save as” → “CSV UTF-8 (comma delimited)”."
         )
-    if len(members) > _limit("IMPORT_MAX_ARCHIVE_FILES", DEFAULT_MAX_ARCHIVE_FILES):
+    most = _limit("IMPORT_MAX_ARCHIVE_FILES", DEFAULT_MAX_ARCHIVE_FILES)
+    if len(members) > most:
         raise ImportFileError(
-            f"The archive holds {len(members)} files; LinkedIn's holds far fewer. "
+            f"The archive holds {len(members)} files; the limit is {most:,}, and "
+            "LinkedIn's holds far fewer. "
             "Upload LinkedIn's own archive, or its CSV files one by one."
         )
     member_cap = _limit("IMPORT_MAX_ARCHIVE_MEMBER_BYTES", DEFAULT_MAX_MEMBER_BYTES)
@@ -139,7 +141,7 @@ def index_archive(members: list[zipfile.ZipInfo]) -> ArchiveIndex:
             continue
         declared += member.file_size
         if member.file_size > member_cap or declared > total_cap:
-            raise _too_big(member.filename)
+            raise _too_big(member.filename, whole=member.file_size <= member_cap)
         index.parts.setdefault(kind, []).append(member)
         index.names.setdefault(kind, member.filename)
     if not index.parts:
@@ -150,10 +152,20 @@ def index_archive(members: list[zipfile.ZipInfo]) -> ArchiveIndex:
     return index
 
 
-def _too_big(name: str) -> ImportFileError:
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _too_big(name: str, *, whole: bool = False) -> ImportFileError:
+    if whole:
+        limit = _limit("IMPORT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+        where = f"the limit for all the CSVs of the archive together is {_mb(limit)}"
+    else:
+        limit = _limit("IMPORT_MAX_ARCHIVE_MEMBER_BYTES", DEFAULT_MAX_MEMBER_BYTES)
+        where = f"the limit for one file of the archive is {_mb(limit)}"
     return ImportFileError(
-        f"{name} unpacks to more than the import allows; upload it on its own, split into "
-        "smaller files."
+        f"{name} unpacks to more than the import allows: {where}. Upload it on its own, "
+        "split into smaller files."
     )
 
 
@@ -274,5 +286,5 @@ def read_archive(raw: Source) -> ArchiveFiles:
                 files[kind] = stream.read()
             unpacked += len(files[kind])
             if unpacked > total_cap:
-                raise _too_big(index.names[kind])
+                raise _too_big(index.names[kind], whole=True)
         return ArchiveFiles(files=files, names=dict(index.names), ignored=index.ignored)
