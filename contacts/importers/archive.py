@@ -170,12 +170,12 @@ def open_linkedin_upload(source: Source, name: str = "") -> LinkedInUpload:
     upload = LinkedInUpload(source, name, is_archive=False)
     with open_source(source) as stream:
         table = _stream_table(stream, None)
-        kind = _header_kind([normalise_header(h) for h in table.headers])
-    assert kind is not None  # stream_csv found a header that says it
-    if kind == "connections":
+        found = _header_kind([normalise_header(h) for h in table.headers])
+    assert found is not None  # stream_csv found a header that says it
+    if found == "connections":
         upload.connections = source if isinstance(source, bytes) else source.read_bytes()
     else:
-        upload.tables[kind] = name or "the file"
+        upload.tables[found] = name or "the file"
     return upload
 
 

@@ -209,7 +209,7 @@ class _MemberParts(io.RawIOBase):
         self._pending = start
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         while True:
             if self._pending:
                 size = min(len(buffer), len(self._pending))

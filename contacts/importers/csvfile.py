@@ -406,7 +406,7 @@ class _Prefixed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         if self._head:
             size = min(len(buffer), len(self._head))
             buffer[:size] = self._head[:size]
