@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0006_application_status_change'),
+        ('crm', '0007_capture_ticket'),
     ]
 
     operations = [
