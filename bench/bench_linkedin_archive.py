@@ -1,15 +1,19 @@
 """Import rate and memory of a LinkedIn archive (10,000 connections + 50,000 messages) through
-`import_linkedin`, against a plain bulk_create of the same rows.
+`import_linkedin`, against a plain bulk_create of the same rows, at 1x, 2x and 4x the
+messages, side by side in one run.
 
     .venv/bin/python bench/bench_linkedin_archive.py [--connections 10000] [--messages 50000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fcrm_bench_arch \
         .venv/bin/python bench/bench_linkedin_archive.py
 
-Each round: the archive (a zip made here with csv + zipfile) is imported by the command
-into a fresh user; then the same contacts and interactions are written with a plain
-bulk_create (no checks, no matching, no rules) as the floor. Prints rows/s of both
-(a row is a connection or a message), their ratio, and the import's peak traced Python
-memory (tracemalloc) at two archive sizes, to show how it grows with the file.
+For each size the archive (a zip made here with csv + zipfile) is imported by the command
+into a fresh user in a process of its own: one timed run (no tracemalloc, which slows
+Python several times) whose peak resident memory above the process's resident memory
+before the import is read from /proc (VmHWM after resetting it), one traced run for the
+peak traced Python memory (tracemalloc), then the same contacts and interactions are
+written with a plain bulk_create (no checks, no matching, no rules) as the floor.
+The connections stay at --connections: they are the preview (capped at IMPORT_MAX_ROWS);
+the messages are what grows with the file.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -34,6 +40,12 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'data' / 'bench_archiv
 import django  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# DEBUG keeps every query's SQL (up to 9,000), memory that grows with the import and is
+# not the importer's: the figures are those of production.
+settings.DEBUG = False
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -87,18 +99,31 @@ def fresh_user(label: str):
     return get_user_model().objects.create_user(f"{PREFIX}{label}-{time.monotonic_ns()}")
 
 
+def _vm(field: str) -> int:
+    """A size in bytes from /proc/self/status (VmRSS, VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def run_command(path: Path, *, trace: bool = False) -> tuple[float, int]:
-    """Seconds of one import by the command; with `trace`, its peak traced memory too
-    (tracemalloc slows Python down several times, so timed runs go without it)."""
+    """Seconds of one import by the command, and its peak memory: traced Python memory
+    with `trace`, else the resident memory's peak above what it was before the import."""
     user = fresh_user("import")
     if trace:
         tracemalloc.start()
+    else:
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS (Linux)
+    before = _vm("VmRSS")
     start = time.perf_counter()
     call_command("import_linkedin", str(path), "--user", user.username, stdout=io.StringIO())
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
     if trace:
+        peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+    else:
+        peak = _vm("VmHWM") - before
     assert Interaction.objects.filter(owner=user).exists()
     return seconds, peak
 
@@ -145,41 +170,70 @@ def run_bulk_create(raw: bytes) -> float:
     return time.perf_counter() - start
 
 
+def measure(path: Path, rounds: int) -> dict:
+    """One size, in this process: rows/s of the command and of bulk_create, peak RSS
+    growth and peak traced memory of the command."""
+    raw = path.read_bytes()
+    imports, floors, rss = [], [], []
+    for _ in range(rounds):
+        seconds, grown = run_command(path)
+        imports.append(seconds)
+        rss.append(grown)
+        floors.append(run_bulk_create(raw))
+    _, traced = run_command(path, trace=True)
+    return {
+        "import_s": statistics.median(imports),
+        "floor_s": statistics.median(floors),
+        "rss": max(rss),
+        "traced": traced,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--connections", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--sizes", default="1,2,4", help="Multiples of --messages.")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one size, in its own process
     args = parser.parse_args()
+    if args.child:
+        try:
+            print(json.dumps(measure(Path(args.child), args.rounds)))
+        finally:
+            get_user_model().objects.filter(username__startswith=PREFIX).delete()
+        return
     call_command("migrate", verbosity=0)
-    raw = archive(args.connections, args.messages)
-    half = archive(args.connections // 2, args.messages // 2)
-    path = ROOT / "data" / "bench_archive.zip"
-    half_path = ROOT / "data" / "bench_archive_half.zip"
-    path.parent.mkdir(exist_ok=True)
-    path.write_bytes(raw)
-    half_path.write_bytes(half)
-    rows = args.connections + args.messages
-    imports: list[float] = []
-    floors: list[float] = []
-    peaks: list[int] = []
-    try:
-        for _ in range(args.rounds):
-            imports.append(run_command(path)[0])
-            floors.append(run_bulk_create(raw))
-        _, half_peak = run_command(half_path, trace=True)
-        peaks.append(run_command(path, trace=True)[1])
-    finally:
-        get_user_model().objects.filter(username__startswith=PREFIX).delete()
-        path.unlink(missing_ok=True)
-        half_path.unlink(missing_ok=True)
-    import_s, floor_s = statistics.median(imports), statistics.median(floors)
-    print(f"{args.connections:,} connections + {args.messages:,} messages ({len(raw):,} bytes)")
-    print(f"  import_linkedin  {rows / import_s:10,.0f} rows/s  ({import_s:.2f} s)")
-    print(f"  bulk_create      {rows / floor_s:10,.0f} rows/s  ({floor_s:.2f} s)")
-    print(f"  ratio import / bulk_create: {floor_s / import_s:.2f}")
-    print(f"  peak traced memory: {max(peaks) / 2**20:.0f} MiB (half the archive: "
-          f"{half_peak / 2**20:.0f} MiB)")  # fmt: skip
+    (ROOT / "data").mkdir(exist_ok=True)
+    print(f"database: {os.environ['DATABASE_URL'].split(':')[0]}")
+    print(
+        f"{'size':>4} {'rows':>8} {'zip bytes':>11} {'import rows/s':>14} "
+        f"{'bulk_create rows/s':>19} {'ratio':>6} {'peak RSS growth':>16} {'peak traced':>12}"
+    )
+    for factor in [int(f) for f in args.sizes.split(",")]:
+        messages = args.messages * factor
+        path = ROOT / "data" / f"bench_archive_{factor}x_{os.getpid()}.zip"
+        path.write_bytes(archive(args.connections, messages))
+        try:
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), "--rounds", str(args.rounds)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        finally:
+            size = path.stat().st_size
+            path.unlink(missing_ok=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        rows = args.connections + messages
+        print(
+            f"{factor:>3}x {rows:>8,} {size:>11,} "
+            f"{rows / result['import_s']:>8,.0f} ({result['import_s']:.1f} s) "
+            f"{rows / result['floor_s']:>12,.0f} ({result['floor_s']:.1f} s) "
+            f"{result['floor_s'] / result['import_s']:>6.2f} "
+            f"{result['rss'] / 2**20:>12.0f} MiB {result['traced'] / 2**20:>8.0f} MiB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,12 @@ from crm.capture.duplicates import find_by_url, saved_and_applied
 from crm.documents.validation import CONTENT_TYPES, suffix_of
 from crm.models import Company, Document, JobApplication, Profile
 from crm.resources import CompanyResource, JobApplicationResource
-from crm.security.uploads import LimitedCSV, LimitedXLSX, UploadLimitExceeded
+from crm.security.uploads import (
+    LimitedCSV,
+    LimitedImportForm,
+    LimitedXLSX,
+    UploadLimitExceeded,
+)
 
 
 def _has_owner(model) -> bool:
@@ -125,6 +130,7 @@ class OwnedImportExportMixin(ImportExportMixin):
     # The same formats, with size, unpacked size, row and cell limits checked before
     # the file is parsed (crm/security/uploads.py).
     import_formats = [LimitedCSV, LimitedXLSX]
+    import_form_class = LimitedImportForm
     export_formats = [base_formats.CSV, base_formats.XLSX]
 
     def add_data_read_fail_error_to_form(self, form, e):

@@ -149,6 +149,10 @@ class Profile(TracksLoadedValues):
 
     # Secret of the user's calendar feed URL; regenerating it kills the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # When a row the calendar feed may show was last deleted: the feed's Last-Modified
+    # and ETag read it, since a deleted row leaves no updated_at behind (set by
+    # followups/signals.py, read by followups/calendar/feed.py's feed_version).
+    feed_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

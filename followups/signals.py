@@ -7,6 +7,7 @@ fixture already holds the follow-ups it needs.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from contacts.signals import interactions_imported
-from crm.models import JobApplication, Profile
+from crm.models import Company, JobApplication, Profile
 from followups import rules
+from followups.calendar.feed import note_feed_deletion
 from followups.models import FollowUp, Goal
 
 
@@ -127,3 +129,19 @@ def interactions_imported_in_bulk(sender, interactions: list[Interaction], **kwa
     for interaction in interactions:
         if interaction.contact_id in acting:
             rules.interaction_saved(interaction, created=True)
+
+
+@receiver(post_delete, sender=FollowUp, dispatch_uid="feed_followup_deleted")
+@receiver(post_delete, sender=Contact, dispatch_uid="feed_contact_deleted")
+@receiver(post_delete, sender=JobApplication, dispatch_uid="feed_application_deleted")
+@receiver(post_delete, sender=Company, dispatch_uid="feed_company_deleted")
+def feed_row_deleted(sender, instance, origin=None, **kwargs) -> None:
+    # A deleted row leaves no updated_at behind: the calendar feed's Last-Modified
+    # would go back in time and a polling calendar app keep the deleted event (304).
+    # A whole account going away takes its profile and feed with it.
+    user_model = get_user_model()
+    if isinstance(origin, user_model) or (
+        isinstance(origin, QuerySet) and origin.model is user_model
+    ):
+        return
+    note_feed_deletion(instance.owner_id, timezone.now())

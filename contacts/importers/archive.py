@@ -11,27 +11,39 @@ applications by posting URL or company and title.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from contacts.importers.archive_zip import is_zip, read_archive
+from contacts.importers.archive_zip import (
+    Source,
+    is_zip,
+    member_stream,
+    open_archive,
+    open_source,
+    source_head,
+)
 from contacts.importers.csvfile import (
     BATCH_SIZE,
+    CsvStream,
     ImportFileError,
     normalise_header,
-    read_csv,
+    stream_csv,
 )
 from contacts.importers.linkedin import (
     LinkedInPlan,
     commit_linkedin,
+    parse_linkedin,
     plan_linkedin,
 )
 from contacts.importers.plan import ImportPlan, ImportResult, import_failed
@@ -82,48 +94,94 @@ def _max_messages() -> int:
 
 
 @dataclass
-class Table:
-    """One CSV of the archive: its kind, and its rows as {normalised column: value}."""
+class LinkedInUpload:
+    """An archive, or one of its CSVs on its own, and the tables it holds, found by
+    their headers. Each table is streamed from `source` whenever it is read (`rows`),
+    never held whole: messages.csv can hold hundreds of thousands of rows. Connections.csv
+    is read whole, as the connections importer always did: its rows are the preview."""
 
-    kind: str
+    source: Source
     name: str
-    rows: list[tuple[int, dict[str, str]]]
+    is_archive: bool
+    tables: dict[str, str] = field(default_factory=dict)  # kind → name shown
+    connections: bytes | None = None
+    ignored: int = 0
+
+    @contextlib.contextmanager
+    def _stream(self, kind: str) -> Iterator[BinaryIO]:
+        if self.is_archive:
+            with (
+                open_archive(self.source) as (archive, index),
+                member_stream(archive, index, kind) as stream,
+            ):
+                yield stream
+        else:
+            with open_source(self.source) as stream:
+                yield stream
+
+    def rows(self, kind: str) -> Iterator[tuple[int, dict[str, str]]]:
+        """(line, {normalised column: value}) of the table, read as it streams."""
+        with self._stream(kind) as stream:
+            table = _stream_table(stream, kind)
+            headers = [normalise_header(h) for h in table.headers]
+            for record in table.records():
+                cells = [cell.strip() for cell in record.cells]
+                if (
+                    cells
+                    and normalise_header(cells[0]) == headers[0]
+                    and [normalise_header(c) for c in cells] == headers
+                ):
+                    continue  # the header again: the next part of a split file
+                yield record.line, dict(zip(headers, cells, strict=False))
+
+    def check(self) -> None:
+        """Reads every table once, so a damaged file is refused at the upload."""
+        if self.connections is not None:
+            parse_linkedin(self.connections)
+        for kind in self.tables:
+            for _ in self.rows(kind):
+                pass
 
 
-def _read_table(raw: bytes, name: str, kind: str | None = None) -> Table:
-    csvfile = read_csv(
-        raw,
+def _stream_table(stream: BinaryIO, kind: str | None) -> CsvStream:
+    return stream_csv(
+        stream,
         expected=ARCHIVE_EXPECTED,
         is_header=(lambda names: _header_kind(names) == kind) if kind else _is_known_header,
         row_cap=_max_messages(),
     )
-    headers = [normalise_header(h) for h in csvfile.headers]
-    found = kind or _header_kind(headers)
-    assert found is not None  # read_csv found a header that says it
-    rows = []
-    for record in csvfile.records:
-        cells = [cell.strip() for cell in record.cells]
-        if [normalise_header(c) for c in cells] == headers:
-            continue  # the header again: the next part of a split file
-        rows.append((record.line, dict(zip(headers, cells, strict=False))))
-    return Table(found, name, rows)
 
 
-def read_linkedin_upload(raw: bytes, name: str = "") -> tuple[dict[str, Table], dict]:
-    """The tables of an archive or of one CSV, and the raw Connections.csv if any."""
-    if is_zip(raw):
-        archive = read_archive(raw)
-        tables = {}
-        for kind, data in archive.files.items():
-            if kind == "connections":
-                continue
-            tables[kind] = _read_table(data, archive.names[kind], kind)
-        connections = archive.files.get("connections")
-        return tables, {"connections": connections, "ignored": archive.ignored}
-    table = _read_table(raw, name or "the file")
-    if table.kind == "connections":
-        return {}, {"connections": raw, "ignored": 0}
-    return {table.kind: table}, {"connections": None, "ignored": 0}
+def open_linkedin_upload(source: Source, name: str = "") -> LinkedInUpload:
+    """The tables of an archive or of one CSV (ImportFileError when there are none, or
+    the archive fails a safety check); reads their headers only."""
+    if is_zip(source_head(source)):
+        upload = LinkedInUpload(source, name, is_archive=True)
+        with open_archive(source) as (archive, index):
+            upload.ignored = index.ignored
+            for kind, path in index.names.items():
+                with member_stream(archive, index, kind) as stream:
+                    if kind == "connections":
+                        upload.connections = stream.read()
+                    else:
+                        _stream_table(stream, kind)  # its header is there
+                        upload.tables[kind] = path
+        return upload
+    upload = LinkedInUpload(source, name, is_archive=False)
+    with open_source(source) as stream:
+        table = _stream_table(stream, None)
+        found = _header_kind([normalise_header(h) for h in table.headers])
+    assert found is not None  # stream_csv found a header that says it
+    if found == "connections":
+        upload.connections = source if isinstance(source, bytes) else source.read_bytes()
+    else:
+        upload.tables[found] = name or "the file"
+    return upload
+
+
+def check_linkedin_upload(source: Source, name: str = "") -> None:
+    """What the upload page asks before it keeps a file: every table can be read."""
+    open_linkedin_upload(source, name).check()
 
 
 # Dates as the archive writes them -----------------------------------------------------
@@ -156,6 +214,11 @@ def _local_stamp(value: str, zone) -> datetime | None:
 
 # The plan -------------------------------------------------------------------------------
 
+# Messages that may say no, shown in the preview for the user to confirm; past these,
+# they are imported as plain messages (the preview says how many).
+REJECTION_SAMPLE = 200
+SKIPPED_SAMPLE = 50
+
 
 @dataclass
 class PlannedInteraction:
@@ -185,34 +248,26 @@ class PlannedApplication:
 
 @dataclass
 class ArchivePlan(ImportPlan):
-    """Everything the archive would import. `rows`/`columns` are the connections', so the
-    preview's table and pagination are those of a Connections.csv."""
+    """What the archive would import. `rows`/`columns` are the connections', so the
+    preview's table and pagination are those of a Connections.csv. Messages and
+    invitations are counted, not kept (the archive is read again to commit them), except
+    a capped sample of the messages that may be rejections, for the user to confirm."""
 
     owner: User | None = None
     connections: LinkedInPlan | None = None
-    messages: list[PlannedInteraction] = field(default_factory=list)
-    invitations: list[PlannedInteraction] = field(default_factory=list)
-    applications: list[PlannedApplication] = field(default_factory=list)
+    upload: LinkedInUpload | None = None
+    me: str = ""
+    new_messages: int = 0
+    known_messages: int = 0
     unmatched_messages: int = 0
-    skipped: list[str] = field(default_factory=list)  # one line per problem
+    new_invitations: int = 0
+    rejection_candidates: list[PlannedInteraction] = field(default_factory=list)
+    more_rejection_candidates: int = 0  # past REJECTION_SAMPLE: imported as plain messages
+    applications: list[PlannedApplication] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # the first SKIPPED_SAMPLE problems
+    skipped_count: int = 0
     files: list[str] = field(default_factory=list)
     ignored_files: int = 0
-
-    @property
-    def new_messages(self) -> int:
-        return sum(1 for m in self.messages if not m.exists)
-
-    @property
-    def known_messages(self) -> int:
-        return sum(1 for m in self.messages if m.exists)
-
-    @property
-    def new_invitations(self) -> int:
-        return sum(1 for m in self.invitations if not m.exists)
-
-    @property
-    def rejection_candidates(self) -> list[PlannedInteraction]:
-        return [m for m in self.messages if m.looks_like_rejection and not m.exists]
 
     @property
     def new_applications(self) -> int:
@@ -223,100 +278,156 @@ class ArchivePlan(ImportPlan):
         base = self.connections.importable_count if self.connections else 0
         return base + self.new_messages + self.new_invitations + len(self.applications)
 
+    def skip(self, problem: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < SKIPPED_SAMPLE:
+            self.skipped.append(problem)
+
 
 def _key(*parts: str) -> str:
     return "linkedin:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
-def _own_profile(messages: Table | None, invitations: Table | None, contacts: set[str]) -> str:
+def _own_profile(upload: LinkedInUpload, contacts: set[str]) -> str:
     """The user's own profile: the one in (nearly) every message, sender or recipient;
-    of two as frequent, the one that is not a contact."""
+    of two as frequent, the one that is not a contact. One pass over the messages,
+    keeping a count per person."""
     seen: Counter[str] = Counter()
-    for _, row in messages.rows if messages else []:
-        people = {row.get("sender profile url", "")}
-        people |= set(row.get("recipient profile urls", "").split(","))
-        seen.update(linkedin_key(p) for p in people if p.strip())
-    for _, row in invitations.rows if invitations else []:
-        direction = row.get("direction", "").upper()
-        mine = row.get("inviterprofileurl" if direction == "OUTGOING" else "inviteeprofileurl")
-        if mine:
-            seen[linkedin_key(mine)] += 1
+    if "messages" in upload.tables:
+        for _, row in upload.rows("messages"):
+            people = {row.get("sender profile url", "")}
+            people |= set(row.get("recipient profile urls", "").split(","))
+            seen.update(linkedin_key(p) for p in people if p.strip())
+    if "invitations" in upload.tables:
+        for _, row in upload.rows("invitations"):
+            direction = row.get("direction", "").upper()
+            mine = row.get("inviterprofileurl" if direction == "OUTGOING" else "inviteeprofileurl")
+            if mine:
+                seen[linkedin_key(mine)] += 1
     if not seen:
         return ""
     return max(seen, key=lambda person: (seen[person], person not in contacts))
 
 
-def _plan_messages(table: Table, me: str, plan: ArchivePlan, existing: set[str]) -> None:
-    for line, row in table.rows:
+def _planned_messages(
+    rows: Iterable[tuple[int, dict[str, str]]], name: str, me: str, skip: Callable[[str], None]
+) -> Iterator[PlannedInteraction]:
+    for line, row in rows:
         if row.get("is message draft", "").lower() in ("yes", "true"):
             continue
         occurred = _utc_stamp(row.get("date", ""))
         if occurred is None:
-            plan.skipped.append(f"{table.name} line {line}: no date we can read.")
+            skip(f"{name} line {line}: no date we can read.")
             continue
         sender = linkedin_key(row.get("sender profile url", ""))
         recipients = [linkedin_key(r) for r in row.get("recipient profile urls", "").split(",")]
         recipients = [r for r in recipients if r and r != me]
         outbound = bool(me) and sender == me
         other = recipients[0] if outbound and recipients else ("" if outbound else sender)
-        name = row.get("to", "") if outbound else row.get("from", "")
         key = _key(
             row.get("conversation id", ""), row.get("date", ""), sender or row.get("from", "")
         )
         content = row.get("content", "")
-        plan.messages.append(
-            PlannedInteraction(
-                line=line,
-                key=key,
-                contact_key=other,
-                contact_name=name,
-                direction=Interaction.Direction.OUTBOUND
-                if outbound
-                else Interaction.Direction.INBOUND,
-                kind=Interaction.Kind.OTHER,
-                occurred_at=occurred,
-                subject=row.get("subject", "")[:300],
-                body=content,
-                looks_like_rejection=not outbound and bool(REJECTION_WORDS.search(content)),
-                exists=key in existing,
-            )
+        yield PlannedInteraction(
+            line=line,
+            key=key,
+            contact_key=other,
+            contact_name=row.get("to", "") if outbound else row.get("from", ""),
+            direction=Interaction.Direction.OUTBOUND if outbound else Interaction.Direction.INBOUND,
+            kind=Interaction.Kind.OTHER,
+            occurred_at=occurred,
+            subject=row.get("subject", "")[:300],
+            body=content,
+            looks_like_rejection=not outbound and bool(REJECTION_WORDS.search(content)),
         )
 
 
-def _plan_invitations(table: Table, zone, plan: ArchivePlan, existing: set[str]) -> None:
-    for line, row in table.rows:
+def _planned_invitations(
+    rows: Iterable[tuple[int, dict[str, str]]], name: str, zone, skip: Callable[[str], None]
+) -> Iterator[PlannedInteraction]:
+    for line, row in rows:
         occurred = _local_stamp(row.get("sent at", ""), zone)
         if occurred is None:
-            plan.skipped.append(f"{table.name} line {line}: no date we can read.")
+            skip(f"{name} line {line}: no date we can read.")
             continue
         outgoing = row.get("direction", "").upper() == "OUTGOING"
         inviter = row.get("inviterprofileurl", "")
         invitee = row.get("inviteeprofileurl", "")
-        key = _key("invitation", inviter, invitee, row.get("sent at", ""))
-        plan.invitations.append(
-            PlannedInteraction(
-                line=line,
-                key=key,
-                contact_key=linkedin_key(invitee if outgoing else inviter),
-                contact_name=row.get("to" if outgoing else "from", ""),
-                direction=(
-                    Interaction.Direction.OUTBOUND if outgoing else Interaction.Direction.INBOUND
-                ),
-                kind=Interaction.Kind.CONNECT,
-                occurred_at=occurred,
-                subject="LinkedIn invitation",
-                body=row.get("message", ""),
-                exists=key in existing,
-            )
+        yield PlannedInteraction(
+            line=line,
+            key=_key("invitation", inviter, invitee, row.get("sent at", "")),
+            contact_key=linkedin_key(invitee if outgoing else inviter),
+            contact_name=row.get("to" if outgoing else "from", ""),
+            direction=(
+                Interaction.Direction.OUTBOUND if outgoing else Interaction.Direction.INBOUND
+            ),
+            kind=Interaction.Kind.CONNECT,
+            occurred_at=occurred,
+            subject="LinkedIn invitation",
+            body=row.get("message", ""),
         )
 
 
-def _plan_jobs(table: Table, status: str, zone, plan: ArchivePlan) -> None:
+def _interactions(
+    plan: ArchivePlan, zone, skip: Callable[[str], None]
+) -> Iterator[list[PlannedInteraction]]:
+    """The archive's messages, then its invitations, in batches of BATCH_SIZE, read
+    from the file again on every call."""
+    upload = cast(LinkedInUpload, plan.upload)
+    streams: list[Iterator[PlannedInteraction]] = []
+    if "messages" in upload.tables:
+        name = upload.tables["messages"]
+        streams.append(_planned_messages(upload.rows("messages"), name, plan.me, skip))
+    if "invitations" in upload.tables:
+        name = upload.tables["invitations"]
+        streams.append(_planned_invitations(upload.rows("invitations"), name, zone, skip))
+    for stream in streams:
+        while batch := list(itertools.islice(stream, BATCH_SIZE)):
+            yield batch
+
+
+def _known_keys(owner: User, keys: Iterable[str]) -> set[str]:
+    """The external ids among `keys` the owner's interactions already have: looked up per
+    batch, so nothing the size of the archive is held."""
+    return set(
+        Interaction.objects.filter(owner=owner, external_id__in=set(keys)).values_list(
+            "external_id", flat=True
+        )
+    )
+
+
+def _plan_interactions(plan: ArchivePlan, owner: User, zone, known: set[str]) -> None:
+    """Counts what the messages and invitations would add; keeps the first
+    REJECTION_SAMPLE messages that may say no, for the user to confirm."""
+    for batch in _interactions(plan, zone, plan.skip):
+        matched = [m for m in batch if m.contact_key in known]
+        messages = batch[0].kind == Interaction.Kind.OTHER
+        if messages:
+            plan.unmatched_messages += len(batch) - len(matched)
+        existing = _known_keys(owner, (m.key for m in matched))
+        for planned in matched:
+            planned.exists = planned.key in existing
+            if not messages:
+                plan.new_invitations += not planned.exists
+                continue
+            if planned.exists:
+                plan.known_messages += 1
+                continue
+            plan.new_messages += 1
+            if planned.looks_like_rejection:
+                if len(plan.rejection_candidates) < REJECTION_SAMPLE:
+                    plan.rejection_candidates.append(planned)
+                else:
+                    plan.more_rejection_candidates += 1
+
+
+def _plan_jobs(upload: LinkedInUpload, kind: str, status: str, zone, plan: ArchivePlan) -> None:
     date_column = "application date" if status == JobApplication.Status.APPLIED else "saved date"
-    for line, row in table.rows:
+    name = upload.tables[kind]
+    for line, row in upload.rows(kind):
         company, title = row.get("company name", ""), row.get("job title", "")
         if not company or not title:
-            plan.skipped.append(f"{table.name} line {line}: no company or job title.")
+            plan.skip(f"{name} line {line}: no company or job title.")
             continue
         moment = _local_stamp(row.get(date_column, ""), zone)
         plan.applications.append(
@@ -355,13 +466,15 @@ def _match_applications(plan: ArchivePlan, owner) -> None:
 
 
 def plan_archive(
-    owner: User, raw: bytes, name: str = "", *, date_order: str | None = None
+    owner: User, raw: Source, name: str = "", *, date_order: str | None = None
 ) -> ArchivePlan:
-    """What importing an archive (or one of its CSVs) would do for `owner`; no writes."""
-    tables, extra = read_linkedin_upload(raw, name)
+    """What importing an archive (or one of its CSVs) would do for `owner`; no writes.
+    `raw` is the file's bytes or its path; its large tables are streamed, twice (the
+    user's own profile, then the plan), and once more by commit_archive."""
+    upload = open_linkedin_upload(raw, name)
     connections = (
-        plan_linkedin(owner, extra["connections"], date_order=date_order)
-        if extra["connections"]
+        plan_linkedin(owner, upload.connections, date_order=date_order)
+        if upload.connections
         else None
     )
     zone = Profile.for_user(owner).zone
@@ -371,10 +484,9 @@ def plan_archive(
         columns=connections.columns if connections else [],
         owner=owner,
         connections=connections,
-        ignored_files=extra["ignored"],
-        files=sorted(
-            ({"Connections.csv"} if connections else set()) | {t.name for t in tables.values()}
-        ),
+        upload=upload,
+        ignored_files=upload.ignored,
+        files=sorted(({"Connections.csv"} if connections else set()) | set(upload.tables.values())),
     )
     if connections is not None:
         plan.encoding_label = connections.encoding_label
@@ -383,28 +495,20 @@ def plan_archive(
         plan.date_order = connections.date_order
         plan.date_order_inferred = connections.date_order_inferred
         plan.date_order_needed = connections.date_order_needed
-    existing = set(
-        Interaction.objects.filter(owner=owner, external_id__startswith="linkedin:").values_list(
-            "external_id", flat=True
-        )
-    )
     known = _known_people(plan, owner)
-    me = _own_profile(tables.get("messages"), tables.get("invitations"), known)
-    if "messages" in tables:
-        _plan_messages(tables["messages"], me, plan, existing)
-    if "invitations" in tables:
-        _plan_invitations(tables["invitations"], zone, plan, existing)
-    if "job_applications" in tables:
-        _plan_jobs(tables["job_applications"], JobApplication.Status.APPLIED, zone, plan)
-    if "saved_jobs" in tables:
-        _plan_jobs(tables["saved_jobs"], JobApplication.Status.WISHLIST, zone, plan)
+    plan.me = _own_profile(upload, known)
+    _plan_interactions(plan, owner, zone, known)
+    if "job_applications" in upload.tables:
+        _plan_jobs(upload, "job_applications", JobApplication.Status.APPLIED, zone, plan)
+    if "saved_jobs" in upload.tables:
+        _plan_jobs(upload, "saved_jobs", JobApplication.Status.WISHLIST, zone, plan)
     _match_applications(plan, owner)
-    _match_people(plan, known)
     return plan
 
 
 def _known_people(plan: ArchivePlan, owner) -> set[str]:
-    """Profiles of the owner's contacts, and of those this archive's Connections.csv adds."""
+    """Profiles of the owner's contacts, and of those this archive's Connections.csv adds:
+    the people whose messages and invitations are imported (the rest are counted)."""
     known = {
         linkedin_key(url)
         for url in Contact.objects.filter(owner=owner)
@@ -418,15 +522,6 @@ def _known_people(plan: ArchivePlan, owner) -> set[str]:
             if row.url and not preview.is_rejected
         }
     return known
-
-
-def _match_people(plan: ArchivePlan, known: set[str]) -> None:
-    """Keeps the messages and invitations whose other person is a contact, or becomes one
-    with this archive's Connections.csv; counts the rest."""
-    matched = [m for m in plan.messages if m.contact_key in known]
-    plan.unmatched_messages = len(plan.messages) - len(matched)
-    plan.messages = matched
-    plan.invitations = [m for m in plan.invitations if m.contact_key in known]
 
 
 # Commit -----------------------------------------------------------------------------------
@@ -453,15 +548,18 @@ class ArchiveResult(ImportResult):
 def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> ArchiveResult:
     """Writes the whole plan in one transaction: all of it or nothing.
 
-    Messages are written in bulk, then the rules run once per contact on its latest
-    inbound and latest outbound message (what the rules read: who answered last, when
-    to check in next), for the contacts they can act on. A message the user confirmed
-    as a rejection is saved on its own, so the rules schedule the reply exactly as for
-    one logged by hand.
+    Messages and invitations are read from the archive again and written in bulk, a
+    batch at a time (each batch's ids looked up first, so a second import skips what the
+    first wrote); memory holds one batch, not the archive. Then the rules run once per
+    contact on its latest inbound and latest outbound message (what the rules read: who
+    answered last, when to check in next), for the contacts they can act on. A message
+    the user confirmed as a rejection is saved on its own, so the rules schedule the
+    reply exactly as for one logged by hand.
     """
     plan.check_committable()
     rejections = rejections or set()
     owner = cast(User, plan.owner)  # plan_archive always sets it
+    zone = Profile.for_user(owner).zone
     result = ArchiveResult()
     try:
         with transaction.atomic():
@@ -471,57 +569,66 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
                 result.rejected, result.companies_created = done.rejected, done.companies_created
             # Applications first: a confirmed rejection is linked to its application.
             _commit_applications(plan, owner, result)
-            contacts = {
-                linkedin_key(c.linkedin_url): c
-                for c in Contact.objects.filter(owner=owner).exclude(linkedin_url="")
-            }
-            fresh = [
-                m for m in [*plan.messages, *plan.invitations] if not m.exists and m.contact_key
-            ]
-            rows, confirmed = [], []
-            for planned in fresh:
-                interaction = Interaction(
-                    owner=owner,
-                    contact=contacts.get(planned.contact_key),
-                    direction=planned.direction,
-                    channel=Interaction.Channel.LINKEDIN,
-                    kind=planned.kind,
-                    occurred_at=planned.occurred_at,
-                    subject=planned.subject,
-                    body=planned.body,
-                    external_id=planned.key,
-                )
-                if interaction.contact is None:
-                    continue
-                if planned.key in rejections and planned.looks_like_rejection:
-                    interaction.kind = Interaction.Kind.REJECTION
-                    confirmed.append(interaction)
-                else:
+            contacts: dict[str, int] = {}
+            for url, pk in (
+                Contact.objects.filter(owner=owner)
+                .exclude(linkedin_url="")
+                .values_list("linkedin_url", "pk")
+            ):
+                contacts[linkedin_key(url)] = pk
+            confirmed: list[Interaction] = []
+            # (contact, direction) → (time, external id) of its latest imported message
+            latest: dict[tuple[int, str], tuple[datetime, str]] = {}
+            for batch in _interactions(plan, zone, lambda problem: None):
+                fresh = [m for m in batch if m.contact_key in contacts]
+                existing = _known_keys(owner, (m.key for m in fresh))
+                rows = []
+                for planned in fresh:
+                    if planned.key in existing:
+                        continue
+                    existing.add(planned.key)  # twice in the file: the first is kept
+                    interaction = Interaction(
+                        owner=owner,
+                        contact_id=contacts[planned.contact_key],
+                        direction=planned.direction,
+                        channel=Interaction.Channel.LINKEDIN,
+                        kind=planned.kind,
+                        occurred_at=planned.occurred_at,
+                        subject=planned.subject,
+                        body=planned.body,
+                        external_id=planned.key,
+                    )
+                    if planned.key in rejections and planned.looks_like_rejection:
+                        interaction.kind = Interaction.Kind.REJECTION
+                        confirmed.append(interaction)
+                        continue
                     rows.append(interaction)
-            Interaction.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            result.messages = sum(1 for i in rows if i.kind == Interaction.Kind.OTHER)
-            result.invitations = sum(1 for i in rows if i.kind == Interaction.Kind.CONNECT)
+                    slot = (contacts[planned.contact_key], planned.direction)
+                    if slot not in latest or planned.occurred_at > latest[slot][0]:
+                        latest[slot] = (planned.occurred_at, planned.key)
+                Interaction.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+                result.messages += sum(1 for i in rows if i.kind == Interaction.Kind.OTHER)
+                result.invitations += sum(1 for i in rows if i.kind == Interaction.Kind.CONNECT)
             for interaction in confirmed:
-                if interaction.contact is not None:  # always: contactless ones were skipped
-                    interaction.application = _only_application(interaction.contact)
+                interaction.application = _only_application(interaction.contact)
                 interaction.save()  # post_save: the rejection rules run
             result.rejections = len(confirmed)
             result.messages += len(confirmed)
-            latest: dict[tuple[int | None, str], Interaction] = {}
-            for interaction in rows:
-                slot = (interaction.contact_id, interaction.direction)
-                if slot not in latest or interaction.occurred_at > latest[slot].occurred_at:
-                    latest[slot] = interaction
-            # The rules (followups, which contacts does not import) run on these.
-            interactions_imported.send(sender=Interaction, interactions=list(latest.values()))
+            keys = [key for _, key in latest.values()]
+            for start in range(0, len(keys), BATCH_SIZE):
+                # The rules (followups, which contacts does not import) run on these.
+                chosen = Interaction.objects.filter(
+                    owner=owner, external_id__in=keys[start : start + BATCH_SIZE]
+                )
+                interactions_imported.send(sender=Interaction, interactions=list(chosen))
     except IntegrityError as error:
         raise import_failed(error) from error
     return result
 
 
-def _only_application(contact: Contact) -> JobApplication | None:
+def _only_application(contact: Contact | None) -> JobApplication | None:
     """The application a rejection is about, when the contact's company has exactly one."""
-    if not contact.company_id:
+    if contact is None or not contact.company_id:
         return None
     found = list(JobApplication.objects.filter(owner=contact.owner, company=contact.company)[:2])
     return found[0] if len(found) == 1 else None
@@ -562,7 +669,7 @@ def _commit_applications(plan: ArchivePlan, owner: User, result: ArchiveResult) 
 
 
 def import_archive(
-    owner, raw: bytes, name: str = "", *, date_order: str | None = None
+    owner, raw: Source, name: str = "", *, date_order: str | None = None
 ) -> tuple[ArchivePlan, ArchiveResult]:
     """Plans and commits in one go (management command, benchmark)."""
     plan = plan_archive(owner, raw, name, date_order=date_order)
@@ -570,17 +677,19 @@ def import_archive(
 
 
 def plan_linkedin_upload(
-    owner, raw: bytes, name: str = "", *, date_order: str | None = None
+    owner, raw: Source, name: str = "", *, date_order: str | None = None
 ) -> LinkedInPlan | ArchivePlan:
-    """The plan for whatever LinkedIn file was uploaded: a plain Connections.csv as the
-    connections importer always read it, an archive or any other of its CSVs as a whole."""
-    if not is_zip(raw):
+    """The plan for whatever LinkedIn file was uploaded (its bytes, or its path): a plain
+    Connections.csv as the connections importer always read it, an archive or any other
+    of its CSVs as a whole."""
+    if not is_zip(source_head(raw)):
         try:
-            kind = _read_table(raw, name or "the file").kind
+            connections = open_linkedin_upload(raw, name).connections is not None
         except ImportFileError:
-            kind = "connections"  # the connections importer says what is wrong, as before
-        if kind == "connections":
-            return plan_linkedin(owner, raw, date_order=date_order)
+            connections = True  # the connections importer says what is wrong, as before
+        if connections:
+            data = raw if isinstance(raw, bytes) else raw.read_bytes()
+            return plan_linkedin(owner, data, date_order=date_order)
     return plan_archive(owner, raw, name, date_order=date_order)
 
 

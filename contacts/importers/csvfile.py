@@ -3,12 +3,14 @@ shared by every importer."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import charset_normalizer
 from django.conf import settings
@@ -17,6 +19,8 @@ from django.conf import settings
 
 DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20_000
+# Excel's own limit for one cell; nothing a person types into a CRM is longer.
+DEFAULT_MAX_CELL_CHARS = 32_767
 # How far down LinkedIn's notes may push the header row.
 HEADER_SEARCH_RECORDS = 30
 # Rows per INSERT/UPDATE: small enough for SQLite's variable limit, large enough that
@@ -34,6 +38,11 @@ def max_upload_bytes() -> int:
 
 def max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def max_cell_chars() -> int:
+    # The admin's import checks the same setting (crm/security/uploads.py).
+    return getattr(settings, "IMPORT_MAX_CELL_CHARS", DEFAULT_MAX_CELL_CHARS)
 
 
 def _megabytes(size: int) -> str:
@@ -248,11 +257,33 @@ def read_records(
             if len(records) > cap + HEADER_SEARCH_RECORDS + 1:
                 break  # the row cap below reports it; no need to read the rest
     except csv.Error as error:
-        raise ImportFileError(
-            f"Line {reader.line_num} could not be read as CSV ({error}). "
-            "Check for an unclosed quote."
-        ) from None
+        raise ImportFileError(_csv_error_message(reader.line_num, error)) from None
+    for record in records:
+        check_cells(record)
     return records
+
+
+def _csv_error_message(line: int, error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        # The csv module's own cap (131,072 characters) is above ours: the cell is long.
+        return (
+            f"Line {line} has a cell longer than {csv.field_size_limit():,} characters; "
+            f"the limit is {max_cell_chars():,} characters a cell (or a quote is never "
+            "closed). Nothing was imported."
+        )
+    return f"Line {line} could not be read as CSV ({error}). Check for an unclosed quote."
+
+
+def check_cells(record: Record) -> None:
+    """Refuses a record with a cell over the cell cap: no field of a contact or an
+    application is that long, and a file of such cells is a way to exhaust memory."""
+    limit = max_cell_chars()
+    for cell in record.cells:
+        if len(cell) > limit:
+            raise ImportFileError(
+                f"Line {record.line} has a cell of {len(cell):,} characters; the limit is "
+                f"{limit:,} characters a cell. Nothing was imported."
+            )
 
 
 def normalise_header(name: str) -> str:
@@ -356,4 +387,151 @@ def read_csv(
         headers=[cell.strip() for cell in header.cells],
         header_line=header.line,
         records=data,
+    )
+
+
+# Streaming a large CSV ----------------------------------------------------------------
+
+# Enough of the file's start to tell its encoding, its delimiter and its header.
+HEAD_BYTES = 256 * 1024
+
+
+class _Prefixed(io.RawIOBase):
+    """`head` (already read, to sniff the file) and then the rest of `stream`."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniff_encoding(head: bytes, complete: bool, expected: str) -> DecodedText:
+    """The encoding of a file from its first HEAD_BYTES (all of it when `complete`), and
+    the text of that head; the same choices as decode_file."""
+    _refuse_binary(head, expected)
+    encoding = ""
+    if head.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf_8_sig"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf_16"
+    elif head[1:200:2].count(0) > 40 and head[0:200:2].count(0) == 0:
+        encoding = "utf_16_le"
+    elif head[0:200:2].count(0) > 40 and head[1:200:2].count(0) == 0:
+        encoding = "utf_16_be"
+    if encoding:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        return DecodedText(decoder.decode(head, final=complete), encoding)
+    try:
+        text = codecs.getincrementaldecoder("utf_8")().decode(head, final=complete)
+        return DecodedText(text, "utf_8")
+    except UnicodeDecodeError:
+        _refuse_binary_bytes(head, expected)
+        return _eight_bit_decoding(head, expected)
+
+
+@dataclass
+class CsvStream:
+    """A CSV file read as it streams: how (encoding, delimiter), its header, and its data
+    records one at a time (`records()`, once). Memory stays that of one record."""
+
+    encoding: str
+    encoding_label: str
+    delimiter: str
+    headers: list[str]
+    header_line: int
+    _records: Iterator[Record]
+
+    @property
+    def delimiter_label(self) -> str:
+        return DELIMITER_LABELS[self.delimiter]
+
+    def records(self) -> Iterator[Record]:
+        return self._records
+
+
+def stream_csv(
+    stream: BinaryIO,
+    *,
+    expected: str,
+    is_header: Callable[[list[str]], bool],
+    search: int = HEADER_SEARCH_RECORDS,
+    not_found: str = "",
+    row_cap: int | None = None,
+) -> CsvStream:
+    """read_csv for a file too large to hold: the encoding, delimiter and header come
+    from its first HEAD_BYTES, then the records are decoded and parsed as they are read,
+    with the same checks (row cap, cell cap, NUL, undecodable bytes, bad quoting)."""
+    head = stream.read(HEAD_BYTES)
+    complete = len(head) < HEAD_BYTES
+    decoded = _sniff_encoding(head, complete, expected)
+    sample = decoded.text[:4000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    if "\x00" in sample or controls > len(sample) // 100 + 2:
+        raise ImportFileError(f"This is not a CSV text file. Expected {expected}.")
+    order = sorted(DELIMITERS, key=lambda d: -decoded.text[:20_000].count(d))
+    for delimiter in order:
+        found = _head_records(decoded.text, delimiter, search + 50)
+        nonblank = [(i, r) for i, r in enumerate(found) if not r.is_blank][:search]
+        index = next(
+            (i for i, r in nonblank if is_header([normalise_header(c) for c in r.cells])), None
+        )
+        if index is not None:
+            break
+    else:
+        raise ImportFileError(not_found or f"No header line found. Expected {expected}.")
+    header = found[index]
+    text = io.TextIOWrapper(
+        io.BufferedReader(_Prefixed(head, stream)),
+        encoding=decoded.encoding,
+        errors="strict",
+        newline="",
+    )
+    reader = csv.reader(text, delimiter=delimiter)
+    label = decoded.encoding_label
+
+    def records() -> Iterator[Record]:
+        start, seen, data = 1, 0, 0
+        cap = row_cap or max_rows()
+        try:
+            for cells in reader:
+                record = Record(line=start, cells=cells)
+                start = reader.line_num + 1
+                seen += 1
+                if seen <= index + 1 or record.is_blank:
+                    continue  # the notes above the header, the header, blank lines
+                data += 1
+                if data > cap:
+                    raise ImportFileError(
+                        f"The file has more than {cap:,} rows; the limit is {cap:,}. "
+                        "Split it into smaller files and import them one after the other."
+                    )
+                check_cells(record)
+                yield record
+        except csv.Error as error:
+            raise ImportFileError(_csv_error_message(reader.line_num, error)) from None
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                f"Line {reader.line_num + 1} of the file cannot be read as {label}, the "
+                f"encoding its first lines are in, so nothing was imported. {RESAVE_AS_UTF8}"
+            ) from None
+
+    return CsvStream(
+        encoding=decoded.encoding,
+        encoding_label=label,
+        delimiter=delimiter,
+        headers=[cell.strip() for cell in header.cells],
+        header_line=header.line,
+        _records=records(),
     )

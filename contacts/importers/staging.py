@@ -52,6 +52,14 @@ def stage_upload(user: User, raw: bytes) -> str:
     return token
 
 
+def staged_path(user: User, token: str) -> Path:
+    """Where the staged upload is: the LinkedIn archive is streamed from there."""
+    path = _staged_path(user, token)
+    if not path.exists():
+        raise ImportFileError("The uploaded file has expired; upload it again.")
+    return path
+
+
 def load_staged(user: User, token: str) -> bytes:
     try:
         return _staged_path(user, token).read_bytes()

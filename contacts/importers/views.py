@@ -68,15 +68,16 @@ def _set_staged(request: AuthenticatedHttpRequest, kind: str, entry: dict | None
 def _plan(
     request: AuthenticatedHttpRequest, kind: str, entry: dict
 ) -> importers.LinkedInPlan | importers.ArchivePlan | importers.ApplicationsPlan:
-    raw = importers.load_staged(request.user, entry["token"])
     date_order = entry.get("date_order")
     if kind == "linkedin":
+        # Streamed from the staged file: an archive's messages are never held whole.
+        path = importers.staged_path(request.user, entry["token"])
         return importers.plan_linkedin_upload(
-            request.user, raw, entry.get("name", ""), date_order=date_order
+            request.user, path, entry.get("name", ""), date_order=date_order
         )
     return importers.plan_applications(
         request.user,
-        raw,
+        importers.load_staged(request.user, entry["token"]),
         entry["mapping"],
         status_map=entry.get("status_map"),
         date_order=date_order,
@@ -123,9 +124,7 @@ def import_upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
         name = cast(UploadedFile, request.FILES["file"]).name
         try:
             if kind == "linkedin":
-                tables, extra = importers.read_linkedin_upload(raw, name or "")
-                if extra["connections"]:
-                    importers.parse_linkedin(extra["connections"])
+                importers.check_linkedin_upload(raw, name or "")
                 mapping = None
             else:
                 mapping = importers.parse_applications(raw).guess_mapping()

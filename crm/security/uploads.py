@@ -15,7 +15,9 @@ import zipfile
 
 import tablib
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from import_export.formats import base_formats
+from import_export.forms import ImportForm
 
 MB = 1024 * 1024
 # Excel's own limit for one cell; nothing a person types into a CRM is longer.
@@ -82,6 +84,21 @@ class _RowCounter:
                     f"Row {self.rows} has a cell of {len(value):,} characters; the limit is "
                     f"{self.cell_limit:,}."
                 )
+
+
+class LimitedImportForm(ImportForm):
+    """django-import-export's import form, refusing a file over the size limit from the
+    size the upload declares: the admin would otherwise read it whole into memory
+    (ImportMixin.write_to_tmp_storage) before any format sees it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload is not None and upload.size is not None and upload.size > max_upload_bytes():
+            raise ValidationError(
+                f"The file is {upload.size / MB:.1f} MB; the limit is "
+                f"{max_upload_bytes() // MB} MB."
+            )
+        return upload
 
 
 class LimitedXLSX(base_formats.XLSX):

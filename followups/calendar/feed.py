@@ -165,8 +165,11 @@ def feed_version(user, *, now: datetime | None = None) -> FeedVersion:
             "application__company__updated_at",
         )
     )
-    digest = hashlib.sha256(repr((rows, _time_zone(user), settings.SITE_URL)).encode())
+    time_zone, deleted_at = _feed_settings(user)
+    digest = hashlib.sha256(repr((rows, time_zone, deleted_at, settings.SITE_URL)).encode())
     moments = [m for row in rows for m in (row[4], row[10], row[12], row[14]) if m]
+    if deleted_at is not None:
+        moments.append(deleted_at)
     # An empty feed: when the account was created, the earliest it can have changed.
     last = max(moments, default=user.date_joined)
     return FeedVersion('W/"' + digest.hexdigest()[:32] + '"', last.replace(microsecond=0))
@@ -177,8 +180,25 @@ def feed_etag(user, *, now: datetime | None = None) -> str:
 
 
 def _time_zone(user) -> str:
-    profile = Profile.objects.filter(user=user).only("time_zone").first()
-    return profile.time_zone if profile else "UTC"
+    return _feed_settings(user)[0]
+
+
+def _feed_settings(user) -> tuple[str, datetime | None]:
+    """The user's time zone, and when a row the feed may show was last deleted."""
+    profile = Profile.objects.filter(user=user).only("time_zone", "feed_deleted_at").first()
+    return (profile.time_zone, profile.feed_deleted_at) if profile else ("UTC", None)
+
+
+def note_feed_deletion(owner_id: int | None, now: datetime) -> None:
+    """Records that a follow-up, contact, application or company of `owner_id` was
+    deleted (followups/signals.py): feed_version reads it. In the deleting transaction,
+    so a rolled-back delete records nothing; the condition skips a rewrite when one
+    cascade deletes many rows in the same instant."""
+    if owner_id is None:
+        return
+    Profile.objects.filter(user_id=owner_id).exclude(feed_deleted_at=now).update(
+        feed_deleted_at=now
+    )
 
 
 def build_feed(user: User, *, now: datetime | None = None) -> bytes:

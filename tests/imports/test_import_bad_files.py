@@ -157,7 +157,9 @@ def test_a_field_too_long_for_csv_is_a_message_not_an_error_page(alice_client):
     response = upload(alice_client, content)
 
     assert response.status_code == 400
-    assert "could not be read as CSV" in response.content.decode()
+    assert "has a cell longer than 131,072 characters; the limit is 32,767" in (
+        response.content.decode()
+    )
     assert_nothing_written()
 
 

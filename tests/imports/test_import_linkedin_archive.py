@@ -266,7 +266,7 @@ def test_a_damaged_file_in_the_archive_imports_nothing_at_all(alice):
     broken = csv_bytes(MESSAGES) + b'c-9,,"Priya,' + b"x" * 200_000 + b"\r\n"
     files = {"Connections.csv": csv_bytes(CONNECTIONS), "messages.csv": broken}
 
-    with pytest.raises(ImportFileError, match="could not be read as CSV"):
+    with pytest.raises(ImportFileError, match="a cell longer than .* a quote is never closed"):
         import_archive(alice, archive(files))
     assert not Contact.objects.exists()
 

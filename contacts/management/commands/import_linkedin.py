@@ -65,11 +65,11 @@ class Command(BaseCommand):
             limit = max_archive_bytes() if is_zip(head) else max_upload_bytes()
             if path.stat().st_size > limit:
                 raise CommandError(f"{file} is larger than the import limit.")
-            raw = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            plan = plan_linkedin_upload(owner, raw, path.name, date_order=date_order)
+            # The path, not its bytes: an archive's large CSVs are streamed from it.
+            plan = plan_linkedin_upload(owner, path, path.name, date_order=date_order)
             if plan.date_order_needed:
                 raise CommandError(
                     "Some dates could be day/month or month/day and no row tells which: "
