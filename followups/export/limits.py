@@ -46,6 +46,8 @@ def max_string_chars() -> int:
 
 
 def _mb(size: int) -> str:
+    if size < MB:
+        return f"{size / 1024:.0f} KB"
     return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
 
 
