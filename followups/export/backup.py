@@ -14,6 +14,7 @@ row is inserted with bulk_create and nothing is scheduled behind our back.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -435,10 +436,14 @@ def plan_restore(user: User, document: dict) -> RestorePlan:
 OnBatch = Callable[[type[models.Model], list[models.Model]], None]
 
 
-def write_plan(plan: RestorePlan, *, batch_rows: int, on_batch: OnBatch | None = None) -> dict:
+def write_plan(
+    plan: RestorePlan, *, batch_rows: int, on_batch: OnBatch | None = None, pause: float = 0
+) -> dict:
     """Inserts the planned rows, at most `batch_rows` per transaction, then the profile;
     returns the rows per section. `on_batch(model, objs)` runs inside each batch's
-    transaction, so what it records commits with the rows."""
+    transaction, so what it records commits with the rows. `pause` seconds between
+    batches let other writers in: SQLite's busy handler polls, sleeping up to 100 ms,
+    so a writer that begins again at once would keep the lock from them for good."""
     counts = {}
     for section in plan.sections:
         model = section.model
@@ -451,6 +456,8 @@ def write_plan(plan: RestorePlan, *, batch_rows: int, on_batch: OnBatch | None =
                 _write_links(model, chunk)
                 if on_batch:
                     on_batch(model, objs)
+            if pause:
+                time.sleep(pause)
         counts[section.key] = len(section.rows)
     with transaction.atomic():
         _write_profile(plan.user, plan.profile)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from followups.export import backup, limits
@@ -50,6 +50,12 @@ def restore_dir() -> Path:
 
 def batch_rows() -> int:
     return getattr(settings, "RESTORE_BATCH_ROWS", 500)
+
+
+def batch_pause() -> float:
+    """Seconds between batches; on SQLite other writers need them to get the lock."""
+    default = 0.15 if connection.vendor == "sqlite" else 0
+    return getattr(settings, "RESTORE_BATCH_PAUSE_SECONDS", default)
 
 
 def stale_after() -> timedelta:
@@ -131,7 +137,9 @@ def _run(job: RestoreJob) -> str:
         job.save(update_fields=["written", "rows_done", "updated_at"])
 
     try:
-        counts = backup.write_plan(plan, batch_rows=batch_rows(), on_batch=record)
+        counts = backup.write_plan(
+            plan, batch_rows=batch_rows(), on_batch=record, pause=batch_pause()
+        )
     except DatabaseError as error:
         log.warning("restore %s failed while writing: %s", job.pk, error)
         job.refresh_from_db(fields=["written", "rows_done"])
