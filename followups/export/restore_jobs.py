@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from followups.export import backup, limits
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TASK = "followups.tasks.run_restore"
+ALREADY_RUNNING = "A restore is already running in this account; wait until it has finished."
 
 
 def restore_dir() -> Path:
@@ -74,9 +75,7 @@ def start_restore(user: User, upload: UploadedFile) -> RestoreJob:
     recover_stale(user)
     limits.check_upload_size(upload.size or 0)
     if RestoreJob.objects.filter(owner=user).exclude(state__in=RestoreJob.FINISHED).exists():
-        raise backup.BackupError(
-            "A restore is already running in this account; wait until it has finished."
-        )
+        raise backup.BackupError(ALREADY_RUNNING)
     if backup.owns_anything(user):
         raise backup.BackupError(backup.EMPTY_ONLY)
     folder = restore_dir()
@@ -85,7 +84,12 @@ def start_restore(user: User, upload: UploadedFile) -> RestoreJob:
     with open(folder / name, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    job = RestoreJob.objects.create(owner=user, file_name=name)
+    try:
+        with transaction.atomic():
+            job = RestoreJob.objects.create(owner=user, file_name=name)
+    except IntegrityError:  # a second tab started one since the check above
+        (folder / name).unlink(missing_ok=True)
+        raise backup.BackupError(ALREADY_RUNNING) from None
     from django_q.tasks import async_task
 
     async_task(TASK, job.pk, group="restore", timeout=task_timeout())
@@ -198,7 +202,8 @@ def take_back(job: RestoreJob) -> None:
 
 
 def recover_stale(user: User, *, now=None) -> None:
-    """Fails the user's restores whose worker stopped beating, taking back their rows."""
+    """Fails the user's restores whose worker stopped beating, taking back their rows,
+    and those no worker picked up in time (it would find them failed and leave them)."""
     now = now or timezone.now()
     stale = RestoreJob.objects.filter(
         owner=user,
@@ -215,3 +220,18 @@ def recover_stale(user: User, *, now=None) -> None:
                 "was removed again; nothing was restored. Upload the file again."
             ],
         )
+    unclaimed = RestoreJob.objects.filter(
+        owner=user, state=RestoreJob.State.QUEUED, updated_at__lt=now - stale_after()
+    )
+    for job in unclaimed:
+        if RestoreJob.objects.filter(pk=job.pk, state=RestoreJob.State.QUEUED).update(
+            state=RestoreJob.State.FAILED, updated_at=now
+        ):
+            _finish(
+                job,
+                RestoreJob.State.FAILED,
+                errors=[
+                    "No worker picked the restore up; nothing was restored. Start the "
+                    "worker (python manage.py qcluster) and upload the file again."
+                ],
+            )

@@ -48,7 +48,13 @@ class RestoreJob(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state__in=["queued", "checking", "writing", "done", "failed"]),
                 name="restore_job_state_valid",
-            )
+            ),
+            # One restore at a time per account: two at once would both find it empty.
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(state__in=["queued", "checking", "writing"]),
+                name="one_unfinished_restore_per_owner",
+            ),
         ]
 
     def __str__(self) -> str:

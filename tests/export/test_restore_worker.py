@@ -302,3 +302,27 @@ def test_the_upload_is_deleted_once_the_restore_is_done(carol_client, settings):
     upload(carol_client, backup_of(companies=companies(1)), follow=True)
 
     assert list(restore_jobs.restore_dir().iterdir()) == []
+
+
+def test_a_restore_no_worker_picks_up_gives_way_to_a_new_upload(carol_client, monkeypatch):
+    monkeypatch.setattr(Conf, "SYNC", False)
+    upload(carol_client, backup_of(companies=companies(1)))
+    first = RestoreJob.objects.get()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = upload(carol_client, backup_of(companies=companies(2)))
+
+    first.refresh_from_db()
+    assert first.state == "failed" and "No worker picked the restore up" in first.errors[0]
+    assert response.status_code == 302
+    assert run_restore(first.pk) == "failed"  # the worker, started late, leaves it alone
+    assert carol_owns_nothing()
+
+
+def test_the_database_allows_one_unfinished_restore_per_account(carol_client):
+    from django.db import IntegrityError, transaction
+
+    carol = RestoreJob._meta.get_field("owner").related_model.objects.get(username="carol")
+    RestoreJob.objects.create(owner=carol, file_name="a")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RestoreJob.objects.create(owner=carol, file_name="b")
