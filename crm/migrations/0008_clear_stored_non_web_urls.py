@@ -16,7 +16,7 @@ def clear(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0006_application_status_change"),
+        ("crm", "0007_capture_ticket"),
     ]
 
     operations = [migrations.RunPython(clear, migrations.RunPython.noop)]
