@@ -109,3 +109,15 @@ def ensure_mailbox_schedule(using: str = "default", **kwargs) -> None:
         for name, value in wanted.items():
             setattr(first, name, value)
         first.save(using=using)
+
+
+# Restoring a backup (followups/export) ------------------------------------------------
+
+RESTORE_TASK = "followups.tasks.run_restore"
+
+
+def run_restore(job_id: int) -> str:
+    """Restores one uploaded backup in short transactions (followups/export/restore_jobs.py)."""
+    from followups.export import restore_jobs
+
+    return restore_jobs.run_restore(job_id)

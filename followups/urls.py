@@ -78,6 +78,7 @@ urlpatterns: list = [
     ),
     path("export/backup.json", export_views.export_backup, name="export-backup"),
     path("export/restore/", export_views.restore_backup, name="restore"),
+    path("export/restore/<int:pk>/", export_views.restore_job_page, name="restore-job"),
     # Mailbox sync: Preferences → Mailbox and the Inbox triage page
     path("", include("followups.mailbox.urls")),
 ]

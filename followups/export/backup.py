@@ -14,17 +14,21 @@ row is inserted with bulk_create and nothing is scheduled behind our back.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
 from crm.models import ApplicationStatusChange, Company, JobApplication, Profile
+from followups.export import limits
 from followups.models import (
     DigestDelivery,
     FeedbackTheme,
@@ -71,7 +75,12 @@ PROFILE_SKIP = {"id", "user", "calendar_token"}
 
 
 class BackupError(Exception):
-    """The file cannot be restored; str(error) is the message for the user."""
+    """The file cannot be restored; str(error) is the message for the user, `errors`
+    every problem found (a restore checks the whole file before it writes anything)."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or [message]
 
 
 # Describing the models --------------------------------------------------------------
@@ -196,6 +205,16 @@ def export_json(user: User, *, now: datetime | None = None) -> str:
 
 
 # Restore ----------------------------------------------------------------------------
+#
+# In two steps, so a restore can run in short transactions (followups/export/restore_jobs.py):
+# plan_restore checks the whole document and builds every row in memory, writing nothing;
+# write_plan inserts the rows section by section in batches of its own transaction.
+
+MAX_REPORTED_ERRORS = 50
+EMPTY_ONLY = (
+    "Restoring only works into an empty account, so nothing you have is overwritten or "
+    "mixed up. This account already holds data."
+)
 
 
 def owns_anything(user: User) -> bool:
@@ -207,10 +226,16 @@ def owns_anything(user: User) -> bool:
 
 
 def parse_backup(raw: bytes) -> dict:
-    """The document in an uploaded file, or BackupError saying what is wrong with it."""
+    """The document in an uploaded file (JSON, or JSON compressed with gzip), or
+    BackupError saying what is wrong with it; the limits of limits.py come first."""
+    try:
+        raw = limits.decompressed(raw)
+        limits.check_depth(raw)
+    except limits.BackupLimitExceeded as error:
+        raise BackupError(str(error)) from None
     try:
         document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):  # nested too deep to be ours
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BackupError(
             "This is not a Follow-up CRM backup: expected the JSON file the export page "
             "downloads (followup-crm-backup-….json)."
@@ -225,7 +250,56 @@ def parse_backup(raw: bytes) -> dict:
             f"This backup has format version {document.get('version')!r}; this server reads "
             f"version {VERSION}."
         )
+    try:
+        limits.check_rows(document, [key for key, _ in SECTIONS])
+    except limits.BackupLimitExceeded as error:
+        raise BackupError(str(error)) from None
     return document
+
+
+@dataclass
+class PlannedRow:
+    obj: models.Model
+    times: dict[str, Any]  # auto-stamped fields to write back after the insert
+    links: list[tuple[models.ManyToManyField, models.Model]] = field(default_factory=list)
+
+
+@dataclass
+class PlannedSection:
+    key: str
+    model: type[models.Model]
+    rows: list[PlannedRow]
+
+
+@dataclass
+class RestorePlan:
+    """A checked document, every row built and unsaved, in the order it is written."""
+
+    user: User
+    profile: dict[str, Any]
+    sections: list[PlannedSection]
+    warnings: list[str]
+
+    @property
+    def rows_total(self) -> int:
+        return sum(len(section.rows) for section in self.sections)
+
+
+@dataclass
+class _Problems:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _optional_text(f: models.Field) -> bool:
+    """A text field a row may leave empty: a stored value that no longer passes its
+    validation (a `javascript:` URL from before issue 13, item 6) is left out with a
+    warning instead of refusing the whole backup (issue 13, item 11)."""
+    return isinstance(f, models.CharField | models.TextField) and f.blank and not f.choices
+
+
+def _shown(raw: str) -> str:
+    return repr(raw if len(raw) <= 80 else raw[:77] + "…")
 
 
 def _clean_value(f: models.Field, raw: Any, instance: models.Model) -> Any:
@@ -240,76 +314,172 @@ def _clean_value(f: models.Field, raw: Any, instance: models.Model) -> Any:
     return value
 
 
-def _build(model, item: Any, where: str, user: User, refs: dict) -> tuple[models.Model, dict]:
-    """An unsaved instance from one item, and its auto-stamped times to write back."""
-    if not isinstance(item, dict) or not isinstance(item.get("id"), int):
-        raise BackupError(f"{where} is not a row with a numeric id.")
+def _checked_value(
+    f: models.Field, raw: Any, instance: models.Model, where: str, problems: _Problems
+) -> tuple[bool, Any]:
+    """(True, value) for a value to set, (False, None) when the problem is recorded."""
+    too_long = limits.check_string(raw, f"{where}, field {f.name}")
+    if too_long:
+        problems.errors.append(too_long)
+        return False, None
+    try:
+        return True, _clean_value(f, raw, instance)
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        if _optional_text(f) and isinstance(raw, str):
+            problems.warnings.append(
+                f"{where}, field {f.name}: {reason} The value was left out: {_shown(raw)}."
+            )
+            return True, None if f.null else ""
+        problems.errors.append(f"{where}, field {f.name}: {reason}")
+    except (TypeError, ValueError):
+        problems.errors.append(f"{where}, field {f.name}: not a value this field holds.")
+    return False, None
+
+
+def _build(
+    model: type[models.Model], item: Any, where: str, user: User, refs: dict, problems: _Problems
+) -> PlannedRow | None:
+    """An unsaved instance from one item (None if it is not a row at all)."""
+    row_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        problems.errors.append(f"{where} is not a row with a numeric id.")
+        return None
     obj = model()
     if "owner" in {f.name for f in model._meta.concrete_fields}:
-        obj.owner = user
+        obj.owner = user  # type: ignore[attr-defined]
     for f in _value_fields(model):
         if f.name not in item:
             continue  # older backups lack newer fields: keep the default
-        try:
-            setattr(obj, f.attname, _clean_value(f, item[f.name], obj))
-        except ValidationError as error:
-            raise BackupError(f"{where}, field {f.name}: {' '.join(error.messages)}") from None
-        except (TypeError, ValueError):
-            raise BackupError(f"{where}, field {f.name}: not a value this field holds.") from None
+        ok, value = _checked_value(f, item[f.name], obj, where, problems)
+        if ok:
+            setattr(obj, f.attname, value)
     for f in _ref_fields(model):
         target = item.get(f.name)
         if target is None:
             if not f.null:
-                raise BackupError(f"{where} has no {f.name}.")
+                problems.errors.append(f"{where} has no {f.name}.")
             continue
         try:
             setattr(obj, f.name, refs[f.related_model][target])
         except (KeyError, TypeError):
-            raise BackupError(
+            problems.errors.append(
                 f"{where} refers to {f.name} {target!r}, which is not in the file."
-            ) from None
+            )
     times = {name: getattr(obj, name) for name in _auto_time_fields(model)}
-    return obj, times
+    return PlannedRow(obj, times)
+
+
+def _plan_links(model, item: dict, where: str, refs: dict, problems: _Problems) -> list:
+    links = []
+    for f in _m2m_fields(model):
+        targets = item.get(f.name) or []
+        if not isinstance(targets, list):
+            problems.errors.append(f"{where}, field {f.name}: not a list of row ids.")
+            continue
+        for ref in targets:
+            try:
+                links.append((f, refs[f.related_model][ref]))
+            except (KeyError, TypeError):
+                problems.errors.append(
+                    f"{where} refers to {f.name} {ref!r}, which is not in the file."
+                )
+    return links
+
+
+def plan_restore(user: User, document: dict) -> RestorePlan:
+    """Checks every row of the document and builds it, writing nothing.
+
+    Raises BackupError listing the problems (at most MAX_REPORTED_ERRORS) when any row
+    cannot be restored. Values a row may leave empty that fail today's validation are
+    left out, each with a warning in `plan.warnings`.
+    """
+    if owns_anything(user):
+        raise BackupError(EMPTY_ONLY)
+    problems = _Problems()
+    profile = _plan_profile(user, document.get("profile") or {}, problems)
+    refs: dict[type[models.Model], dict[int, models.Model]] = {}
+    sections = []
+    for key, model in SECTIONS:
+        refs[model] = {}
+        items = document.get(key, [])
+        if not isinstance(items, list):
+            problems.errors.append(f"The section {key} is not a list.")
+            continue
+        if model is DigestDelivery:
+            items = _digests_not_yet_recorded(user, items)
+        rows = []
+        for n, item in enumerate(items, start=1):
+            where = f"{key} row {n}"
+            row = _build(model, item, where, user, refs, problems)
+            if row is None:
+                continue
+            if item["id"] in refs[model]:
+                problems.errors.append(f"The section {key} repeats the row id {item['id']}.")
+                continue
+            refs[model][item["id"]] = row.obj
+            row.links = _plan_links(model, item, where, refs, problems)
+            rows.append(row)
+            if len(problems.errors) >= MAX_REPORTED_ERRORS:
+                break
+        sections.append(PlannedSection(key, model, rows))
+        if len(problems.errors) >= MAX_REPORTED_ERRORS:
+            break
+    if problems.errors:
+        errors = problems.errors[:MAX_REPORTED_ERRORS]
+        more = len(errors) - 1
+        message = errors[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+        raise BackupError(message, errors=errors)
+    return RestorePlan(user, profile, sections, problems.warnings)
+
+
+OnBatch = Callable[[type[models.Model], list[models.Model]], None]
+
+
+def write_plan(
+    plan: RestorePlan, *, batch_rows: int, on_batch: OnBatch | None = None, pause: float = 0
+) -> dict:
+    """Inserts the planned rows, at most `batch_rows` per transaction, then the profile;
+    returns the rows per section. `on_batch(model, objs)` runs inside each batch's
+    transaction, so what it records commits with the rows. `pause` seconds between
+    batches let other writers in: SQLite's busy handler polls, sleeping up to 100 ms,
+    so a writer that begins again at once would keep the lock from them for good."""
+    counts = {}
+    for section in plan.sections:
+        model = section.model
+        for start in range(0, len(section.rows), batch_rows):
+            chunk = section.rows[start : start + batch_rows]
+            objs = [row.obj for row in chunk]
+            with transaction.atomic():
+                model._default_manager.bulk_create(objs)
+                _restore_times(model, chunk)
+                _write_links(model, chunk)
+                if on_batch:
+                    on_batch(model, objs)
+            if pause:
+                time.sleep(pause)
+        counts[section.key] = len(section.rows)
+    with transaction.atomic():
+        _write_profile(plan.user, plan.profile)
+        if on_batch:
+            on_batch(Profile, [])
+    return counts
 
 
 @transaction.atomic
 def restore_user_data(user: User, document: dict) -> dict[str, int]:
     """Recreates a backup in `user`'s empty account; returns the rows per section.
 
-    All or nothing: any problem raises BackupError and the transaction rolls back.
+    All or nothing in one transaction: any problem raises BackupError and it rolls back.
+    The restore page runs the same steps in the worker, in batches (restore_jobs.py).
     """
-    if owns_anything(user):
-        raise BackupError(
-            "Restoring only works into an empty account, so nothing you have is "
-            "overwritten or mixed up. This account already holds data."
-        )
-    refs: dict[type[models.Model], dict[int, models.Model]] = {}
-    counts = {}
+    plan = plan_restore(user, document)
     try:
-        _restore_profile(user, document.get("profile") or {})
-        for key, model in SECTIONS:
-            items = document.get(key, [])
-            if not isinstance(items, list):
-                raise BackupError(f"The section {key} is not a list.")
-            if model is DigestDelivery:
-                items = _digests_not_yet_recorded(user, items)
-            built = [
-                _build(model, item, f"{key} row {n}", user, refs)
-                for n, item in enumerate(items, start=1)
-            ]
-            objs = [obj for obj, _ in built]
-            model._default_manager.bulk_create(objs, batch_size=BATCH_SIZE)
-            refs[model] = {item["id"]: obj for item, obj in zip(items, objs, strict=True)}
-            if len(refs[model]) != len(objs):
-                raise BackupError(f"The section {key} repeats a row id.")
-            _restore_times(model, built)
-            _restore_m2m(model, key, items, refs)
-            counts[key] = len(objs)
+        return write_plan(plan, batch_rows=BATCH_SIZE)
     except DatabaseError as error:
         raise BackupError(
             f"The backup does not fit together ({error}); nothing was restored."
         ) from None
-    return counts
 
 
 def _digests_not_yet_recorded(user, items: list) -> list:
@@ -322,54 +492,74 @@ def _digests_not_yet_recorded(user, items: list) -> list:
     return [i for i in items if not (isinstance(i, dict) and i.get("local_date") in recorded)]
 
 
-def _restore_times(model, built: list[tuple[models.Model, dict]]) -> None:
+def _restore_times(model, rows: list[PlannedRow]) -> None:
+    """Writes back the times bulk_create stamped with now() (auto_now, auto_now_add).
+
+    One `UPDATE … SET f = CASE pk WHEN … END` per chunk of rows: bulk_update builds the
+    same statement from Case/When expressions, and resolving those took three quarters
+    of a large restore's time."""
     names = _auto_time_fields(model)
-    if not names or not built:
+    if not names or not rows:
         return
-    for obj, times in built:
-        for name, value in times.items():
+    connection = connections[model._default_manager.db]
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    pk_column = quote(model._meta.pk.column)
+    per_statement = max(1, 900 // (2 * len(fields) + 1))  # SQLite's 999 parameters
+    for start in range(0, len(rows), per_statement):
+        chunk = [row for row in rows[start : start + per_statement] if row.obj.pk is not None]
+        assignments, params = [], []
+        for f in fields:
+            whens = []
+            for row in chunk:
+                value = row.times.get(f.attname) or getattr(row.obj, f.attname)
+                whens.append("WHEN %s THEN %s")
+                params += [row.obj.pk, f.get_db_prep_value(value, connection)]
+            assignments.append(f"{quote(f.column)} = CASE {pk_column} {' '.join(whens)} END")
+        params += [row.obj.pk for row in chunk]
+        placeholders = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "
+            f"WHERE {pk_column} IN ({placeholders})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    for row in rows:
+        for name, value in row.times.items():
             if value is not None:
-                setattr(obj, name, value)
-    # bulk_update writes the attributes as they are, without save()'s auto-now stamping.
-    model._default_manager.bulk_update([obj for obj, _ in built], names, batch_size=BATCH_SIZE)
+                setattr(row.obj, name, value)
 
 
-def _restore_m2m(model, key: str, items: list[dict], refs: dict) -> None:
-    for f in _m2m_fields(model):
-        through = cast(type[models.Model], f.remote_field.through)
-        source = f.m2m_field_name()
-        target = f.m2m_reverse_field_name()
-        links = []
-        for item in items:
-            refs_of_item = item.get(f.name) or []
-            if not isinstance(refs_of_item, list):
-                raise BackupError(f"{key} row {item['id']}, field {f.name}: not a list of row ids.")
-            for ref in refs_of_item:
-                try:
-                    other = refs[f.related_model][ref]
-                except (KeyError, TypeError):
-                    raise BackupError(
-                        f"{key} row {item['id']} refers to {f.name} {ref!r}, which is not in "
-                        "the file."
-                    ) from None
-                links.append(through(**{source: refs[model][item["id"]], target: other}))
-        through._default_manager.bulk_create(links, batch_size=BATCH_SIZE)
+def _write_links(model, rows: list[PlannedRow]) -> None:
+    by_through: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        for f, other in row.links:
+            through = cast(type[models.Model], f.remote_field.through)
+            link = through(**{f.m2m_field_name(): row.obj, f.m2m_reverse_field_name(): other})
+            by_through.setdefault(through, []).append(link)
+    for through, links in by_through.items():
+        through._default_manager.bulk_create(links)
 
 
-def _restore_profile(user: User, values: dict) -> None:
+def _plan_profile(user: User, values: Any, problems: _Problems) -> dict[str, Any]:
     if not isinstance(values, dict):
-        raise BackupError("The profile in the file is not a set of settings.")
-    profile = Profile.for_user(user)
+        problems.errors.append("The profile in the file is not a set of settings.")
+        return {}
+    # For the validators only. Not Profile(user=user): that would cache an unsaved profile
+    # on user.profile, which Profile.for_user then returns.
+    profile = Profile()
     changed = {}
     for f in Profile._meta.concrete_fields:
         if f.name in PROFILE_SKIP or f.name not in values:
             continue
-        try:
-            changed[f.attname] = _clean_value(f, values[f.name], profile)
-        except ValidationError as error:
-            raise BackupError(f"profile, field {f.name}: {' '.join(error.messages)}") from None
-        except (TypeError, ValueError):
-            raise BackupError(f"profile, field {f.name}: not a value this field holds.") from None
+        ok, value = _checked_value(f, values[f.name], profile, "profile", problems)
+        if ok:
+            changed[f.attname] = value
+    return changed
+
+
+def _write_profile(user: User, changed: dict[str, Any]) -> None:
+    profile = Profile.for_user(user)
     # update(), not save(): restoring settings is not a settings change to react to.
     Profile.objects.filter(pk=profile.pk).update(**changed)
     for name, value in changed.items():

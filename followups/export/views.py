@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,31 +18,24 @@ from contacts.vcard import DEFAULT_VERSION, VERSIONS, contacts_vcard
 from crm.http import AuthenticatedHttpRequest
 from crm.models import JobApplication
 from crm.resources import JobApplicationResource
-from followups.export import backup, jobsearch
-
-DEFAULT_MAX_BACKUP_BYTES = 50 * 1024 * 1024
-
-
-def max_backup_bytes() -> int:
-    return getattr(settings, "BACKUP_MAX_UPLOAD_BYTES", DEFAULT_MAX_BACKUP_BYTES)
+from followups.export import backup, jobsearch, limits, restore_jobs
+from followups.models import RestoreJob
 
 
 class RestoreForm(forms.Form):
     file = forms.FileField(
         label="Backup file",
-        help_text="The .json file downloaded from “Download everything”.",
+        help_text="The .json file downloaded from “Download everything” (or it gzipped, .json.gz).",
         error_messages={"empty": "The file is empty. Expected a Follow-up CRM backup (.json)."},
     )
 
-    def clean_file(self) -> dict:
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
-        if upload.size > max_backup_bytes():
-            limit_mb = max_backup_bytes() // (1024 * 1024)
-            raise forms.ValidationError(f"The file is larger than the limit of {limit_mb} MB.")
         try:
-            return backup.parse_backup(upload.read())
-        except backup.BackupError as error:
+            limits.check_upload_size(upload.size)
+        except limits.BackupLimitExceeded as error:
             raise forms.ValidationError(str(error)) from None
+        return upload
 
 
 def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
@@ -101,23 +93,31 @@ def export_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def restore_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Recreates a backup in this (empty) account: all of it or, on any problem, nothing."""
+    """Stores the upload and hands its restore to the worker; its page shows the progress."""
     form = RestoreForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            counts = backup.restore_user_data(request.user, form.cleaned_data["file"])
+            job = restore_jobs.start_restore(request.user, form.cleaned_data["file"])
         except backup.BackupError as error:
             form.add_error("file", str(error))
         else:
-            summary = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in counts.items() if n)
-            messages.success(request, f"Restored {summary or 'your settings'}.")
-            return redirect("followups:export")
+            return redirect("followups:restore-job", pk=job.pk)
     context = {
         "form": form,
         "contact_count": Contact.objects.filter(owner=request.user).count(),
         "account_is_empty": not backup.owns_anything(request.user),
     }
     return render(request, "followups/export/export.html", context, status=400)
+
+
+def restore_job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One restore's state, rows done of the total, errors and warnings; htmx polls it."""
+    restore_jobs.recover_stale(request.user)
+    job = get_object_or_404(RestoreJob, pk=pk, owner=request.user)
+    template = "followups/export/restore_job.html"
+    if request.htmx:
+        template = "followups/export/restore_job_status.html"
+    return render(request, template, {"job": job})
 
 
 # Applications and the job-search record ----------------------------------------------

@@ -18,6 +18,7 @@ from followups.models.growth import (
     theme_counts,
 )
 from followups.models.mailbox import Mailbox, MailboxFolder, MailMessage
+from followups.models.restore import RestoreJob
 from followups.models.templates import ReplyTemplate
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "MailboxFolder",
     "Reflection",
     "ReplyTemplate",
+    "RestoreJob",
     "SchedulerTick",
     "Webhook",
     "WebhookDelivery",
