@@ -79,7 +79,20 @@ def other_pages(user) -> dict[str, str]:
         "contacts": reverse("contacts:list"),
         "stats": reverse("followups:stats"),
         "ics feed": reverse("followups:calendar-feed", args=[token]),
+        # The heavy user's busiest contact: the most interactions on one page.
+        "contact": reverse("contacts:detail", args=[busiest_contact(user)]),
+        "growth": reverse("followups:growth"),
+        "export page": reverse("followups:export"),
     }
+
+
+def busiest_contact(user) -> int:
+    from django.db.models import Count
+
+    from contacts.models import Contact
+
+    contacts = Contact.objects.filter(owner=user).annotate(n=Count("interactions"))
+    return contacts.order_by("-n", "pk").values_list("pk", flat=True)[0]
 
 
 def p90(values: list[float]) -> float:

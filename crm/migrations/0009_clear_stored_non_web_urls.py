@@ -16,7 +16,7 @@ def clear(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0007_capture_ticket"),
+        ("crm", "0008_profile_feed_deleted_at"),
     ]
 
     operations = [migrations.RunPython(clear, migrations.RunPython.noop)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # What starts a formula or a DDE call in Excel, LibreOffice and Google Sheets; tab and CR
@@ -38,12 +38,26 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     """A CSV document (CRLF, as spreadsheets write it) of formula-safe cells."""
+    return "".join(iter_csv(header, rows))
+
+
+# Rows written per piece a streamed download sends (a few hundred KB at most).
+CSV_ROWS_PER_PIECE = 500
+
+
+def iter_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """`csv_text` in pieces of CSV_ROWS_PER_PIECE rows, for a download that streams: the
+    document is never whole in memory."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(safe_row(header))
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow(safe_row("" if value is None else value for value in row))
-    return out.getvalue()
+        if n % CSV_ROWS_PER_PIECE == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def unescape_cell(value: Any) -> Any:

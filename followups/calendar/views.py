@@ -15,7 +15,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 
 from crm.http import AuthenticatedHttpRequest
 from crm.models import Profile
-from followups.calendar.feed import FEED_LIMIT, FeedVersion, build_feed, feed_version
+from followups.calendar.feed import FEED_LIMIT, FeedVersion, feed_bytes, feed_version
 
 
 def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -67,11 +67,12 @@ def _last_modified(request: FeedRequest, token: str) -> datetime | None:
 def _feed(request: FeedRequest, token: str) -> HttpResponse:
     # Building a feed of thousands of events takes seconds; `condition` answers an
     # unchanged one (If-None-Match, If-Modified-Since) with 304 before getting here.
-    profile = request._feed_profile
-    if profile is None:  # calendar_feed answered 404 already
+    profile, version = request._feed_profile, request._feed_version
+    if profile is None or version is None:  # calendar_feed answered 404 already
         raise Http404("No such calendar.")
     response = HttpResponse(
-        build_feed(profile.user, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+        feed_bytes(profile.user, version, now=timezone.now()),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="followups.ics"'
     return response

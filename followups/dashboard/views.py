@@ -23,7 +23,7 @@ from followups.dashboard.queries import (
     group_filters,
     pending_followups,
 )
-from followups.dashboard.rows import Group, Row, dashboard_groups, row_context
+from followups.dashboard.rows import Group, Row, dashboard_groups, group_rows, row_context
 from followups.dashboard.snooze import SnoozeForm, snooze_until
 from followups.models import FollowUp, Goal, own_followup
 
@@ -32,11 +32,15 @@ from followups.models import FollowUp, Goal, own_followup
 
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Pending follow-ups by group; ?group=<key> lists one group page by page."""
+    """Pending follow-ups by group; ?group=<key> lists one group page by page, and with
+    &part=rows gives the dashboard the first rows of a group it loads on demand."""
     now = timezone.now()
     zone = Profile.for_user(request.user).zone
     key = request.GET.get("group")
     context: dict = {"now": now, **row_context(request, now, zone)}
+    if key in GROUP_TITLES and request.GET.get("part") == "rows":
+        context["group"] = group_rows(request.user, key, now, zone)
+        return render(request, "followups/dashboard/group_rows.html", context)
     if key in GROUP_TITLES:
         queryset = pending_followups(request.user).filter(group_filters(now, zone)[key])
         page = Paginator(queryset, ROWS_PER_PAGE).get_page(request.GET.get("page"))

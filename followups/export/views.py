@@ -3,14 +3,17 @@ everything as one JSON backup, and restore."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from import_export.resources import ModelResource
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
@@ -18,6 +21,7 @@ from contacts.vcard import DEFAULT_VERSION, VERSIONS, contacts_vcard
 from crm.http import AuthenticatedHttpRequest
 from crm.models import JobApplication
 from crm.resources import JobApplicationResource
+from crm.spreadsheets import iter_csv
 from followups.export import backup, jobsearch, limits, restore_jobs
 from followups.models import RestoreJob
 
@@ -44,6 +48,23 @@ def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _streamed_attachment(
+    pieces: Iterable[str | bytes], content_type: str, filename: str
+) -> StreamingHttpResponse:
+    """A download sent as it is written: a large account's file is never whole in memory
+    and starts arriving at once (docs/performance.md#exports)."""
+    response = StreamingHttpResponse(pieces, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _resource_csv(resource: ModelResource, rows: QuerySet) -> Iterator[str]:
+    """What `resource.export(rows).csv` gives, row by row through a database cursor."""
+    rows = resource.filter_export(rows)
+    cells = (resource.export_resource(obj) for obj in resource.iter_queryset(rows))
+    return iter_csv(resource.get_export_headers(), cells)
+
+
 def _stamp() -> str:
     return timezone.localdate().isoformat()
 
@@ -64,11 +85,11 @@ def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 # Downloads --------------------------------------------------------------------------
 
 
-def export_contacts_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export_contacts_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The user's contacts, one per row, in the columns the admin import reads back."""
     contacts = Contact.objects.filter(owner=request.user).select_related("company")
-    dataset = ContactResource(user=request.user).export(contacts.order_by("pk"))
-    return _attachment(dataset.csv, "text/csv; charset=utf-8", f"contacts-{_stamp()}.csv")
+    pieces = _resource_csv(ContactResource(user=request.user), contacts.order_by("pk"))
+    return _streamed_attachment(pieces, "text/csv; charset=utf-8", f"contacts-{_stamp()}.csv")
 
 
 def export_contacts_vcard(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -81,11 +102,10 @@ def export_contacts_vcard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _attachment(content, "text/vcard; charset=utf-8", f"contacts-{_stamp()}.vcf")
 
 
-def export_backup(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export_backup(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """Everything the user owns as one JSON file, restorable into an empty account."""
-    content = backup.export_json(request.user)
     filename = f"followup-crm-backup-{request.user.get_username()}-{_stamp()}.json"
-    return _attachment(content, "application/json", filename)
+    return _streamed_attachment(backup.iter_backup_json(request.user), "application/json", filename)
 
 
 # Restore ----------------------------------------------------------------------------
@@ -141,11 +161,12 @@ class RecordRangeForm(forms.Form):
 MAX_RECORD_DAYS = 731
 
 
-def export_applications_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export_applications_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The user's applications, one per row, in the columns the admin import reads back."""
     applications = JobApplication.objects.filter(owner=request.user).select_related("company")
-    dataset = JobApplicationResource(user=request.user).export(applications.order_by("pk"))
-    return _attachment(dataset.csv, "text/csv; charset=utf-8", f"applications-{_stamp()}.csv")
+    pieces = _resource_csv(JobApplicationResource(user=request.user), applications.order_by("pk"))
+    name = f"applications-{_stamp()}.csv"
+    return _streamed_attachment(pieces, "text/csv; charset=utf-8", name)
 
 
 def job_search_record_page(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from followups.models import FollowUp
 from tests.factories import make_application
+from tests.htmx import as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_it_shows_on_the_dashboard(alice, alice_client):
         alice, title="Data Engineer", status="wishlist", closing_date=date(2026, 3, 20)
     )
 
-    page = alice_client.get(reverse("home")).content.decode()
+    page = as_shown(alice_client, reverse("home"))
 
     assert "Apply before Fri 20 Mar" in page
 

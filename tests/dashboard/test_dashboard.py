@@ -17,6 +17,7 @@ from crm.models import Company, JobApplication
 from followups.dashboard import group_counts, group_filters
 from followups.models import FollowUp
 from tests.factories import make_application, make_company, make_contact, make_followup
+from tests.htmx import as_shown
 
 # Tuesday 10 March 2026, 10:00 UTC = 11:00 in Berlin (CET).
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
@@ -68,12 +69,33 @@ def test_followups_are_grouped_overdue_today_this_week_and_later(alice, alice_cl
     followup_for(alice, "Tess", due_at=NOW + timedelta(hours=3))
     followup_for(alice, "Wim", due_at=NOW + timedelta(days=3))
     followup_for(alice, "Luz", due_at=NOW + timedelta(days=30))
-    html = alice_client.get("/").content.decode()
+    html = as_shown(alice_client)
     assert "Olga Example" in section(html, "overdue")
     assert "Tess Example" in section(html, "today")
     assert "Wim Example" in section(html, "week")
     assert "Luz Example" in section(html, "later")
     assert "Tess Example" not in section(html, "overdue") + section(html, "week")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_this_week_and_later_load_when_they_scroll_into_view(alice, alice_client):
+    followup_for(alice, "Olga", due_at=NOW - timedelta(days=2))
+    followup_for(alice, "Wim", due_at=NOW + timedelta(days=3))
+    for n in range(12):
+        followup_for(alice, f"Luz{n}", due_at=NOW + timedelta(days=30, minutes=n))
+
+    html = alice_client.get("/").content.decode()
+
+    assert "Olga Example" in section(html, "overdue")
+    assert "Wim Example" not in html  # not read until asked for
+    assert 'hx-trigger="revealed"' in section(html, "week")
+    assert 'href="?group=later">Show later: 12</a>' in section(html, "later")  # without JS
+    later = alice_client.get("/", {"group": "later", "part": "rows"}, headers={"HX-Request": "1"})
+    fragment = later.content.decode()
+    assert "<html" not in fragment
+    assert fragment.count('class="list-group-item') == 10
+    assert "Luz0 Example" in fragment
+    assert "Show all 12 later" in fragment
 
 
 @time_machine.travel(NOW, tick=False)
@@ -92,7 +114,7 @@ def test_a_late_followup_snoozed_to_a_later_day_leaves_overdue(alice, alice_clie
         alice, "Sol", due_at=NOW - timedelta(days=2), deadline=NOW - timedelta(days=1)
     )
     late.snooze(NOW + timedelta(days=2))
-    html = alice_client.get("/").content.decode()
+    html = as_shown(alice_client)
     assert "Sol Example" in section(html, "week")
     assert section(html, "overdue") == ""
 
@@ -103,7 +125,7 @@ def test_days_are_the_users_local_days(berlin_alice, bob, alice_client):
     due = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
     followup_for(berlin_alice, "Kai", due_at=due)
     followup_for(bob, "Kai", due_at=due)
-    alice_html = alice_client.get("/").content.decode()
+    alice_html = as_shown(alice_client)
     assert "Kai Example" in section(alice_html, "week")
     assert "Wed 11 Mar, 00:30" in alice_html
     alice_client.force_login(bob)
@@ -272,7 +294,8 @@ def test_the_dashboard_makes_the_same_queries_for_10_or_1000_rows(
     make_pending_rows(alice, 10)
     with CaptureQueriesContext(connection) as with_ten:
         alice_client.get("/")
-    assert len(with_ten) <= 12  # session, user, profile, counts, 4 groups, badge, banner
+    # session, user, profile, 2 counts, the 2 groups shown first, badge, banner
+    assert len(with_ten) <= 10
 
     make_pending_rows(alice, 990, start=10)
     with django_assert_max_num_queries(len(with_ten)):
@@ -294,3 +317,19 @@ def test_a_group_page_makes_the_same_queries_for_10_or_1000_rows(
     with django_assert_max_num_queries(len(with_ten)):
         response = alice_client.get("/", {"group": "later", "page": 3})
     assert "Page 3 of 5" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_group_loaded_on_demand_makes_the_same_queries_for_10_or_1000_rows(
+    alice, alice_client, django_assert_max_num_queries
+):
+    make_pending_rows(alice, 10)
+    params, htmx = {"group": "week", "part": "rows"}, {"HX-Request": "true"}
+    with CaptureQueriesContext(connection) as with_ten:
+        alice_client.get("/", params, headers=htmx)
+    make_pending_rows(alice, 990, start=10)
+    with django_assert_max_num_queries(len(with_ten)):
+        response = alice_client.get("/", params, headers=htmx)
+    assert response.content.decode().count('class="list-group-item') == 10
+    week = group_counts(alice, NOW, ZoneInfo("UTC"))["week"]
+    assert f"Show all {week} this week" in response.content.decode()

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 import vobject
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 from icalendar import Calendar, vDuration
@@ -159,3 +161,26 @@ def test_another_users_token_shows_only_their_feed(alice, bob, client):
     content = client.get(feed_url(bob)).content
 
     assert list(strictly_parsed(content).walk("VEVENT")) == []
+
+
+def test_an_unchanged_feed_is_served_from_the_cache_and_a_change_rebuilds_it(
+    alice, client, settings
+):
+    # A cache of its own: another test's feed of the same data may be in the default one.
+    backend = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "feed-cache-test"}}
+    followup = with_a_follow_up(alice)
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(feed_url(alice)).content
+
+    with CaptureQueriesContext(connection) as cached:  # no If-None-Match: a second device
+        second = client.get(feed_url(alice)).content
+
+    assert second == first
+    assert len(cached) < len(built)  # the events' query did not run again
+    assert vobject.readOne(second.decode()).vevent.dtstart.value == DUE
+    followup.snooze(DUE + timedelta(days=1))
+    moved = client.get(feed_url(alice)).content
+    events = list(strictly_parsed(moved).walk("VEVENT"))
+    assert events[0].decoded("dtstart") == DUE + timedelta(days=1)
+    assert vobject.readOne(moved.decode()).vevent.dtstart.value == DUE + timedelta(days=1)

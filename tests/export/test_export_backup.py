@@ -231,7 +231,7 @@ def test_the_backup_downloads_as_a_json_file(alice_client, alices_search):
 
     assert response["Content-Type"] == "application/json"
     assert 'attachment; filename="followup-crm-backup-alice-' in response["Content-Disposition"]
-    assert json.loads(response.content)["format"] == "followup-crm-backup"
+    assert json.loads(response.getvalue())["format"] == "followup-crm-backup"
 
 
 def test_the_restore_page_restores_an_uploaded_backup(alices_search, client):

@@ -33,7 +33,7 @@ def test_the_csv_export_lists_alices_contacts_with_their_company(alice_client, a
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert len(rows) == 1
     assert rows[0]["first_name"] == "Priya"
     assert rows[0]["company"] == "Acme; Sons, Ltd"

@@ -20,7 +20,8 @@ MARCH = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def rows_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    # getvalue(): the applications CSV streams, the record does not.
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 @pytest.fixture

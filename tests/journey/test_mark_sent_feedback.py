@@ -13,6 +13,7 @@ from contacts.models import Interaction
 from followups import drafts, rules
 from followups.models import FollowUp
 from tests.factories import make_application, make_contact, make_interaction
+from tests.htmx import as_shown
 
 # Monday 9 March 2026, 10:00 UTC. A week later is Monday 16 March; New York is on
 # daylight-saving time from 8 March, so 10:00 UTC is 06:00 there.
@@ -83,7 +84,7 @@ def test_dashboard_mark_sent_says_when_the_nudge_comes(reply, alice_client):
 def test_dashboard_row_offers_the_feedback_checkbox_ticked_for_a_feedback_request(
     reply, alice_client
 ):
-    html = alice_client.get(reverse("home")).content.decode()
+    html = as_shown(alice_client, reverse("home"))
     assert f'name="requests_feedback_{reply.pk}"' in html
     assert "Asks for feedback" in html
 

@@ -15,6 +15,7 @@ from contacts.models import Interaction
 from crm.models import Profile
 from followups.models import FollowUp, Goal
 from tests.factories import make_contact, make_interaction
+from tests.htmx import as_shown
 from tests.web.test_preferences import valid_data
 
 # Tuesday 3 March 2026, 15:00 UTC.
@@ -135,7 +136,7 @@ def test_the_preferences_page_re_times_pending_follow_ups(alice_client, alice, h
     )
     assert response.status_code == 302
     assert local(pending("check_in")) == (check_in_day, 9, 0)
-    page = alice_client.get(reverse("home")).text
+    page = as_shown(alice_client, reverse("home"))
     assert "Check in" in page
 
 

@@ -29,7 +29,7 @@ def test_the_migration_blanks_stored_urls_that_are_not_web_addresses(alice):
     posting = make_application(alice, company=acme, posting_url="javascript:alert(document.domain)")
     dana = make_contact(alice, linkedin_url="https://x.example/\r\nTEL:123", notes="")
 
-    run_migration("crm", "0008_clear_stored_non_web_urls")
+    run_migration("crm", "0009_clear_stored_non_web_urls")
     run_migration("contacts", "0006_clear_stored_non_web_urls")
 
     acme.refresh_from_db()
@@ -52,7 +52,7 @@ def test_the_migration_blanks_stored_urls_that_are_not_web_addresses(alice):
 def test_after_the_migration_the_accounts_backup_restores(alice):
     acme = make_company(alice, name="Acme", website="javascript:alert(1)")
     make_application(alice, company=acme, posting_url="not a url")
-    run_migration("crm", "0008_clear_stored_non_web_urls")
+    run_migration("crm", "0009_clear_stored_non_web_urls")
 
     counts = restore_user_data(make_user("carol"), json.loads(export_json(alice)))
 
