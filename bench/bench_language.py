@@ -68,6 +68,12 @@ def flagged_report(labels, flagged, title: str) -> tuple[float, float]:
         f" precision of a flag {flag_precision:.3f};"
         f" polite sentences flagged {false_alarms} of {len(bad) - sum(bad)}"
     )
+    per_class = {
+        tone: sum(f for f, label in zip(flagged, labels, strict=True) if label == tone)
+        / labels.count(tone)
+        for tone in sorted(BAD)
+    }
+    print("  flagged, per bad tone: " + ", ".join(f"{t} {r:.3f}" for t, r in per_class.items()))
     return recall, polite_precision
 
 

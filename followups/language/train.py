@@ -66,7 +66,7 @@ def fit(
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     vectorizer = TfidfVectorizer(analyzer=lambda text: tokens(text) + extra(text))
     matrix = hstack([vectorizer.fit_transform(texts), csr_matrix(embedding_scale * embed(texts))])
