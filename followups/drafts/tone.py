@@ -16,10 +16,9 @@ from functools import cache
 from followups.drafts.phrases import DEMANDING_RES, EMOTIONAL_RES, SHOUTING_RE
 from followups.language import LinearModel, sentences
 
-# A sentence is flagged when the classifier gives "polite" less than this. Chosen on the
-# corpus by cross-validation (bench/bench_language.py): recall on the four bad tones
-# against precision on the polite sentences, which include the hard ones (polite
-# disappointment, a firm question, thanks with "unfortunately").
+# A sentence is flagged when the classifier gives "polite" less than the model's threshold,
+# which train.py picks by cross-validation inside the training sentences (never on the
+# sentences it is measured on); this is the fallback for a model saved without one.
 POLITE_BELOW = 0.5
 # Greetings, sign-offs and names carry no tone worth a finding; the patterns still catch
 # a short outburst ("What a joke!").
@@ -101,16 +100,29 @@ def _quote(sentence: str, strongest: str, limit: int = 70) -> str:
 def read_tone(text: str, model: LinearModel | None = None) -> list[ToneReading]:
     """The sentences of `text` the classifier does not find polite, in reading order."""
     model = model or tone_model()
+    below = model.thresholds.get(POLITE, POLITE_BELOW)
+    spans = [
+        (start, end)
+        for start, end in sentences(text)
+        if len(text[start:end].split()) >= MIN_WORDS
+        and model.known_words(text[start:end]) >= MIN_WORDS
+    ]
     readings = []
-    for start, end in sentences(text):
-        sentence = text[start:end]
-        if len(sentence.split()) < MIN_WORDS or model.known_words(sentence) < MIN_WORDS:
-            continue
-        probabilities = model.probabilities(sentence)
-        not_polite = 1.0 - probabilities.get(POLITE, 0.0)
-        if probabilities.get(POLITE, 0.0) >= POLITE_BELOW:
+    # One batch per draft: the embedding of every sentence in one call.
+    predictions = model.predict_many([text[start:end] for start, end in spans])
+    for (start, end), prediction in zip(spans, predictions, strict=True):
+        probabilities = prediction.probabilities
+        if probabilities.get(POLITE, 0.0) >= below:
             continue
         label = max(TONES, key=lambda t: probabilities.get(t, 0.0))
-        strongest = model.predict(sentence).strongest
-        readings.append(ToneReading(label, start, end, not_polite, _quote(sentence, strongest)))
+        strongest = model.strongest(text[start:end], label)
+        readings.append(
+            ToneReading(
+                label,
+                start,
+                end,
+                1.0 - probabilities.get(POLITE, 0.0),
+                _quote(text[start:end], strongest),
+            )
+        )
     return readings

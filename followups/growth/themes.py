@@ -261,8 +261,9 @@ def _normalise(text: str) -> str:
 # didn't seem nervous" (nothing to work on) and "you didn't seem confident" (nerves) part
 # ways although both mention the same subject.
 NONE = "none"
-# A clause is about something to work on when "none" is less likely than this; then every
-# theme at least THEME_AT_LEAST likely is suggested (a clause can name two).
+# A clause is about something to work on when "none" is less likely than the model's
+# threshold (train.py picks it by cross-validation inside the training sentences; this is
+# the fallback); then every theme at least THEME_AT_LEAST likely is suggested.
 NONE_BELOW = 0.5
 THEME_AT_LEAST = 0.25
 # Below this many words the classifier knows, a clause is noise to it: no verdict.
@@ -303,7 +304,7 @@ def clause_themes(clause: str, model: LinearModel | None = None) -> set[str]:
     if model.known_words(clause) < MIN_KNOWN_WORDS:
         return set()
     probabilities = model.probabilities(clause)
-    if probabilities.get(NONE, 0.0) >= NONE_BELOW:
+    if probabilities.get(NONE, 0.0) >= model.thresholds.get(NONE, NONE_BELOW):
         return set()
     found = {
         theme

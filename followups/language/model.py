@@ -14,7 +14,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from followups.language.embeddings import embed
@@ -29,19 +29,24 @@ class Prediction:
     probability: float
     # The feature that pushed hardest towards `label`, to quote back to the user.
     strongest: str
+    probabilities: dict[str, float] = field(default_factory=dict)
 
 
 class LinearModel:
     """One classifier: `classes`, an idf per feature, and per-class weights."""
 
     def __init__(self, data: dict) -> None:
+        import numpy as np
+
         self.classes: list[str] = data["classes"]
         self.idf: dict[str, float] = data["idf"]
         self.weights: dict[str, list[float]] = data["weights"]
         self.intercepts: list[float] = data["intercepts"]
         self.embedding_scale: float = data["embedding_scale"]
-        # One row of DIMENSIONS weights per class.
-        self.embedding_weights: list[list[float]] = data["embedding_weights"]
+        # One row of DIMENSIONS weights per class, transposed once for the matrix product.
+        self.embedding_weights = np.asarray(data["embedding_weights"], dtype=np.float64).T
+        # Decision thresholds chosen by cross-validation inside the training set (train.py).
+        self.thresholds: dict[str, float] = data.get("thresholds", {})
         self.extra_features: Callable[[str], list[str]] | None = None
 
     @classmethod
@@ -67,28 +72,44 @@ class LinearModel:
         is mostly the embedding's guess (callers abstain then)."""
         return len({t for t in tokens(text) if " " not in t and t in self.idf})
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        vector = self.vector(text)
-        scores = list(self.intercepts)
+    def _scores(self, vector: dict[str, float], embedding_scores) -> list[float]:
+        scores = [b + float(e) for b, e in zip(self.intercepts, embedding_scores, strict=True)]
         for feature, value in vector.items():
             for i, w in enumerate(self.weights.get(feature, ())):
                 scores[i] += w * value
-        embedding = embed([text])[0] * self.embedding_scale
-        for i, row in enumerate(self.embedding_weights):
-            scores[i] += float(embedding @ row)
+        return scores
+
+    def _softmax(self, scores: list[float]) -> dict[str, float]:
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)
         return {label: e / total for label, e in zip(self.classes, exps, strict=True)}
 
-    def predict(self, text: str) -> Prediction:
-        probabilities = self.probabilities(text)
-        label = max(probabilities, key=probabilities.__getitem__)
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        """One prediction per text, with all the texts embedded in one batch."""
+        if not texts:
+            return []
+        embedding_scores = (embed(texts) * self.embedding_scale) @ self.embedding_weights
+        predictions = []
+        for text, row in zip(texts, embedding_scores, strict=True):
+            vector = self.vector(text)
+            probabilities = self._softmax(self._scores(vector, row))
+            label = max(probabilities, key=probabilities.__getitem__)
+            strongest = self._strongest(vector, label)
+            predictions.append(Prediction(label, probabilities[label], strongest, probabilities))
+        return predictions
+
+    def _strongest(self, vector: dict[str, float], label: str) -> str:
         index = self.classes.index(label)
-        vector = self.vector(text)
-        strongest = max(
-            vector,
-            key=lambda f: vector[f] * self.weights.get(f, [0.0] * len(self.classes))[index],
-            default="",
-        )
-        return Prediction(label, probabilities[label], strongest)
+        zero = [0.0] * len(self.classes)
+        return max(vector, key=lambda f: vector[f] * self.weights.get(f, zero)[index], default="")
+
+    def strongest(self, text: str, label: str) -> str:
+        """The feature of `text` that pushed hardest towards `label`."""
+        return self._strongest(self.vector(text), label)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return self.predict_many([text])[0].probabilities
+
+    def predict(self, text: str) -> Prediction:
+        return self.predict_many([text])[0]
