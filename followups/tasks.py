@@ -14,8 +14,15 @@ WEBHOOK_SCHEDULE_NAME = "Deliver webhooks"
 
 
 def send_reminders() -> dict:
-    """Runs one tick; django-q2 stores the returned report as the task's result."""
-    return scheduler.tick().as_dict()
+    """Runs one tick; django-q2 stores the returned report as the task's result. More due
+    reminders than one batch are fanned out as send_reminder_batches tasks, which every
+    worker of every cluster shares (followups/scheduler/reminders.py)."""
+    return scheduler.tick(fan_out=True).as_dict()
+
+
+def send_reminder_batches() -> dict:
+    """A fanned-out share of the due reminders: batch after batch until none is left."""
+    return scheduler.send_reminder_batches().as_dict()
 
 
 def deliver_webhook(delivery_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -16,9 +17,11 @@ from crm.models import Profile
 from followups.models import FollowUp
 from followups.scheduler import emails
 from followups.scheduler.claims import (
+    BATCH_SIZE,
     LATE_AFTER,
     TIME_BUDGET,
     claim_batch,
+    claimable_reminders,
     fast_commits,
     mark_reminder_sent,
     release_reminder,
@@ -107,6 +110,33 @@ def send_due_reminders(
                     untried = [f.pk for f in batch[index + 1 :]]
                     retry_while_locked(partial(unclaim, untried, claimed_at))
                     return
+
+
+# The scale-out (docs/operations.md): with more due than one batch, the scheduled tick
+# hands the reminders to the broker as tasks, one per batch up to FAN_OUT_MAX, which any
+# number of qcluster workers on any number of hosts run at once. Each task claims batch
+# after batch (SKIP LOCKED on PostgreSQL: the workers take disjoint rows) until none is
+# left, so a task that starts late, or a second tick's tasks, just find nothing to do.
+FAN_OUT_MAX = 32
+BATCH_TASK = "followups.tasks.send_reminder_batches"
+
+
+def fan_out_reminders(now: datetime, report: TickReport) -> bool:
+    """Queues the due reminders as tasks when there is more than one batch; False (and
+    nothing queued) when the tick should send them itself."""
+    due = claimable_reminders(now).order_by().values("pk")[: BATCH_SIZE * FAN_OUT_MAX].count()
+    if due <= BATCH_SIZE:
+        return False
+    from django_q.brokers import get_broker
+    from django_q.tasks import async_task
+
+    broker = get_broker()
+    tasks = min(math.ceil(due / BATCH_SIZE), FAN_OUT_MAX)
+    for _ in range(tasks):
+        async_task(BATCH_TASK, group="reminders", broker=broker)
+    report.reminders_queued, report.reminder_tasks = due, tasks
+    report.lines.append(f"{due} due reminder(s) fanned out to {tasks} task(s)")
+    return True
 
 
 def _mail_unreachable(report: TickReport, exc: ConnectionLost) -> None:
