@@ -175,10 +175,15 @@ class ReminderEmail(EmailMultiAlternatives):
         cover (attachments, Cc, more parts, a line Django would quoted-printable encode)
         takes Django's path. tests/scheduler/test_reminder_bytes.py holds the two equal.
         """
-        parts = [(self.body, "plain")]
-        parts += [(content, mimetype.split("/", 1)[1]) for content, mimetype in self.alternatives]
+        parts: list[tuple[str, str]] = [(str(self.body), "plain")]
+        parts += [
+            (content, mimetype.split("/", 1)[1])
+            for content, mimetype in self.alternatives
+            if isinstance(content, str)
+        ]
         if (
-            self.attachments
+            len(parts) != len(self.alternatives) + 1
+            or self.attachments
             or self.cc
             or self.bcc
             or self.reply_to
