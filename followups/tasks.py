@@ -3,6 +3,8 @@ schedule that runs it is created idempotently after every `migrate`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import DatabaseError, connections
 
 from crm.storage import storage_fault
@@ -15,9 +17,21 @@ WEBHOOK_SCHEDULE_NAME = "Deliver webhooks"
 
 
 def send_reminders() -> dict:
-    """Runs one tick; django-q2 stores the returned report as the task's result."""
+    """Runs one tick; django-q2 stores the returned report as the task's result. More due
+    reminders than one batch are fanned out as send_reminder_batches tasks, which every
+    worker of every cluster shares (followups/scheduler/reminders.py)."""
+    return _said_if_storage_fails(lambda: scheduler.tick(fan_out=True).as_dict())
+
+
+def send_reminder_batches() -> dict:
+    """A fanned-out share of the due reminders: batch after batch until none is left."""
+    return _said_if_storage_fails(lambda: scheduler.send_reminder_batches().as_dict())
+
+
+def _said_if_storage_fails(run: Callable[[], dict]) -> dict:
+    """A read-only data folder or a full disk, said in words in the task's result."""
     try:
-        return scheduler.tick().as_dict()
+        return run()
     except DatabaseError as exc:
         if (fault := storage_fault(exc)) is None:
             raise

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 
 from followups.models import FollowUp, db_datetime
 
@@ -158,6 +158,67 @@ def claim_reminder(
     if sent is None:
         return _execute(CLAIM_SQL, params) == 1
     return _execute(MARK_AND_CLAIM_SQL, _mark_params(*sent) + params) == 1
+
+
+# A batch is claimed in one statement, with the same conditions as CLAIM_SQL checked again
+# inside it, so of any number of racers exactly one gets each row (SQLite serialises
+# writers; the UPDATE re-reads every row it changes).
+CLAIM_BATCH_SQL = """
+    UPDATE {table} SET claimed_until = %s, send_attempts = send_attempts + 1
+    WHERE id IN ({ids}) AND status = %s AND notified_at IS NULL AND due_at <= %s
+      AND send_attempts < %s
+      AND (claimed_until IS NULL OR claimed_until < %s)
+      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+    RETURNING id
+"""
+
+
+def claim_batch(
+    now: datetime, clock: datetime, *, ids: list[int] | None = None, size: int = BATCH_SIZE
+) -> tuple[list[int], int]:
+    """Leases up to `size` claimable reminders (among `ids` if given) to this worker, in
+    due order; returns (the ids it got, how many it saw taken by another worker).
+
+    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` then one UPDATE, in one transaction, so
+    parallel workers take different rows instead of racing for the same ones. SQLite
+    (one writer at a time, no row locks): the conditional UPDATE … RETURNING decides."""
+    candidates = claimable_reminders(now).order_by("due_at", "pk")
+    if ids is not None:
+        candidates = candidates.filter(pk__in=ids)
+    lease_end = clock + LEASE
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            got = list(
+                candidates.select_for_update(skip_locked=True, of=("self",)).values_list(
+                    "pk", flat=True
+                )[:size]
+            )
+            if got:
+                FollowUp.objects.filter(pk__in=got).update(
+                    claimed_until=lease_end, send_attempts=F("send_attempts") + 1
+                )
+        return got, 0
+    seen = list(candidates.values_list("pk", flat=True)[:size])
+    if not seen:
+        return [], 0
+    at = db_datetime(clock)
+    table = connection.ops.quote_name(FollowUp._meta.db_table)
+    sql = CLAIM_BATCH_SQL.format(table=table, ids=", ".join(["%s"] * len(seen)))
+    params = [db_datetime(lease_end), *seen, FollowUp.Status.PENDING.value, db_datetime(now)]
+    params += [MAX_ATTEMPTS, at, at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        won = {row[0] for row in cursor.fetchall()}
+    return [pk for pk in seen if pk in won], len(seen) - len(won)
+
+
+def unclaim(pks: list[int], clock: datetime) -> None:
+    """Gives back leased reminders this worker did not get to try (the mail server went
+    away, the time budget ran out): claimable at once, the attempt not counted."""
+    if pks:
+        FollowUp.objects.filter(
+            pk__in=pks, notified_at__isnull=True, claimed_until=clock + LEASE
+        ).update(claimed_until=None, send_attempts=F("send_attempts") - 1)
 
 
 def _mark_params(followup: FollowUp, clock: datetime, late: bool) -> list:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import Q
+from django.db import OperationalError
 
 from crm.models import Profile
 from crm.worker.shutdown import stop_requested
@@ -19,12 +20,14 @@ from followups.scheduler import emails
 from followups.scheduler.claims import (
     BATCH_SIZE,
     LATE_AFTER,
+    LEASE,
     TIME_BUDGET,
-    claim_reminder,
+    claim_batch,
     claimable_reminders,
     fast_commits,
     mark_reminder_sent,
     release_reminder,
+    unclaim,
 )
 from followups.scheduler.mailer import ConnectionLost, Mailer, describe_failure, is_permanent
 from followups.scheduler.report import Clock, TickReport
@@ -55,82 +58,102 @@ def retry_while_locked(step: Callable[[], T], *, patience: float = LOCKED_PATIEN
             pause = min(pause * 2, 5.0)
 
 
-def _profiles_for(owner_ids: set[int]) -> dict[int, Profile]:
-    return {p.user_id: p for p in Profile.objects.filter(user_id__in=owner_ids)}
+def _claimed_followups(pks: list[int]) -> list[FollowUp]:
+    """The claimed batch with everything its emails read, in three queries for the batch
+    (follow-ups with owner, contact, application and companies; profiles), none per email."""
+    followups = list(
+        FollowUp.objects.filter(pk__in=pks)
+        .select_related(
+            "owner", "contact", "contact__company", "application", "application__company"
+        )
+        .order_by("due_at", "pk")
+    )
+    profiles = {
+        p.user_id: p for p in Profile.objects.filter(user_id__in={f.owner_id for f in followups})
+    }
+    for followup in followups:
+        if followup.owner_id in profiles:
+            followup.owner.profile = profiles[followup.owner_id]
+    return followups
 
 
-class _HeldMark:
-    """The reminder the server accepted last, marked sent in the same transaction as the
-    next claim: one commit per reminder instead of two, which on PostgreSQL (an fsync per
-    commit) nearly doubles the rate. A kill before that commit leaves exactly that one
-    reminder sent but unmarked: the one in flight."""
-
-    def __init__(self) -> None:
-        self.held: tuple[FollowUp, datetime, bool] | None = None
-
-    def hold(self, followup: FollowUp, accepted_at: datetime, late: bool) -> None:
-        self.flush()
-        self.held = (followup, accepted_at, late)
-
-    def flush(self) -> None:
-        if self.held is not None:
-            followup, accepted_at, late = self.held
-            retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
-            self.held = None
-
-    def flush_and_claim(self, pk: int, clock: datetime) -> bool:
-        """Marks the held reminder sent and claims `pk`, in one transaction."""
-        if connection.vendor == "postgresql":
-            held, self.held = self.held, None
-            return claim_reminder(pk, clock, sent=held)
-        held = self.held
-
-        def both() -> bool:
-            with transaction.atomic():  # a rolled-back try marked nothing: still held
-                if held is not None:
-                    mark_reminder_sent(held[0], held[1], late=held[2])
-                claimed = claim_reminder(pk, clock)
-            self.held = None
-            return claimed
-
-        return retry_while_locked(both)
-
-
-def send_due_reminders(now: datetime, report: TickReport, mailer: Mailer) -> None:
-    """Sends every claimable reminder due by `now`, page by page in due order."""
+def send_due_reminders(
+    now: datetime, report: TickReport, mailer: Mailer, *, ids: list[int] | None = None
+) -> None:
+    """Sends every claimable reminder due by `now` (only those among `ids` if given),
+    claimed a batch at a time in due order."""
     with ExitStack() as stack:
         clock = Clock(now)
-        marks = _HeldMark()
-        after: tuple[datetime, int] | None = None
-        try:
-            while True:
-                page = claimable_reminders(now).select_related(
-                    "owner", "contact", "contact__company", "application", "application__company"
-                )
-                if after is not None:
-                    # Walk forward by (due_at, id) so released rows are not revisited.
-                    page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
-                batch = list(page.order_by("due_at", "pk")[:BATCH_SIZE])
-                if not batch or clock() - now > TIME_BUDGET:
-                    return
-                if after is None:  # work to do: only then pay for the setting's round trips
-                    stack.enter_context(fast_commits())
-                after = (batch[-1].due_at, batch[-1].pk)
-                # Connect before claiming: with the server down nothing is claimed, no
-                # attempt is used up, and the next tick simply finds the same work.
+        started = False
+        while clock() - now <= TIME_BUDGET:
+            # Connect before claiming: with the server down nothing is claimed, no
+            # attempt is used up, and the next tick simply finds the same work.
+            try:
                 mailer.open()
-                profiles = _profiles_for({f.owner_id for f in batch})
-                for followup in batch:
-                    if stop_requested():  # SIGTERM to the worker: the next tick carries on
+            except ConnectionLost as exc:
+                _mail_unreachable(report, exc)
+                return
+            if not started:  # only pay for the setting's round trips when there is work
+                stack.enter_context(fast_commits())
+                started = True
+            claimed_at = clock()
+            pks, lost = retry_while_locked(partial(claim_batch, now, claimed_at, ids=ids))
+            report.lost_races += lost
+            if not pks:
+                if lost:
+                    continue  # another worker took that page; the next one may be free
+                return
+            batch = _claimed_followups(pks)
+            for index, followup in enumerate(batch):
+                if stop_requested() or clock() - claimed_at > LEASE / 2:
+                    # SIGTERM to the worker, or the batch's lease half gone (a slow mail
+                    # server): give the untried back rather than send past the lease, when
+                    # another worker could claim the same rows. Stopping ends here; a
+                    # lease running out claims a fresh batch.
+                    retry_while_locked(partial(unclaim, [f.pk for f in batch[index:]], claimed_at))
+                    if stop_requested():
                         return
-                    profile = profiles.get(followup.owner_id) or Profile.for_user(followup.owner)
-                    _send_one_reminder(followup, profile, clock, report, mailer, marks)
-        except ConnectionLost as exc:
-            report.errors.append(str(exc))
-            report.reminders_failed += 1
-            report.mail_unreachable = str(exc)
-        finally:
-            marks.flush()
+                    break
+                try:
+                    _send_one_reminder(followup, claimed_at, clock, report, mailer)
+                except ConnectionLost as exc:
+                    _mail_unreachable(report, exc)
+                    untried = [f.pk for f in batch[index + 1 :]]
+                    retry_while_locked(partial(unclaim, untried, claimed_at))
+                    return
+
+
+# The scale-out (docs/operations.md): with more due than one batch, the scheduled tick
+# hands the reminders to the broker as tasks, one per batch up to FAN_OUT_MAX, which any
+# number of qcluster workers on any number of hosts run at once. Each task claims batch
+# after batch (SKIP LOCKED on PostgreSQL: the workers take disjoint rows) until none is
+# left, so a task that starts late, or a second tick's tasks, just find nothing to do.
+FAN_OUT_MAX = 32
+BATCH_TASK = "followups.tasks.send_reminder_batches"
+
+
+def fan_out_reminders(now: datetime, report: TickReport) -> bool:
+    """Queues the due reminders as tasks when there is more than one batch; False (and
+    nothing queued) when the tick should send them itself."""
+    due = claimable_reminders(now).order_by().values("pk")[: BATCH_SIZE * FAN_OUT_MAX].count()
+    if due <= BATCH_SIZE:
+        return False
+    from django_q.brokers import get_broker
+    from django_q.tasks import async_task
+
+    broker = get_broker()
+    tasks = min(math.ceil(due / BATCH_SIZE), FAN_OUT_MAX)
+    for _ in range(tasks):
+        async_task(BATCH_TASK, group="reminders", broker=broker)
+    report.reminders_queued, report.reminder_tasks = due, tasks
+    report.lines.append(f"{due} due reminder(s) fanned out to {tasks} task(s)")
+    return True
+
+
+def _mail_unreachable(report: TickReport, exc: ConnectionLost) -> None:
+    report.errors.append(str(exc))
+    report.reminders_failed += 1
+    report.mail_unreachable = str(exc)
 
 
 def missed_by_the_scheduler(followup: FollowUp, claimed_at: datetime) -> bool:
@@ -145,22 +168,14 @@ def missed_by_the_scheduler(followup: FollowUp, claimed_at: datetime) -> bool:
 
 
 def _send_one_reminder(
-    followup: FollowUp,
-    profile: Profile,
-    clock: Clock,
-    report: TickReport,
-    mailer: Mailer,
-    marks: _HeldMark,
+    followup: FollowUp, claimed_at: datetime, clock: Clock, report: TickReport, mailer: Mailer
 ) -> None:
-    claimed_at = clock()
-    claimed = marks.flush_and_claim(followup.pk, claimed_at)
-    if not claimed:
-        report.lost_races += 1
-        return
-    attempts = followup.send_attempts + 1
+    """Sends one claimed reminder and marks it sent at once (its own commit), so a worker
+    killed mid-batch repeats at most the email in flight."""
+    attempts = followup.send_attempts  # read after the claim, which counted this one
     late = missed_by_the_scheduler(followup, claimed_at)
     try:
-        message = emails.reminder_message(followup, profile, late=late)
+        message = emails.reminder_message(followup, Profile.for_user(followup.owner), late=late)
         mailer.send(message)
     except ConnectionLost as exc:
         release_reminder(followup, attempts, clock(), str(exc))
@@ -173,7 +188,8 @@ def _send_one_reminder(
         report.reminders_given_up += gave_up
         report.errors.append(f"follow-up {followup.pk}: {'gave up: ' if gave_up else ''}{answer}")
         return
-    marks.hold(followup, clock(), late)
+    accepted_at = clock()
+    retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
     report.reminders_sent += 1
     report.reminders_late += late
     report.lines.append(

@@ -19,6 +19,9 @@ class TickReport:
     reminders_failed: int = 0
     reminders_given_up: int = 0
     lost_races: int = 0
+    # Fanned out to the broker as tasks (followups.tasks.send_reminder_batches).
+    reminders_queued: int = 0
+    reminder_tasks: int = 0
     digests_sent: int = 0
     digests_failed: int = 0
     mail_unreachable: str = ""  # set when the mail server could not be reached at all
@@ -36,6 +39,10 @@ class TickReport:
             f"{self.digests_sent} digest(s); {self.failures} failure(s); "
             f"{self.lost_races} lost race(s)"
         )
+        if self.reminder_tasks:
+            text += (
+                f"; {self.reminders_queued} reminder(s) fanned out to {self.reminder_tasks} task(s)"
+            )
         return text
 
     def as_dict(self) -> dict:
@@ -46,6 +53,8 @@ class TickReport:
             "reminders_failed": self.reminders_failed,
             "reminders_given_up": self.reminders_given_up,
             "lost_races": self.lost_races,
+            "reminders_queued": self.reminders_queued,
+            "reminder_tasks": self.reminder_tasks,
             "digests_sent": self.digests_sent,
             "digests_failed": self.digests_failed,
             "errors": self.errors[:20],

@@ -11,7 +11,7 @@ from followups.models import SchedulerTick
 from followups.scheduler.claims import KEEP_TICKS, claimable_reminders
 from followups.scheduler.digests import digest_due_profiles, digest_sections, send_due_digests
 from followups.scheduler.mailer import Mailer
-from followups.scheduler.reminders import retry_while_locked, send_due_reminders
+from followups.scheduler.reminders import fan_out_reminders, retry_while_locked, send_due_reminders
 from followups.scheduler.report import Clock, TickReport, redact_addresses
 
 # The tick -------------------------------------------------------------------------------
@@ -34,10 +34,13 @@ def tick(
     *,
     dry_run: bool = False,
     mail_connection: BaseEmailBackend | None = None,
+    fan_out: bool = False,
 ) -> TickReport:
     """Sends every due reminder and digest once, records the tick and reports.
 
     `mail_connection`: the email backend to send with (default: settings' EMAIL_BACKEND).
+    `fan_out` (the django-q2 schedule): more due reminders than one batch go to the broker
+    as tasks for every worker to share instead of being sent by this tick.
     """
     now = now or timezone.now()
     if dry_run:
@@ -48,7 +51,8 @@ def tick(
     report = TickReport(started_at=now)
     mailer = Mailer(mail_connection)
     try:
-        send_due_reminders(now, report, mailer)
+        if not (fan_out and retry_while_locked(lambda: fan_out_reminders(now, report))):
+            send_due_reminders(now, report, mailer)
         send_due_digests(now, report, mailer)
     finally:
         mailer.close()
@@ -64,4 +68,19 @@ def tick(
         retry_while_locked(
             lambda: SchedulerTick.objects.filter(started_at__lt=now - KEEP_TICKS).delete()
         )
+    return report
+
+
+def send_reminder_batches(
+    now: datetime | None = None, *, mail_connection: BaseEmailBackend | None = None
+) -> TickReport:
+    """One fanned-out task: claims batch after batch of due reminders and sends them,
+    until none is left or the time budget is spent (a tick's reminder half, unrecorded)."""
+    now = now or timezone.now()
+    report = TickReport(started_at=now)
+    mailer = Mailer(mail_connection)
+    try:
+        send_due_reminders(now, report, mailer)
+    finally:
+        mailer.close()
     return report

@@ -1,0 +1,144 @@
+"""Reminder throughput with 1, 2 and 4 qcluster processes sharing a fanned-out queue.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_perf_reminders_scale \
+    REDIS_URL=redis://127.0.0.1:6379/14 \
+        .venv/bin/python bench/bench_scale_reminders.py [--reminders 5000] [--rounds 2]
+        [--clusters 1,2,4] [--workers 1]
+
+Each measurement re-arms the due reminders (50 users, distinct subjects and contacts, as
+bench_reminders.py seeds them), starts N `manage.py qcluster` processes on Redis (each
+with `--workers` workers, Q_WORKERS), waits until every cluster reports itself ready,
+then runs the scheduled task once (`followups.tasks.send_reminders`: it fans the queue
+out as tasks) and times until the aiosmtpd sink (its own process) has every message.
+Rounds alternate the order (1, 2, 4 then 4, 2, 1). Prints messages per second per
+cluster count (min/median/max), the speed-up over one cluster, the load average and the
+CPU count. Only this bench's django_q keys in that Redis database are touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_perf_reminders_scale")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+
+from bench import bench_reminders as base  # noqa: E402  (Django set up, sink port chosen)
+
+
+def clear_queue() -> None:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for key in client.scan_iter("django_q:*"):
+        client.delete(key)
+
+
+def start_clusters(count: int, workers: int) -> list[subprocess.Popen]:
+    from django_q.status import Stat
+
+    env = {**os.environ, "Q_WORKERS": str(workers), "LOG_LEVEL": "WARNING"}
+    clusters = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready = [s for s in Stat.get_all() if s.status in ("Idle", "Working")]
+        if len(ready) >= count:
+            return clusters
+        time.sleep(0.2)
+    raise SystemExit("the clusters did not come up in 120 s")
+
+
+def stop(clusters: list[subprocess.Popen]) -> None:
+    for cluster in clusters:
+        cluster.send_signal(signal.SIGTERM)
+    for cluster in clusters:
+        cluster.wait(timeout=60)
+
+
+def measure(count: int, workers: int, reminders: int, counter, users) -> float:
+    from followups.tasks import send_reminders
+
+    base.rearm(users)
+    clear_queue()
+    clusters = start_clusters(count, workers)
+    try:
+        before = counter.value
+        start = time.perf_counter()
+        send_reminders()
+        while counter.value - before < reminders:
+            if time.perf_counter() - start > 600:
+                raise SystemExit(f"only {counter.value - before} of {reminders} arrived")
+            time.sleep(0.01)
+        return time.perf_counter() - start
+    finally:
+        stop(clusters)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reminders", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clusters", default="1,2,4")
+    parser.add_argument("--workers", type=int, default=1, help="Q_WORKERS of each cluster")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.clusters.split(",")]
+
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    call_command("migrate", verbosity=0)
+    Schedule.objects.all().delete()  # only the one run below: no tick of the clusters' own
+    context = multiprocessing.get_context("fork")
+    counter, ready = context.Value("l", 0), context.Event()
+    sink = context.Process(target=base.run_sink, args=(base.SMTP_PORT, counter, ready), daemon=True)
+    sink.start()
+    ready.wait(10)
+    print(f"database: {base.connection.vendor}; {os.cpu_count()} CPUs")
+    times: dict[int, list[float]] = {n: [] for n in counts}
+    try:
+        users = base.bench_users(50)
+        base.seed_due(users, args.reminders)
+        for round_ in range(args.rounds):
+            for n in counts if round_ % 2 == 0 else counts[::-1]:
+                elapsed = measure(n, args.workers, args.reminders, counter, users)
+                times[n].append(elapsed)
+                print(
+                    f"round {round_ + 1}: {n} cluster(s) {args.reminders / elapsed:6.0f} msg/s, "
+                    f"load {os.getloadavg()[0]:.1f}"
+                )
+        one = statistics.median(args.reminders / t for t in times[counts[0]])
+        for n in counts:
+            rates = sorted(args.reminders / t for t in times[n])
+            median = statistics.median(rates)
+            print(
+                f"{n} cluster(s) x {args.workers} worker(s): msg/s min {rates[0]:.0f} "
+                f"median {median:.0f} max {rates[-1]:.0f}; {median / one:.2f}x of "
+                f"{counts[0]}"
+            )
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    finally:
+        base.FollowUp.objects.filter(owner__in=users).delete()
+        clear_queue()
+        sink.terminate()
+
+
+if __name__ == "__main__":
+    main()
