@@ -87,7 +87,7 @@ class Tools:
         """
         now = timezone.now()
         zone = self.profile().zone
-        groups = dashboard_groups(self.user, now, zone)
+        groups = dashboard_groups(self.user, now, zone, with_rows=("overdue", "today", "week"))
         answer: dict[str, Any] = {"now": local(now, zone), "groups": []}
         for group in groups:
             if group.key == "later":

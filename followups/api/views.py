@@ -21,7 +21,7 @@ from crm.models import Company, JobApplication, Profile
 from followups.api import filters, flows
 from followups.api import serializers as s
 from followups.api.problems import problem
-from followups.dashboard import dashboard_groups
+from followups.dashboard import GROUP_TITLES, dashboard_groups
 from followups.models import FollowUp, ReplyTemplate
 from followups.stats import summary as stats
 
@@ -292,7 +292,8 @@ class DashboardView(ConditionalGetMixin, APIView):
     @extend_schema(responses={200: inline_serializer("Dashboard", {"groups": group_schema})})
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        groups = dashboard_groups(request.user, now, Profile.for_user(request.user).zone)
+        zone = Profile.for_user(request.user).zone
+        groups = dashboard_groups(request.user, now, zone, with_rows=GROUP_TITLES)
         body = [
             {
                 "key": group.key,

@@ -25,6 +25,8 @@ from followups.dashboard.queries import (
 from followups.models import FollowUp
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.contrib.auth.models import User
 
 # Rows -------------------------------------------------------------------------------
@@ -239,9 +241,12 @@ class Group:
 FIRST_PAINT = ("overdue", "today")
 
 
-def dashboard_groups(user: User, now: datetime, zone: ZoneInfo) -> list[Group]:
-    """The four groups, each with its count, and the first rows of those in FIRST_PAINT:
-    two count queries, then one query per such group that has rows."""
+def dashboard_groups(
+    user: User, now: datetime, zone: ZoneInfo, *, with_rows: Collection[str] = FIRST_PAINT
+) -> list[Group]:
+    """The four groups, each with its count, and the first rows of those in `with_rows`
+    (the page: FIRST_PAINT; the API and the MCP tools, which have no second request to
+    make, every group): two count queries, then one query per such group that has rows."""
     filters = group_filters(now, zone)
     pending = pending_followups(user)
     counts = group_counts(user, now, zone)
@@ -251,9 +256,9 @@ def dashboard_groups(user: User, now: datetime, zone: ZoneInfo) -> list[Group]:
             GROUP_TITLES[key],
             counts[key],
             [Row(fu, now) for fu in pending.filter(condition)[:ROWS_PER_GROUP]]
-            if counts[key] and key in FIRST_PAINT
+            if counts[key] and key in with_rows
             else [],
-            lazy=key not in FIRST_PAINT,
+            lazy=key not in with_rows,
         )
         for key, condition in filters.items()
     ]

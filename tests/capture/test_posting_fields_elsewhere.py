@@ -177,7 +177,7 @@ def test_the_applications_csv_export_imports_back_with_every_posting_field(
 ):
     settings.IMPORT_STAGING_DIR = tmp_path / "staging"
     make_application(alice, title="Data Engineer", notes="Met them at PyCon", **POSTING)
-    exported = alice_client.get(reverse("followups:export-applications-csv")).content
+    exported = alice_client.get(reverse("followups:export-applications-csv")).getvalue()
     JobApplication.objects.all().delete()
 
     upload = alice_client.post(
