@@ -9,9 +9,10 @@ the confirm keeps the staged file, records an ImportJob and queues a django-q2 t
 1. claims the job once (a conditional UPDATE: a task handed out twice runs once);
 2. plans the whole file again, as the confirm in the request does (validation and the
    preview's bad-row report came before the confirm; nothing is written yet);
-3. commits IMPORT_BATCH_ROWS rows of the plan per transaction, through the same commit
-   functions as the request (so the same rules fire), each batch recording with its own
-   rows how far the job has got (`position`) and what it created or changed.
+3. commits at most IMPORT_BATCH_ROWS rows of the plan per transaction (fewer when rows
+   are slow to save: a batch is sized to take about IMPORT_BATCH_SECONDS), through the
+   same commit functions as the request (so the same rules fire), each batch recording
+   with its own rows how far the job has got (`position`) and what it created or changed.
 
 All or nothing as the user sees it: a batch that fails (a constraint, a full disk, a bug)
 rolls back by itself, and the batches before it are taken back (`take_back`: the rows
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TASK = "contacts.tasks.run_import"
+FIRST_BATCH_ROWS = 100
+MIN_BATCH_ROWS = 10
 ALREADY_RUNNING = "An import is already running in this account; wait until it has finished."
 
 
@@ -65,6 +68,14 @@ def in_request_max_rows() -> int:
 
 def batch_rows() -> int:
     return getattr(settings, "IMPORT_BATCH_ROWS", 500)
+
+
+def batch_seconds() -> float:
+    """How long one batch may hold the write lock, roughly: rows saved one by one (an
+    application goes through save() and the rules) take milliseconds each, so a batch of
+    IMPORT_BATCH_ROWS can take seconds on a loaded machine; the next batch is sized from
+    the speed of the last one to take about this long."""
+    return getattr(settings, "IMPORT_BATCH_SECONDS", 0.5)
 
 
 def batch_pause() -> float:
@@ -154,9 +165,11 @@ def _run(job: ImportJob) -> str:
         return job.state
     job.rows_total = len(plan.rows)
     job.save(update_fields=["rows_total", "updated_at"])
-    size, pause = batch_rows(), batch_pause()
+    limit, target, pause = batch_rows(), batch_seconds(), batch_pause()
+    size = min(limit, FIRST_BATCH_ROWS)  # the first batch measures the speed
     while job.position < job.rows_total:
-        end = min(job.position + size, job.rows_total)
+        begin, end = job.position, min(job.position + size, job.rows_total)
+        started = time.monotonic()
         try:
             with atomic_for_owner(job.owner):
                 journal = Journal()
@@ -173,6 +186,8 @@ def _run(job: ImportJob) -> str:
             take_back(job)
             _finish(job, ImportJob.State.FAILED, errors=[_failure(error)])
             return job.state
+        per_row = (time.monotonic() - started) / (end - begin)
+        size = min(limit, max(MIN_BATCH_ROWS, int(target / per_row))) if per_row else limit
         if pause and job.position < job.rows_total:
             time.sleep(pause)
     _finish(job, ImportJob.State.DONE)

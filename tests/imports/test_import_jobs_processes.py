@@ -150,11 +150,11 @@ def test_a_big_import_in_the_worker_leaves_other_writers_waiting_one_batch_at_mo
     assert "database is locked" not in (tmp_path / "web.log").read_text()
     longest = max(seconds for seconds, _ in during)
     rows_per_second = (writing[-1][1] - writing[0][1]) / span if span else float("inf")
-    batch_seconds = 500 / rows_per_second
-    # One batch (500 rows) plus the save itself; far from the whole import.
-    assert longest < batch_seconds + 2, (longest, batch_seconds)
+    # Each statement of a save waits one batch (IMPORT_BATCH_SECONDS) at most, well under
+    # the busy timeout; far from the whole import.
+    assert longest < span / 3, (longest, span)
     print(
         f"import of {ROWS} applications: {elapsed:.1f} s in all, seen writing {span:.1f} s "
-        f"({rows_per_second:.0f} rows/s, one batch ≈ {batch_seconds:.2f} s); another user's "
-        f"{len(during)} saves meanwhile, the slowest {longest:.2f} s; load {os.getloadavg()}"
+        f"({rows_per_second:.0f} rows/s); another user's {len(during)} saves meanwhile, "
+        f"the slowest {longest:.2f} s; load {os.getloadavg()}"
     )
