@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TASK = "contacts.tasks.run_import"
-FIRST_BATCH_ROWS = 100
+FIRST_BATCH_ROWS = 25
 MIN_BATCH_ROWS = 10
 ALREADY_RUNNING = "An import is already running in this account; wait until it has finished."
 
