@@ -389,3 +389,27 @@ def test_the_database_allows_one_unfinished_import_per_account(alice):
     ImportJob.objects.create(owner=alice, kind="applications", token="a")
     with pytest.raises(IntegrityError), transaction.atomic():
         ImportJob.objects.create(owner=alice, kind="applications", token="b")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_confirm_of_a_big_file_plans_it_outside_any_transaction(
+    alice, small_batches, queued, monkeypatch
+):
+    # On SQLite every transaction holds the write lock (BEGIN IMMEDIATE): planning 20,000
+    # rows inside one kept every other writer waiting before the worker even started.
+    from django.db import connection
+
+    real = importers.plan_applications
+    in_transaction = []
+
+    def plan_applications(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importers, "plan_applications", plan_applications)
+    client = signed_in("alice")
+
+    response = confirm(client, "applications", applications_csv(10))
+
+    assert response["Location"] == reverse("contacts:import-job", args=[ImportJob.objects.get().pk])
+    assert in_transaction == [False, False]  # the preview's, then the confirm's
