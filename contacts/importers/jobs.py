@@ -103,6 +103,14 @@ def runs_in_worker(plan: ImportPlan) -> bool:
 # Starting an import (the request) -------------------------------------------------------
 
 
+def check_none_running(user: User) -> None:
+    """ImportFileError while one of the user's imports is in the worker: an import in the
+    request meanwhile would plan against rows the job has yet to write, and duplicate them."""
+    recover_stale(user)
+    if ImportJob.objects.filter(owner=user).exclude(state__in=ImportJob.FINISHED).exists():
+        raise ImportFileError(ALREADY_RUNNING)
+
+
 def start_import(user: User, kind: str, entry: dict) -> ImportJob:
     """Records the job for a staged upload and queues it; ImportFileError when another
     import of the account is still running. The staged file is the job's from now on."""
@@ -114,7 +122,7 @@ def start_import(user: User, kind: str, entry: dict) -> ImportJob:
                 owner=user,
                 kind=kind,
                 token=entry["token"],
-                file_name=entry.get("name") or "",
+                file_name=(entry.get("name") or "")[:255],
                 options=options,
             )
     except IntegrityError:

@@ -210,6 +210,7 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
 
 def _confirm(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> HttpResponse:
     """Hands a big plan to the worker (jobs.py); commits a small one here and now."""
+    jobs.check_none_running(request.user)
     # A big file is planned outside the owner's lock: on SQLite that lock is the write
     # lock, and planning 20,000 rows takes seconds. The worker plans it again anyway.
     if _may_go_to_worker(request, kind, entry):

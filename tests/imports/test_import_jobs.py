@@ -207,6 +207,17 @@ def test_a_second_big_import_waits_for_the_first(alice, small_batches, queued):
     assert ImportJob.objects.count() == 1
 
 
+def test_a_small_import_waits_for_a_big_one_in_the_worker(alice, small_batches, queued):
+    # Planned now, it would add the rows the job is about to write a second time.
+    client = signed_in("alice")
+    confirm(client, "applications", applications_csv(6))
+
+    response = confirm(client, "applications", applications_csv(3))
+
+    assert "An import is already running" in client.get(response["Location"]).text
+    assert not JobApplication.objects.filter(owner=alice).exists()
+
+
 def test_cancelling_a_staged_big_import_still_imports_nothing(alice, small_batches):
     client = signed_in("alice")
     client.post(
