@@ -181,7 +181,9 @@ def _run(job: ImportJob) -> str:
         try:
             with atomic_for_owner(job.owner):
                 journal = Journal()
+                last_followup = _followups().filter(owner=job.owner).order_by("-pk").first()
                 result = write_batch(_batch_of(plan, job.position, end), journal)
+                _add_followups(journal, job.owner, last_followup.pk if last_followup else 0)
                 job.created += journal.created
                 job.changed += journal.changed
                 job.counts = _added(job.counts, result)
@@ -239,6 +241,26 @@ def write_batch(plan: ImportPlan, journal: Journal) -> ImportResult:
     return commit_linkedin(plan, journal=journal)
 
 
+def _followups():
+    """followups.FollowUp's manager, through the relation (contacts imports no followups)."""
+    return JobApplication._meta.get_field("followups").related_model._default_manager  # type: ignore[union-attr]
+
+
+def _add_followups(journal: Journal, owner: User, after_pk: int) -> None:
+    """Adds to the journal the follow-ups the rules scheduled in this batch for the
+    applications it created or changed (an application changed to applied gets its
+    check), so take_back removes them too."""
+    applications = [
+        pk for label, pk, *_ in journal.created + journal.changed if label == "crm.jobapplication"
+    ]
+    for start in range(0, len(applications), 500):
+        journal.add(
+            _followups().filter(
+                owner=owner, pk__gt=after_pk, application_id__in=applications[start : start + 500]
+            )
+        )
+
+
 def _added(counts: dict, result: ImportResult) -> dict:
     return {name: counts.get(name, 0) + value for name, value in dataclasses.asdict(result).items()}
 
@@ -272,9 +294,16 @@ TAKE_BACK_ORDER = ("contacts.contact", "crm.jobapplication", "crm.company")
 
 
 def take_back(job: ImportJob) -> None:
-    """Puts back the old values of every row the job changed (newest first) and deletes
-    every row it created, with the follow-ups the rules scheduled for them, scoped to the
-    owner, a batch per transaction; then forgets both lists."""
+    """Deletes every row the job created (the follow-ups the rules scheduled for its
+    applications first) and puts back the old values of every row it changed (newest
+    first), scoped to the owner, a batch per transaction; then forgets both lists."""
+    created: dict[str, list[int]] = defaultdict(list)
+    for label, pk in job.created:
+        created[label].append(pk)
+    size = batch_rows()
+    for start in range(0, len(followups := created.pop("followups.followup", [])), size):
+        with transaction.atomic():
+            _followups().filter(owner=job.owner, pk__in=followups[start : start + size]).delete()
     for label, pk, old in reversed(job.changed):
         model = apps.get_model(label)
         with transaction.atomic():
@@ -285,10 +314,6 @@ def take_back(job: ImportJob) -> None:
                 field = next(f for f in model._meta.concrete_fields if f.attname == attname)
                 setattr(obj, attname, None if value is None else field.to_python(value))
             obj.save()  # through save(): the rules see the edit as they saw the import's
-    created: dict[str, list[int]] = defaultdict(list)
-    for label, pk in job.created:
-        created[label].append(pk)
-    size = batch_rows()
     for label in TAKE_BACK_ORDER:
         pks = created.get(label, [])
         model = apps.get_model(label)
@@ -296,13 +321,10 @@ def take_back(job: ImportJob) -> None:
             batch = pks[start : start + size]
             with transaction.atomic():
                 if model is JobApplication:
-                    # A follow-up keeps pointing at nothing when its application goes
-                    # (SET_NULL); the ones this import caused go with it. A contact's go
-                    # with the contact (CASCADE).
-                    followups = JobApplication._meta.get_field("followups").related_model
-                    followups._default_manager.filter(  # type: ignore[union-attr]
-                        owner=job.owner, application_id__in=batch
-                    ).delete()
+                    # A follow-up would stay, pointing at nothing, when its application
+                    # goes (SET_NULL): those made on it since (a logged reply) go with
+                    # it. A contact's go with the contact (CASCADE).
+                    _followups().filter(owner=job.owner, application_id__in=batch).delete()
                 model._default_manager.filter(pk__in=batch, owner=job.owner).delete()
     job.created = []
     job.changed = []
