@@ -43,9 +43,15 @@ from followups.models import FollowUp, Mailbox, MailboxFolder, MailMessage
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
-FETCH_BATCH = 200
+# Headers of this many messages per FETCH, and one commit for them: each batch costs a
+# few queries and a commit (an fsync on PostgreSQL) whatever its size, and a sync killed
+# mid-batch re-reads at most this many headers.
+FETCH_BATCH = 1000
 # Above this size only the text part is fetched, never the attachment.
 WHOLE_MESSAGE_LIMIT = 2_000_000
+# Bodies are fetched in FETCHes of at most this many bytes (by RFC822.SIZE), so a batch
+# of big candidates never holds more than this in memory at once.
+BODY_FETCH_BYTES = 20_000_000
 HEADER_FIELDS = (
     "FROM TO CC SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES AUTO-SUBMITTED LIST-UNSUBSCRIBE"
 )
@@ -416,9 +422,17 @@ class Run:
 
     def read_bodies(self, candidates: list[Fetched]) -> None:
         small = [f for f in candidates if f.size <= WHOLE_MESSAGE_LIMIT]
-        if small:
-            response = self.client.fetch([f.uid for f in small], ["BODY.PEEK[]"])
-            for fetched in small:
+        chunks: list[list[Fetched]] = []
+        total = 0
+        for fetched in small:
+            if not chunks or total + fetched.size > BODY_FETCH_BYTES:
+                chunks.append([])
+                total = 0
+            chunks[-1].append(fetched)
+            total += fetched.size
+        for chunk in chunks:
+            response = self.client.fetch([f.uid for f in chunk], ["BODY.PEEK[]"])
+            for fetched in chunk:
                 raw = response.get(fetched.uid, {}).get(b"BODY[]", b"") or b""
                 fetched.body = mime.body_text(raw)
         for fetched in candidates:
