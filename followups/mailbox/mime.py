@@ -20,6 +20,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cached_property
 from html import unescape
 from html.parser import HTMLParser
 
@@ -39,11 +40,17 @@ class Headers:
     from_address: str = ""
     to: list[str] = field(default_factory=list)
     subject: str = ""
-    sent_at: datetime | None = None
+    # The Date header as sent: read into `sent_at` when first asked for, since the sync
+    # needs it only for the few messages it keeps.
+    date: str = ""
     in_reply_to: list[str] = field(default_factory=list)
     auto_submitted: str = ""
     list_unsubscribe: str = ""
     problem: str = ""
+
+    @cached_property
+    def sent_at(self) -> datetime | None:
+        return _date(self.date)
 
     def key(self, *, size: int = 0) -> str:
         """The Message-ID, or a hash of what identifies a message that has none (the same
@@ -58,6 +65,8 @@ class Headers:
 def _text(value: str) -> str:
     """A raw header value as text: 8-bit bytes read as UTF-8 (else Latin-1), RFC 2047
     encoded words decoded; a charset Python does not know leaves the words as they are."""
+    if value.isascii() and "=?" not in value:
+        return " ".join(value.split())  # most headers: nothing to decode
     if any("\udc80" <= c <= "\udcff" for c in value):
         data = value.encode("ascii", "surrogateescape")
         try:
@@ -96,7 +105,7 @@ def parse_headers(raw: bytes) -> Headers:
         )
         found.auto_submitted = values.get("auto-submitted", "").strip().lower()
         found.list_unsubscribe = values.get("list-unsubscribe", "")
-        found.sent_at = _date(values.get("date", ""))
+        found.date = values.get("date", "")
     except Exception as error:  # noqa: BLE001 - never lose a message to a header
         found.problem = f"headers could not all be read ({type(error).__name__})"
     if malformed and not found.problem:
