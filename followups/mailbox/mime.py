@@ -150,6 +150,8 @@ SIMPLE_ADDRESS_RE = re.compile(
 def addresses(value: str) -> list[tuple[str, str]]:
     """(name, address) pairs of an address header; email.utils.getaddresses for anything
     beyond plain `Name <address>` lists (quotes, comments, groups)."""
+    if not value:
+        return []  # no such header (most messages' Cc)
     pairs = []
     for piece in value.split(","):
         if not piece.strip():

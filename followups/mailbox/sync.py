@@ -365,13 +365,16 @@ class Run:
         one killed after it goes on from the next (one commit per batch, not per message)."""
         response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
         fetched_all: list[Fetched] = []
+        key = b""  # the server's name of the header item, the same in every answer
         for uid in uids:
             data = response.get(uid)
             if data is None:
                 continue  # expunged meanwhile
             self.budget -= 1
             self.report.read += 1
-            header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+            if key not in data:
+                key = next((k for k in data if k.startswith(b"BODY[HEADER")), b"")
+            header_bytes = data.get(key, b"")
             fetched_all.append(
                 Fetched(
                     uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
