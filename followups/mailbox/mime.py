@@ -38,7 +38,10 @@ class Headers:
     message_id: str = ""
     from_name: str = ""
     from_address: str = ""
-    to: list[str] = field(default_factory=list)
+    # The To and Cc headers as sent: read into `to` when first asked for (always for sent
+    # mail; for received mail only for the messages kept).
+    to_header: str = ""
+    cc_header: str = ""
     subject: str = ""
     # The Date header as sent: read into `sent_at` when first asked for, since the sync
     # needs it only for the few messages it keeps.
@@ -47,6 +50,19 @@ class Headers:
     auto_submitted: str = ""
     list_unsubscribe: str = ""
     problem: str = ""
+
+    @cached_property
+    def to(self) -> list[str]:
+        """The To and Cc addresses, lower-cased."""
+        try:
+            return [
+                address.lower()
+                for header in (self.to_header, self.cc_header)
+                for _name, address in addresses(header)
+                if "@" in address
+            ]
+        except Exception:  # noqa: BLE001 - never lose a message to a header
+            return []
 
     @cached_property
     def sent_at(self) -> datetime | None:
@@ -94,12 +110,7 @@ def parse_headers(raw: bytes) -> Headers:
         if pairs:
             found.from_name = _text(pairs[0][0])[:200]
             found.from_address = pairs[0][1].lower()[:320]
-        found.to = [
-            address.lower()
-            for header in ("to", "cc")
-            for _name, address in addresses(values.get(header, ""))
-            if "@" in address
-        ]
+        found.to_header, found.cc_header = values.get("to", ""), values.get("cc", "")
         found.in_reply_to = MESSAGE_ID_RE.findall(
             values.get("in-reply-to", "") + " " + values.get("references", "")
         )
