@@ -151,6 +151,17 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
             models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
+            # The stats funnel reads an owner's logged interviews and offers by kind
+            # (followups/stats/summary.py: pipeline_funnel); the owner index alone read
+            # every interaction of the owner three times.
+            models.Index(fields=["owner", "kind", "application"], name="interaction_owner_kind"),
+            # The stats page's "asked for feedback" rows (feedback_answers): a few among
+            # many, so a partial index.
+            models.Index(
+                fields=["owner", "contact"],
+                condition=models.Q(requests_feedback=True, direction="outbound"),
+                name="interaction_feedback_asked",
+            ),
             # Quick log looks up an owner's email by Message-ID to log it only once.
             models.Index(
                 fields=["owner", "message_id"],
