@@ -152,9 +152,13 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
             # The stats funnel reads an owner's logged interviews and offers by kind
-            # (followups/stats/summary.py: pipeline_funnel); the owner index alone read
-            # every interaction of the owner three times.
-            models.Index(fields=["owner", "kind", "application"], name="interaction_owner_kind"),
+            # (followups/stats/summary.py: pipeline_funnel; the owner index alone read
+            # every interaction of the owner three times); the growth page reads the
+            # latest rejections and feedback by kind and time (followups/models/growth.py).
+            models.Index(
+                fields=["owner", "kind", "occurred_at", "application"],
+                name="interaction_owner_kind",
+            ),
             # The stats page's "asked for feedback" rows (feedback_answers): a few among
             # many, so a partial index.
             models.Index(

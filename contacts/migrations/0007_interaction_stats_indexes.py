@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='interaction',
-            index=models.Index(fields=['owner', 'kind', 'application'], name='interaction_owner_kind'),
+            index=models.Index(fields=['owner', 'kind', 'occurred_at', 'application'], name='interaction_owner_kind'),
         ),
         migrations.AddIndex(
             model_name='interaction',
