@@ -153,11 +153,15 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
             # The stats funnel reads an owner's logged interviews and offers by kind
             # (followups/stats/summary.py: pipeline_funnel; the owner index alone read
-            # every interaction of the owner three times); the growth page reads the
-            # latest rejections and feedback by kind and time (followups/models/growth.py).
+            # every interaction of the owner three times); the growth page's feedback to
+            # tag is the latest by kind and time (followups/models/growth.py).
             models.Index(
                 fields=["owner", "kind", "occurred_at", "application"],
                 name="interaction_owner_kind",
+            ),
+            # The growth page's latest rejection per application (reflections_to_write).
+            models.Index(
+                fields=["application", "kind", "occurred_at"], name="interaction_app_kind_time"
             ),
             # The stats page's "asked for feedback" rows (feedback_answers): a few among
             # many, so a partial index.

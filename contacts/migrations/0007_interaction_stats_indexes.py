@@ -19,6 +19,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='interaction',
+            index=models.Index(fields=['application', 'kind', 'occurred_at'], name='interaction_app_kind_time'),
+        ),
+        migrations.AddIndex(
+            model_name='interaction',
             index=models.Index(condition=models.Q(('direction', 'outbound'), ('requests_feedback', True)), fields=['owner', 'contact'], name='interaction_feedback_asked'),
         ),
     ]
