@@ -50,6 +50,8 @@ class Contact(TracksLoadedValues):
     class Meta:
         ordering = ["first_name", "last_name"]
         indexes = [
+            # The contacts list, by name (the model's ordering), a page at a time.
+            models.Index(fields=["owner", "first_name", "last_name"], name="contact_owner_name"),
             # Imports match contacts by LinkedIn URL, then by email.
             models.Index(fields=["owner", "linkedin_url"], name="contact_owner_linkedin"),
             models.Index(fields=["owner", "email"], name="contact_owner_email"),
