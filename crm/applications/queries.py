@@ -153,7 +153,13 @@ def board_columns(owner: User, today: date) -> list[BoardColumn]:
         .values_list("status", "n")
         .order_by()
     )
-    base = applications_for(owner).order_by(*BOARD_ORDER)
+    # A card shows none of the long texts: a captured posting's description alone can be
+    # kilobytes, times 140 cards.
+    base = (
+        applications_for(owner)
+        .defer("notes", "description", "company__notes")
+        .order_by(*BOARD_ORDER)
+    )
     columns = []
     for status, label in JobApplication.Status.choices:
         count = counts.get(status, 0)
