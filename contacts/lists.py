@@ -6,6 +6,7 @@ the reverse relations `contact.followups` and `followups__...` lookups only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,8 @@ from crm.timeline import TimelineEntry, build_timeline
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# A contact page shows this many of the latest interactions and follow-ups.
-TIMELINE_LIMIT = 200
+# A contact page shows this many interactions and follow-ups per timeline page.
+TIMELINE_PAGE_SIZE = 50
 
 
 def _followup_model():
@@ -77,13 +78,41 @@ def search_contacts(
     return queryset
 
 
-def contact_timeline(contact: Contact) -> list[TimelineEntry]:
-    """Interactions, follow-ups and their status history in one list, newest first."""
-    interactions = contact.interactions.select_related("application__company")[:TIMELINE_LIMIT]
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a contact's timeline, newest first; `number` counts from 1."""
+
+    entries: list[TimelineEntry]
+    number: int
+    has_older: bool
+
+
+def contact_timeline(contact: Contact, page: int = 1) -> TimelinePage:
+    """Interactions, follow-ups and their status history in one list, newest first, a
+    page of TIMELINE_PAGE_SIZE interactions and follow-ups at a time (with the status
+    changes of those follow-ups). Older pages stay reachable ("Show older"): a fixed cap
+    hid everything past the 200th entry before.
+
+    The newest `page × size` of the union are among the newest `page × size` of each
+    kind, so two LIMIT queries (and the events' prefetch) give an exact page.
+    """
+    upto = page * TIMELINE_PAGE_SIZE
+    interactions = list(contact.interactions.select_related("application__company")[: upto + 1])
     event_model = _followup_model()._meta.get_field("events").related_model
-    followups = (
+    followups = list(
         contact.followups.select_related("application__company")
         .prefetch_related(Prefetch("events", queryset=event_model.objects.order_by("at", "id")))
-        .order_by("-due_at")[:TIMELINE_LIMIT]
+        .order_by("-due_at", "-pk")[: upto + 1]
     )
-    return build_timeline(interactions, followups)
+    items = sorted(
+        [(i.occurred_at, 0, i.pk, i) for i in interactions]
+        + [(f.due_at, 1, f.pk, f) for f in followups],
+        key=lambda row: row[:3],
+        reverse=True,
+    )
+    shown = [row[3] for row in items[upto - TIMELINE_PAGE_SIZE : upto]]
+    entries = build_timeline(
+        [item for item in shown if isinstance(item, Interaction)],
+        [item for item in shown if not isinstance(item, Interaction)],
+    )
+    return TimelinePage(entries, page, has_older=len(items) > upto)

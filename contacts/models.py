@@ -50,6 +50,8 @@ class Contact(TracksLoadedValues):
     class Meta:
         ordering = ["first_name", "last_name"]
         indexes = [
+            # The contacts list, by name (the model's ordering), a page at a time.
+            models.Index(fields=["owner", "first_name", "last_name"], name="contact_owner_name"),
             # Imports match contacts by LinkedIn URL, then by email.
             models.Index(fields=["owner", "linkedin_url"], name="contact_owner_linkedin"),
             models.Index(fields=["owner", "email"], name="contact_owner_email"),
@@ -151,6 +153,25 @@ class Interaction(TracksLoadedValues):
             models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
             models.Index(fields=["application", "occurred_at"], name="interaction_app_time"),
             models.Index(fields=["owner", "occurred_at"], name="interaction_owner_time"),
+            # The stats funnel reads an owner's logged interviews and offers by kind
+            # (followups/stats/summary.py: pipeline_funnel; the owner index alone read
+            # every interaction of the owner three times); the growth page's feedback to
+            # tag is the latest by kind and time (followups/models/growth.py).
+            models.Index(
+                fields=["owner", "kind", "occurred_at", "application"],
+                name="interaction_owner_kind",
+            ),
+            # The growth page's latest rejection per application (reflections_to_write).
+            models.Index(
+                fields=["application", "kind", "occurred_at"], name="interaction_app_kind_time"
+            ),
+            # The stats page's "asked for feedback" rows (feedback_answers): a few among
+            # many, so a partial index.
+            models.Index(
+                fields=["owner", "contact"],
+                condition=models.Q(requests_feedback=True, direction="outbound"),
+                name="interaction_feedback_asked",
+            ),
             # Quick log looks up an owner's email by Message-ID to log it only once.
             models.Index(
                 fields=["owner", "message_id"],

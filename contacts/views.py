@@ -53,15 +53,27 @@ def next_check_in(timeline: list[TimelineEntry]):
     return None
 
 
+def _page_number(value: str | None) -> int:
+    """A page number from the query string; anything else is the first page."""
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except ValueError:
+        return 1
+
+
 def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The contact, its cadence and do-not-contact controls, and one timeline."""
     contact = get_object_or_404(contacts_for(request.user, timezone.now()), pk=pk)
-    timeline = contact_timeline(contact)
+    timeline = contact_timeline(contact, _page_number(request.GET.get("timeline")))
+    check_in = next_check_in(timeline.entries)
+    if check_in is None and timeline.number > 1:  # pending check-ins sit on the first page
+        check_in = next_check_in(contact_timeline(contact).entries)
     context = {
         "contact": contact,
         "applications": contact.applications.select_related("company"),
-        "timeline": timeline,
-        "next_check_in": next_check_in(timeline),
+        "timeline": timeline.entries,
+        "timeline_page": timeline,
+        "next_check_in": check_in,
         "cadence_form": CadenceForm(initial={"check_in_months": contact.check_in_months}),
     }
     return render(request, "contacts/contact_detail.html", context)

@@ -336,6 +336,16 @@ class JobApplication(TracksLoadedValues):
         indexes = [
             # The board and the list filter by owner and status.
             models.Index(fields=["owner", "status"], name="application_owner_status"),
+            # The applications list, newest first (the model's ordering), a page at a time.
+            models.Index(
+                fields=["owner", "applied_on", "created_at"], name="application_owner_recent"
+            ),
+            # The board's columns: each status's newest cards, read backwards off this
+            # index (crm/applications/queries.py: BOARD_ORDER).
+            models.Index(
+                fields=["owner", "status", "applied_on", "created_at", "id"],
+                name="application_board",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 from crm.models import Profile
-from followups.models import FollowUp
+from followups.models import FollowUp, FollowUpEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -120,12 +121,25 @@ def feed_followups(user: User, now: datetime):
     )
 
 
+_transition_count = (
+    FollowUpEvent.objects.filter(followup=OuterRef("pk"))
+    .exclude(old_status="")
+    .order_by()
+    .values("followup")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
+
+
 def _feed_rows(user: User, now: datetime):
     return (
         feed_followups(user, now)
         .select_related("contact", "application__company")
         # Every transition after the creation (logged with no old status) is a change.
-        .annotate(transitions=Count("events", filter=~Q(events__old_status="")))
+        # A correlated count rather than a JOIN + GROUP BY: the database then walks the
+        # (owner, due_at) index, stops at FEED_LIMIT rows and counts for those only,
+        # instead of grouping every follow-up of the account before the LIMIT.
+        .annotate(transitions=Coalesce(Subquery(_transition_count), 0))
         .order_by("due_at", "pk")[:FEED_LIMIT]
     )
 

@@ -112,6 +112,9 @@ class FollowUp(models.Model):
             ),
             # The dashboard lists a user's pending follow-ups by due time.
             models.Index(fields=["owner", "status", "due_at"], name="followup_owner_status_due"),
+            # The calendar feed reads an owner's follow-ups by due time, pending or
+            # recently closed, the first FEED_LIMIT of them (followups/calendar/feed.py).
+            models.Index(fields=["owner", "due_at", "id"], name="followup_owner_due"),
             # The rules look up a contact's pending follow-ups of one kind.
             models.Index(fields=["contact", "kind", "status"], name="followup_contact_kind_status"),
         ]

@@ -73,6 +73,40 @@ def test_growth_page_charts_themes_counted_once_per_application(alice, alice_cli
     assert "Make this a goal" in page  # next steps for the top themes
 
 
+def test_growth_page_lists_the_ten_latest_rejections_logged_or_set_by_hand(alice, alice_client):
+    rejected = JobApplication.Status.REJECTED
+    logged = [make_application(alice, title=f"Logged {n}", status=rejected) for n in range(8)]
+    # Each logged application got two rejections; the later one is its rejection time.
+    Interaction.objects.bulk_create(
+        Interaction(
+            owner=alice,
+            application=application,
+            direction="inbound",
+            kind="rejection",
+            occurred_at=NOW - timedelta(days=2 * n + extra),
+        )
+        for n, application in enumerate(logged)
+        for extra in (1, 30)
+    )
+    by_hand = [make_application(alice, title=f"By hand {n}", status=rejected) for n in range(8)]
+    for n, application in enumerate(by_hand):
+        JobApplication.objects.filter(pk=application.pk).update(
+            updated_at=NOW - timedelta(days=2 * n + 2)
+        )
+    # Logged long ago but edited yesterday: its rejection time is the logged one, too old.
+    stale = make_application(alice, title="Stale", status=rejected)
+    make_interaction(
+        alice, application=stale, kind="rejection", occurred_at=NOW - timedelta(days=90)
+    )
+
+    shown = alice_client.get(reverse("followups:growth")).context["to_reflect"]
+
+    # Logged n: 2n + 1 days ago; by hand n: 2n + 2 days ago; newest first, ten of them.
+    expected = [a for pair in zip(logged, by_hand, strict=True) for a in pair][:10]
+    assert [a.title for a in shown] == [a.title for a in expected]
+    assert shown[0].rejected_at == NOW - timedelta(days=1)
+
+
 def test_growth_page_asks_for_reflections_on_recent_rejections_only(alice, alice_client):
     recent = make_application(alice, title="Data Analyst", status=JobApplication.Status.REJECTED)
     make_interaction(

@@ -121,6 +121,27 @@ def test_a_full_column_shows_how_many_more_there_are(alice, alice_client):
     assert "10 more…" in page
 
 
+def test_a_full_column_shows_its_newest_applications_and_counts_them_all(alice, alice_client):
+    company = make_company(alice, name="Acme")
+    JobApplication.objects.bulk_create(
+        JobApplication(
+            owner=alice,
+            company=company,
+            title=f"Role {day:02}",
+            status="interviewing",
+            applied_on=date(2026, 10, day),
+        )
+        for day in range(1, 26)
+    )
+    make_application(alice, title="Wishlist role", status="wishlist")
+    page = alice_client.get(reverse("crm:application-board")).content.decode()
+    column = page.split('id="column-interviewing"')[1].split('id="column-offer"')[0]
+    shown = [f"Role {day:02}" for day in range(25, 0, -1) if f">Role {day:02}<" in column]
+    assert shown == [f"Role {day:02}" for day in range(25, 5, -1)]  # newest 20, in order
+    assert ">25</a>" in column and "5 more…" in column
+    assert ">Wishlist role<" in page.split('id="column-wishlist"')[1]
+
+
 def test_board_makes_the_same_number_of_queries_for_10_and_1000_applications(
     alice, alice_client, django_assert_max_num_queries
 ):

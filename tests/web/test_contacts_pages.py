@@ -154,6 +154,36 @@ def test_detail_shows_interactions_follow_ups_and_their_history_in_one_timeline(
     assert "Pending → Dismissed" in page
 
 
+def test_every_entry_of_a_long_timeline_is_reachable_through_show_older(alice, alice_client):
+    contact = make_contact(alice)
+    Interaction.objects.bulk_create(
+        Interaction(
+            owner=alice,
+            contact=contact,
+            direction="inbound",
+            kind="note",
+            subject=f"Note {n:03}",
+            occurred_at=NOW - timedelta(hours=n),
+        )
+        for n in range(230)
+    )
+    FollowUp.objects.bulk_create(
+        FollowUp(owner=alice, contact=contact, kind="custom", due_at=NOW - timedelta(hours=n))
+        for n in (10, 120)
+    )
+    url = reverse("contacts:detail", args=[contact.pk])
+    seen, pages, page = [], 0, alice_client.get(url).content.decode()
+    while True:
+        pages += 1
+        seen += [f"Note {n:03}" for n in range(230) if f">Note {n:03}<" in page]
+        if "Show older" not in page:
+            break
+        older = page.split('href="?timeline=')[1].split('"')[0]
+        page = alice_client.get(url, {"timeline": older}).content.decode()
+    assert sorted(seen) == [f"Note {n:03}" for n in range(230)]  # each once, none lost
+    assert pages == 5  # 232 entries, 50 a page
+
+
 def test_detail_of_another_users_contact_is_not_found(alice, bob_client):
     contact = make_contact(alice)
     assert bob_client.get(reverse("contacts:detail", args=[contact.pk])).status_code == 404
