@@ -412,3 +412,39 @@ def test_an_archive_task_run_again_after_its_worker_died_resumes_where_it_stoppe
 
     assert "18 messages, 2 invitations" in page
     assert what_the_import_left(alice) == what_the_import_left(reference)
+
+
+def test_a_failed_archive_takes_back_a_message_the_user_used_meanwhile(
+    alice, small_batches, monkeypatch
+):
+    # Between two batches alice tags one imported message with a theme and makes a
+    # (contact-less) follow-up from it: the take-back deletes the message (its rules, its
+    # theme) and leaves her follow-up, pointing at nothing (what deleting a message always
+    # does). A plain DELETE of the message would break the follow-up's foreign key.
+    from followups.models import FeedbackTheme
+
+    real, calls = jobs.write_interactions, []
+
+    def write_interactions(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            message = Interaction.objects.filter(owner=alice).earliest("pk")
+            FeedbackTheme.objects.create(owner=alice, interaction=message, theme="experience")
+            FollowUp.objects.create(
+                owner=alice, source=message, kind="custom",
+                due_at=NOW + timedelta(days=1), draft_subject="Ask again", draft_body="Hi",
+            )  # fmt: skip
+        if len(calls) == 3:
+            raise OperationalError("database or disk is full")
+        return real(*args)
+
+    monkeypatch.setattr(jobs, "write_interactions", write_interactions)
+
+    confirm(signed_in("alice"), alice)
+
+    assert ImportJob.objects.get().state == "failed"
+    assert not Interaction.objects.filter(owner=alice).exists()
+    assert not FeedbackTheme.objects.filter(owner=alice).exists()
+    assert not Contact.objects.filter(owner=alice).exists()
+    (kept,) = FollowUp.objects.filter(owner=alice)
+    assert (kept.kind, kept.source) == ("custom", None)
