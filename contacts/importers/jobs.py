@@ -603,7 +603,7 @@ def _delete_bulk_written(owner: User, low: int, high: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {quote(table)} WHERE {quote(owner_column)} = %s "  # noqa: S608
-            f"AND {quote('id')} BETWEEN %s AND %s",
+            f"AND {quote(Interaction._meta.pk.column)} BETWEEN %s AND %s",
             [owner.pk, low, high],
         )
 
