@@ -235,6 +235,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         LINKEDIN = "linkedin", "LinkedIn connections"
         APPLICATIONS = "applications", "Applications"
+        ARCHIVE = "archive", "LinkedIn archive"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting for the worker"
@@ -256,6 +257,13 @@ class ImportJob(models.Model):
     options = models.JSONField(default=dict, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
+    # An archive is written part by part (connections, applications, messages,
+    # invitations, then the rules): `part` is the one in progress, `position` a row index
+    # within it, `done` the rows written over all parts (its progress), and `carry` what
+    # a later part needs from the earlier batches (the confirmed rejections, saved last).
+    part = models.CharField(max_length=20, blank=True, default="")
+    done = models.PositiveIntegerField(default=0)
+    carry = models.JSONField(default=dict, blank=True)
     # ImportResult's counts, summed over the committed batches.
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
@@ -294,7 +302,8 @@ class ImportJob(models.Model):
 
     @property
     def rows_done(self) -> int:
-        return min(self.position, self.rows_total)
+        done = self.done if self.kind == self.Kind.ARCHIVE else self.position
+        return min(done, self.rows_total)
 
     @property
     def percent(self) -> int:

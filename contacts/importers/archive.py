@@ -46,7 +46,7 @@ from contacts.importers.linkedin import (
     parse_linkedin,
     plan_linkedin,
 )
-from contacts.importers.plan import ImportPlan, ImportResult, import_failed
+from contacts.importers.plan import ImportPlan, ImportResult, Journal, import_failed
 from contacts.importers.values import company_key, linkedin_key, with_scheme
 from contacts.models import Contact, Interaction
 from contacts.signals import interactions_imported
@@ -554,7 +554,8 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
     contact on its latest inbound and latest outbound message (what the rules read: who
     answered last, when to check in next), for the contacts they can act on. A message
     the user confirmed as a rejection is saved on its own, so the rules schedule the
-    reply exactly as for one logged by hand.
+    reply exactly as for one logged by hand. The worker (jobs.py) writes a big archive
+    with the same steps, each part in batches of their own transactions.
     """
     plan.check_committable()
     rejections = rejections or set()
@@ -568,52 +569,19 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
                 result.created, result.updated = done.created, done.updated
                 result.rejected, result.companies_created = done.rejected, done.companies_created
             # Applications first: a confirmed rejection is linked to its application.
-            _commit_applications(plan, owner, result)
-            contacts: dict[str, int] = {}
-            for url, pk in (
-                Contact.objects.filter(owner=owner)
-                .exclude(linkedin_url="")
-                .values_list("linkedin_url", "pk")
-            ):
-                contacts[linkedin_key(url)] = pk
+            commit_planned_applications(plan.applications, owner, result)
+            contacts = contacts_by_profile(owner)
             confirmed: list[Interaction] = []
             # (contact, direction) → (time, external id) of its latest imported message
-            latest: dict[tuple[int, str], tuple[datetime, str]] = {}
+            latest: dict[tuple[int | None, str], tuple[datetime, str]] = {}
             for batch in _interactions(plan, zone, lambda problem: None):
-                fresh = [m for m in batch if m.contact_key in contacts]
-                existing = _known_keys(owner, (m.key for m in fresh))
-                rows = []
-                for planned in fresh:
-                    if planned.key in existing:
-                        continue
-                    existing.add(planned.key)  # twice in the file: the first is kept
-                    interaction = Interaction(
-                        owner=owner,
-                        contact_id=contacts[planned.contact_key],
-                        direction=planned.direction,
-                        channel=Interaction.Channel.LINKEDIN,
-                        kind=planned.kind,
-                        occurred_at=planned.occurred_at,
-                        subject=planned.subject,
-                        body=planned.body,
-                        external_id=planned.key,
-                    )
-                    if planned.key in rejections and planned.looks_like_rejection:
-                        interaction.kind = Interaction.Kind.REJECTION
-                        confirmed.append(interaction)
-                        continue
-                    rows.append(interaction)
-                    slot = (contacts[planned.contact_key], planned.direction)
-                    if slot not in latest or planned.occurred_at > latest[slot][0]:
-                        latest[slot] = (planned.occurred_at, planned.key)
-                Interaction.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-                result.messages += sum(1 for i in rows if i.kind == Interaction.Kind.OTHER)
-                result.invitations += sum(1 for i in rows if i.kind == Interaction.Kind.CONNECT)
-            for interaction in confirmed:
-                interaction.application = _only_application(interaction.contact)
-                interaction.save()  # post_save: the rejection rules run
-            result.rejections = len(confirmed)
-            result.messages += len(confirmed)
+                rows, deferred = write_interactions(batch, owner, contacts, rejections, result)
+                confirmed += deferred
+                for interaction in rows:
+                    slot = (interaction.contact_id, interaction.direction)
+                    if slot not in latest or interaction.occurred_at > latest[slot][0]:
+                        latest[slot] = (interaction.occurred_at, interaction.external_id)
+            save_rejections(confirmed, result)
             keys = [key for _, key in latest.values()]
             for start in range(0, len(keys), BATCH_SIZE):
                 # The rules (followups, which contacts does not import) run on these.
@@ -626,6 +594,76 @@ def commit_archive(plan: ArchivePlan, *, rejections: set[str] | None = None) -> 
     return result
 
 
+def contacts_by_profile(owner: User) -> dict[str, int]:
+    """linkedin_key of each of the owner's contacts' profiles → the contact's pk."""
+    return {
+        linkedin_key(url): pk
+        for url, pk in Contact.objects.filter(owner=owner)
+        .exclude(linkedin_url="")
+        .values_list("linkedin_url", "pk")
+    }
+
+
+def planned_interactions(plan: ArchivePlan, part: str) -> Iterator[PlannedInteraction]:
+    """The archive's messages or invitations (`part`), read from the file as it streams."""
+    upload = cast(LinkedInUpload, plan.upload)
+    if part not in upload.tables:
+        return iter(())
+    name = upload.tables[part]
+    if part == "messages":
+        return _planned_messages(upload.rows(part), name, plan.me, lambda problem: None)
+    zone = Profile.for_user(cast(User, plan.owner)).zone
+    return _planned_invitations(upload.rows(part), name, zone, lambda problem: None)
+
+
+def write_interactions(
+    batch: list[PlannedInteraction],
+    owner: User,
+    contacts: dict[str, int],
+    rejections: set[str],
+    result: ArchiveResult,
+) -> tuple[list[Interaction], list[Interaction]]:
+    """Writes in bulk one batch's messages or invitations with the owner's contacts that
+    are not in the database yet; returns them, and apart (unsaved) the rejections the user
+    confirmed, which save_rejections saves one by one once every message is in."""
+    fresh = [m for m in batch if m.contact_key in contacts]
+    existing = _known_keys(owner, (m.key for m in fresh))
+    rows, confirmed = [], []
+    for planned in fresh:
+        if planned.key in existing:
+            continue
+        existing.add(planned.key)  # twice in the file: the first is kept
+        interaction = Interaction(
+            owner=owner,
+            contact_id=contacts[planned.contact_key],
+            direction=planned.direction,
+            channel=Interaction.Channel.LINKEDIN,
+            kind=planned.kind,
+            occurred_at=planned.occurred_at,
+            subject=planned.subject,
+            body=planned.body,
+            external_id=planned.key,
+        )
+        if planned.key in rejections and planned.looks_like_rejection:
+            interaction.kind = Interaction.Kind.REJECTION
+            confirmed.append(interaction)
+            continue
+        rows.append(interaction)
+    Interaction.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    result.messages += sum(1 for i in rows if i.kind == Interaction.Kind.OTHER)
+    result.invitations += sum(1 for i in rows if i.kind == Interaction.Kind.CONNECT)
+    return rows, confirmed
+
+
+def save_rejections(confirmed: list[Interaction], result: ArchiveResult) -> None:
+    """Saves the confirmed rejections, each through save(): the rejection rules run."""
+    for interaction in confirmed:
+        interaction.application = _only_application(interaction.contact)
+        interaction.save()  # post_save: the rejection rules run
+    result.rejections += len(confirmed)
+    result.messages += len(confirmed)
+
+
 def _only_application(contact: Contact | None) -> JobApplication | None:
     """The application a rejection is about, when the contact's company has exactly one."""
     if contact is None or not contact.company_id:
@@ -634,15 +672,25 @@ def _only_application(contact: Contact | None) -> JobApplication | None:
     return found[0] if len(found) == 1 else None
 
 
+# What importing a job the user already has may change on it.
+APPLICATION_CHANGES = ("status", "applied_on", "posting_url")
 _STATUS_ORDER: list[str] = [
     JobApplication.Status.WISHLIST,
     JobApplication.Status.APPLIED,
 ]
 
 
-def _commit_applications(plan: ArchivePlan, owner: User, result: ArchiveResult) -> None:
+def commit_planned_applications(
+    applications: list[PlannedApplication],
+    owner: User,
+    result: ArchiveResult,
+    *,
+    journal: Journal | None = None,
+) -> None:
+    """Saves the archive's jobs (all, or one batch of the worker's) through save(); the
+    worker's batches pass a `journal` that records what was written."""
     companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
-    for planned in plan.applications:
+    for planned in applications:
         application = planned.matched
         if application is None:
             key = company_key(planned.company)
@@ -650,12 +698,16 @@ def _commit_applications(plan: ArchivePlan, owner: User, result: ArchiveResult) 
                 companies[key] = Company.objects.create(
                     owner=owner, name=" ".join(planned.company.split())
                 )
+                if journal is not None:
+                    journal.add([companies[key]])
             application = JobApplication(
                 owner=owner, company=companies[key], title=planned.title, status=planned.status
             )
             result.applications_created += 1
         else:
             result.applications_updated += 1
+            if journal is not None:
+                journal.remember(application, APPLICATION_CHANGES)
             # Only a saved job becomes applied; a later status (interviewing…) stays.
             if application.status in _STATUS_ORDER and _STATUS_ORDER.index(
                 application.status
@@ -665,7 +717,10 @@ def _commit_applications(plan: ArchivePlan, owner: User, result: ArchiveResult) 
             application.applied_on = planned.applied_on
         if planned.posting_url and not application.posting_url:
             application.posting_url = planned.posting_url
+        new = application.pk is None
         application.save()  # post_save: an applied application schedules its check (R8)
+        if new and journal is not None:
+            journal.add([application])
 
 
 def import_archive(

@@ -26,9 +26,11 @@ request (one batch's worth of rows holds the lock no longer than a worker's batc
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -42,12 +44,23 @@ from contacts.importers.applications import (
     commit_applications,
     plan_applications,
 )
-from contacts.importers.csvfile import ImportFileError
+from contacts.importers.archive import (
+    ArchivePlan,
+    ArchiveResult,
+    commit_planned_applications,
+    contacts_by_profile,
+    plan_linkedin_upload,
+    planned_interactions,
+    save_rejections,
+    write_interactions,
+)
+from contacts.importers.csvfile import BATCH_SIZE, ImportFileError
 from contacts.importers.linkedin import LinkedInPlan, commit_linkedin, plan_linkedin
 from contacts.importers.plan import ImportPlan, ImportResult, Journal
-from contacts.importers.staging import discard_staged, load_staged
+from contacts.importers.staging import discard_staged, load_staged, staged_path
 from contacts.importers.values import company_key
-from contacts.models import ImportJob
+from contacts.models import ImportJob, Interaction
+from contacts.signals import interactions_imported
 from crm.concurrency import atomic_for_owner
 from crm.models import Company, JobApplication
 from crm.storage import storage_fault
@@ -93,10 +106,10 @@ def task_timeout() -> int:
 
 
 def runs_in_worker(plan: ImportPlan) -> bool:
-    """Whether a confirmed plan goes to the worker: a CSV of connections or applications
-    with more importable rows than the request writes itself. (LinkedIn's archive is
-    still committed in the request: its messages are not batched yet.)"""
-    batched = isinstance(plan, ApplicationsPlan) or type(plan) is LinkedInPlan
+    """Whether a confirmed plan goes to the worker: a CSV of connections or applications,
+    or LinkedIn's archive (its messages counted), with more importable rows than the
+    request writes itself."""
+    batched = isinstance(plan, ApplicationsPlan | ArchivePlan) or type(plan) is LinkedInPlan
     return batched and plan.importable_count > in_request_max_rows()
 
 
@@ -111,11 +124,16 @@ def check_none_running(user: User) -> None:
         raise ImportFileError(ALREADY_RUNNING)
 
 
-def start_import(user: User, kind: str, entry: dict) -> ImportJob:
+def start_import(
+    user: User, kind: str, entry: dict, *, rejections: Iterable[str] = ()
+) -> ImportJob:
     """Records the job for a staged upload and queues it; ImportFileError when another
-    import of the account is still running. The staged file is the job's from now on."""
+    import of the account is still running. The staged file is the job's from now on.
+    `rejections`: the archive's messages the user confirmed as a no."""
     recover_stale(user)
     options = {key: entry.get(key) for key in ("mapping", "status_map", "date_order")}
+    if kind == ImportJob.Kind.ARCHIVE:
+        options["rejections"] = sorted(set(rejections))
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(
@@ -165,6 +183,8 @@ def run_import(job_id: int) -> str:
 
 
 def _run(job: ImportJob) -> str:
+    if job.kind == ImportJob.Kind.ARCHIVE:
+        return _run_archive(job)
     try:
         plan = _plan(job)
         plan.check_committable()
@@ -204,9 +224,223 @@ def _run(job: ImportJob) -> str:
     return job.state
 
 
+# LinkedIn's archive, part by part --------------------------------------------------------
+
+# In this order, as commit_archive writes them: the messages find the contacts the
+# connections created, and the rules run once everything is in.
+ARCHIVE_PARTS = ("connections", "applications", "messages", "invitations", "rules")
+INTERACTION = "contacts.interaction"
+
+
+class _Pace:
+    """The size of the next batch: the first small, to measure the speed; then as many
+    rows as take about IMPORT_BATCH_SECONDS, at most IMPORT_BATCH_ROWS."""
+
+    def __init__(self) -> None:
+        self.limit, self.target = batch_rows(), batch_seconds()
+        self.size = min(self.limit, FIRST_BATCH_ROWS)
+
+    def took(self, rows: int, seconds: float) -> None:
+        per_row = seconds / rows if rows else 0
+        self.size = (
+            min(self.limit, max(MIN_BATCH_ROWS, int(self.target / per_row)))
+            if per_row
+            else self.limit
+        )
+
+
+def _run_archive(job: ImportJob) -> str:
+    """Writes an archive as commit_archive does, in batches: the connections, the jobs
+    files' applications, then messages and invitations streamed from the staged zip (a
+    resumed task skips the rows of the part it had done: `position`), and last, in one
+    transaction, the confirmed rejections and the rules on each contact's latest
+    messages."""
+    try:
+        plan = _plan(job)
+        assert isinstance(plan, ArchivePlan)  # the confirm saw one
+        plan.check_committable()
+    except ImportFileError as error:
+        _finish(job, ImportJob.State.FAILED, errors=[str(error)])
+        return job.state
+    if not job.part:  # not a resumed job: its plan still counts every row
+        job.rows_total, job.part, job.position = plan.importable_count, ARCHIVE_PARTS[0], 0
+        job.save(update_fields=["rows_total", "part", "position", "updated_at"])
+    pace, pause = _Pace(), batch_pause()
+    try:
+        while job.part in ARCHIVE_PARTS:
+            for _ in _archive_batches(job, plan, pace):
+                if pause:
+                    time.sleep(pause)
+            following = ARCHIVE_PARTS.index(job.part) + 1
+            job.part = ARCHIVE_PARTS[following] if following < len(ARCHIVE_PARTS) else "done"
+            job.position = 0
+            job.save(update_fields=["part", "position", "updated_at"])
+    except (ImportFileError, DatabaseError) as error:
+        log.warning("import %s failed in its %s: %s", job.pk, job.part, error)
+        job.refresh_from_db()
+        take_back(job)
+        _finish(job, ImportJob.State.FAILED, errors=[_failure(error)])
+        return job.state
+    _finish(job, ImportJob.State.DONE)
+    return job.state
+
+
+def _archive_batches(job: ImportJob, plan: ArchivePlan, pace: _Pace) -> Iterator[None]:
+    """Commits the batches of the job's part, one per step."""
+    owner = job.owner
+    rejections = set(job.options.get("rejections") or [])
+    if job.part in ("connections", "applications"):
+        total = (
+            len(plan.connections.rows if plan.connections else [])
+            if job.part == "connections"
+            else len(plan.applications)
+        )
+        while job.position < total:
+            end = min(job.position + pace.size, total)
+
+            def write(journal: Journal, start: int = job.position, end: int = end) -> int:
+                result = ArchiveResult()
+                if job.part == "connections":
+                    assert plan.connections is not None
+                    batch = _batch_of(plan.connections, start, end)
+                    done = commit_linkedin(batch, journal=journal)  # type: ignore[arg-type]
+                    result.created, result.updated = done.created, done.updated
+                    result.rejected = done.rejected
+                    result.companies_created = done.companies_created
+                    written = sum(1 for row in batch.rows if not row.is_rejected)
+                else:
+                    batch_apps = plan.applications[start:end]
+                    commit_planned_applications(batch_apps, owner, result, journal=journal)
+                    written = len(batch_apps)
+                job.counts = _added(job.counts, result)
+                return written
+
+            _archive_batch(job, write, end - job.position, pace)
+            yield
+        return
+    if job.part == "rules":
+        _archive_batch(job, lambda journal: _run_rules(job), 0, pace)
+        return
+    # Messages and invitations: streamed, never held whole.
+    contacts = contacts_by_profile(owner)
+    stream = itertools.islice(planned_interactions(plan, job.part), job.position, None)
+    while batch := list(itertools.islice(stream, pace.size)):
+
+        def write_messages(journal: Journal, batch: list = batch) -> int:
+            result = ArchiveResult()
+            rows, confirmed = write_interactions(batch, owner, contacts, rejections, result)
+            journal.created.extend(_runs(INTERACTION, [row.pk for row in rows]))
+            # Saved last, through save(), as the request saves them (save_rejections).
+            job.carry = {
+                **job.carry,
+                "rejections": job.carry.get("rejections", []) + [_kept(i) for i in confirmed],
+            }
+            job.counts = _added(job.counts, result)
+            return len(rows) + len(confirmed)
+
+        _archive_batch(job, write_messages, len(batch), pace)
+        yield
+
+
+def _archive_batch(job: ImportJob, write: Callable[[Journal], int], rows: int, pace: _Pace) -> None:
+    """One batch in its own transaction, recording with its rows how far the job got and
+    what it wrote (a re-run resumes exactly after it; a failure takes it back)."""
+    started = time.monotonic()
+    with atomic_for_owner(job.owner):
+        journal = Journal()
+        last_followup = _followups().filter(owner=job.owner).order_by("-pk").first()
+        job.done += write(journal)
+        _add_followups(journal, job.owner, last_followup.pk if last_followup else 0)
+        job.created += journal.created
+        job.changed += journal.changed
+        job.position += rows
+        job.save(
+            update_fields=[
+                "created", "changed", "counts", "position", "done", "carry", "state",
+                "finished_at", "updated_at",
+            ]
+        )  # fmt: skip
+    pace.took(rows, time.monotonic() - started)
+
+
+def _run_rules(job: ImportJob) -> int:
+    """The confirmed rejections, saved one by one (the rejection rules run), then the
+    rules on each contact's latest inbound and latest outbound message the job wrote:
+    what commit_archive does once every message is in."""
+    result = ArchiveResult()
+    confirmed = [_unkept(job.owner, kept) for kept in job.carry.get("rejections", [])]
+    save_rejections(confirmed, result)  # counted in `done` with their batch already
+    job.counts = _added(job.counts, result)
+    latest: dict[tuple[int, str], tuple] = {}  # (contact, direction) → (time, pk)
+    for first, last in _job_interaction_runs(job):
+        for low in range(first, last + 1, BATCH_SIZE):
+            for pk, contact_id, direction, occurred_at in (
+                Interaction.objects.filter(
+                    owner=job.owner, pk__gte=low, pk__lte=min(last, low + BATCH_SIZE - 1)
+                )
+                .order_by("pk")
+                .values_list("pk", "contact_id", "direction", "occurred_at")
+            ):
+                slot = (contact_id, direction)
+                if slot not in latest or occurred_at > latest[slot][0]:
+                    latest[slot] = (occurred_at, pk)
+    pks = [pk for _, pk in latest.values()]
+    for start in range(0, len(pks), BATCH_SIZE):
+        chosen = Interaction.objects.filter(owner=job.owner, pk__in=pks[start : start + BATCH_SIZE])
+        interactions_imported.send(sender=Interaction, interactions=list(chosen))
+    # Done with the rules' changes: no take-back may follow them (it would not undo them).
+    job.state, job.finished_at = ImportJob.State.DONE, timezone.now()
+    return 0
+
+
+def _runs(label: str, pks: list[int]) -> list[list]:
+    """[label, first pk, last pk] per run of consecutive pks: 50,000 messages written in
+    bulk take a few entries in the job's record, not 50,000."""
+    runs: list[list] = []
+    for pk in sorted(pks):
+        if runs and runs[-1][2] == pk - 1:
+            runs[-1][2] = pk
+        else:
+            runs.append([label, pk, pk])
+    return runs
+
+
+def _job_interaction_runs(job: ImportJob) -> list[tuple[int, int]]:
+    return [(entry[1], entry[2]) for entry in job.created if entry[0] == INTERACTION]
+
+
+def _kept(interaction: Interaction) -> dict:
+    """A confirmed rejection as JSON, until the rules part saves it."""
+    return {
+        "contact_id": interaction.contact_id,
+        "direction": interaction.direction,
+        "occurred_at": interaction.occurred_at.isoformat(),
+        "subject": interaction.subject,
+        "body": interaction.body,
+        "external_id": interaction.external_id,
+    }
+
+
+def _unkept(owner: User, kept: dict) -> Interaction:
+    from datetime import datetime
+
+    return Interaction(
+        owner=owner,
+        channel=Interaction.Channel.LINKEDIN,
+        kind=Interaction.Kind.REJECTION,
+        **{**kept, "occurred_at": datetime.fromisoformat(kept["occurred_at"])},
+    )
+
+
 def _plan(job: ImportJob) -> ImportPlan:
-    raw = load_staged(job.owner, job.token)
     options = job.options
+    if job.kind == ImportJob.Kind.ARCHIVE:
+        # Streamed from the staged file, as the preview reads it.
+        path = staged_path(job.owner, job.token)
+        return plan_linkedin_upload(
+            job.owner, path, job.file_name, date_order=options.get("date_order")
+        )
+    raw = load_staged(job.owner, job.token)
     if job.kind == ImportJob.Kind.APPLICATIONS:
         return plan_applications(
             job.owner,
@@ -298,12 +532,21 @@ def take_back(job: ImportJob) -> None:
     applications first) and puts back the old values of every row it changed (newest
     first), scoped to the owner, a batch per transaction; then forgets both lists."""
     created: dict[str, list[int]] = defaultdict(list)
-    for label, pk in job.created:
-        created[label].append(pk)
+    interactions = []
+    for label, pk, *last in job.created:
+        if last:  # a run of an archive's messages: [label, first, last]
+            interactions.append((pk, last[0]))
+        else:
+            created[label].append(pk)
     size = batch_rows()
     for start in range(0, len(followups := created.pop("followups.followup", [])), size):
         with transaction.atomic():
             _followups().filter(owner=job.owner, pk__in=followups[start : start + size]).delete()
+    for first, last in interactions:
+        # Before their contacts (existing ones keep theirs otherwise).
+        for low in range(first, last + 1, size):
+            with transaction.atomic():
+                _delete_bulk_written(job.owner, low, min(last, low + size - 1))
     for label, pk, old in reversed(job.changed):
         model = apps.get_model(label)
         with transaction.atomic():
@@ -330,7 +573,39 @@ def take_back(job: ImportJob) -> None:
     job.changed = []
     job.counts = {}
     job.position = 0
-    job.save(update_fields=["created", "changed", "counts", "position", "updated_at"])
+    job.done = 0
+    job.carry = {}
+    job.save(
+        update_fields=["created", "changed", "counts", "position", "done", "carry", "updated_at"]
+    )
+
+
+def _delete_bulk_written(owner: User, low: int, high: int) -> None:
+    """Deletes the owner's interactions low..high, an archive's messages written in bulk.
+
+    No rule ever ran on them (bulk_create; the part that runs the rules is the job's last
+    transaction, and it finishes the job), so they go as they came, in one DELETE: through
+    delete() each would run the rules for a deleted interaction (5 ms a row: 28 s for
+    6,000, bench/README.md). Those something points at since (the user logged a reply
+    to one, a feedback theme...) still go through delete(), rules and on_delete included.
+    """
+    chunk = Interaction.objects.filter(owner=owner, pk__gte=low, pk__lte=high)
+    pointed_at: set[int] = set()
+    for relation in Interaction._meta.related_objects:
+        pointed_at.update(
+            relation.related_model._base_manager.filter(  # type: ignore[union-attr]
+                **{f"{relation.field.name}__in": chunk.values("pk")}
+            ).values_list(relation.field.attname, flat=True)
+        )
+    chunk.filter(pk__in=pointed_at).delete()
+    quote = connection.ops.quote_name
+    table, owner_column = Interaction._meta.db_table, Interaction._meta.get_field("owner").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(table)} WHERE {quote(owner_column)} = %s "  # noqa: S608
+            f"AND {quote(Interaction._meta.pk.column)} BETWEEN %s AND %s",
+            [owner.pk, low, high],
+        )
 
 
 def recover_stale(user: User, *, now=None) -> None:

@@ -213,12 +213,13 @@ def _confirm(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> HttpR
     jobs.check_none_running(request.user)
     # A big file is planned outside the owner's lock: on SQLite that lock is the write
     # lock, and planning 20,000 rows takes seconds. The worker plans it again anyway.
-    if _may_go_to_worker(request, kind, entry):
-        plan = _plan(request, kind, entry)
-        if jobs.runs_in_worker(plan) and not plan.date_order_needed:
-            job = jobs.start_import(request.user, kind, entry)
-            _forget_staged(request, kind)  # the file is the job's now
-            return redirect("contacts:import-job", pk=job.pk)
+    plan = _plan(request, kind, entry)
+    if jobs.runs_in_worker(plan) and not plan.date_order_needed:
+        job_kind = ImportJob.Kind.ARCHIVE if isinstance(plan, importers.ArchivePlan) else kind
+        ticked = request.POST.getlist("rejection")
+        job = jobs.start_import(request.user, job_kind, entry, rejections=ticked)
+        _forget_staged(request, kind)  # the file is the job's now
+        return redirect("contacts:import-job", pk=job.pk)
     # Planned again under the owner's lock: a second confirm sent at the same time
     # (double click, two tabs) then matches the rows the first one created.
     with atomic_for_owner(request.user):
@@ -237,21 +238,18 @@ def _confirm(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> HttpR
     return redirect(KINDS[kind]["done_url"])
 
 
-def _may_go_to_worker(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> bool:
-    """A CSV (LinkedIn's archive is committed in the request: not planned twice)."""
-    if kind == "applications":
-        return True
-    with open(importers.staged_path(request.user, entry["token"]), "rb") as staged:
-        return not importers.is_zip(staged.read(8))
-
-
 def import_job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One import's state, rows done of the total, the result or what went wrong; htmx
     polls it while the worker runs."""
     jobs.recover_stale(request.user)
     job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
     template = "contacts/import_job_status.html" if request.htmx else "contacts/import_job.html"
-    return render(request, template, {"job": job, "info": KINDS[job.kind]})
+    # An archive is uploaded on LinkedIn's page.
+    upload_kind = "linkedin" if job.kind == ImportJob.Kind.ARCHIVE else job.kind
+    context = {"job": job, "info": KINDS[upload_kind], "upload_kind": upload_kind}
+    if job.kind == ImportJob.Kind.ARCHIVE and job.state == ImportJob.State.DONE:
+        context["summary"] = importers.ArchiveResult(**job.counts).summary()
+    return render(request, template, context)
 
 
 @require_POST
