@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0007_import_job"),
+        ("contacts", "0009_contact_list_index"),
     ]
 
     operations = [
