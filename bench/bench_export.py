@@ -48,10 +48,10 @@ def ensure_users(scales: list[int]) -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    call_command("migrate", verbosity=0)  # a new database has no tables to look in yet
     users = get_user_model().objects
     for scale in scales:
         if not users.filter(username=USERS[scale]).exists():
-            call_command("migrate", verbosity=0)
             sizes = {key: n * scale for key, n in BASE_SIZES.items()}
             print(f"Generating {sizes} for {USERS[scale]} (once per database)…", flush=True)
             call_command("generate_data", user=USERS[scale], verbosity=0, **sizes)
