@@ -85,6 +85,18 @@ def rss_of(pids: list[int]) -> dict[int, float]:
     return out
 
 
+def pss_total(pids: list[int]) -> float:
+    """MB of proportional set size over the pids: forked processes share pages, which
+    their RSS each count in full."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+    return total / 1e6
+
+
 def command_line(pid: int) -> str:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -132,8 +144,9 @@ def measure_gunicorn(options) -> dict:
         time.sleep(3)
         workers = children(server.pid)
         result["idle"] = rss_of(workers)
+        result["idle_pss"] = pss_total(workers)
         result["idle_load"] = load()
-        for run in (1, 2):
+        for run in range(1, options.runs + 1):
             requests = 0
             for page in PAGES:
                 wrk = bench_load.run_wrk(
@@ -145,6 +158,7 @@ def measure_gunicorn(options) -> dict:
             time.sleep(1)
             now = children(server.pid)
             result[f"run{run}"] = rss_of(now)
+            result[f"run{run}_pss"] = pss_total(now)
             result[f"run{run}_requests"] = requests
             result[f"run{run}_load"] = load()
             result[f"run{run}_replaced"] = sorted(set(now) - set(workers))
@@ -208,6 +222,7 @@ def measure_qcluster(options, database_url: str) -> dict:
         pids = [cluster.pid, *tree(cluster.pid)]
         result["names"] = {pid: command_line(pid) for pid in pids}
         result["idle"] = rss_of(pids)
+        result["idle_pss"] = pss_total(pids)
         result["idle_load"] = load()
         for tick in (1, 2):
             FollowUp.objects.filter(owner__in=users).delete()
@@ -223,6 +238,7 @@ def measure_qcluster(options, database_url: str) -> dict:
             now = [cluster.pid, *tree(cluster.pid)]
             result["names"].update({pid: command_line(pid) for pid in now})
             result[f"tick{tick}"] = rss_of(now)
+            result[f"tick{tick}_pss"] = pss_total(now)
             result[f"tick{tick}_load"] = load()
     finally:
         stop_group(cluster)
@@ -305,23 +321,35 @@ def measure_startup(options) -> dict:
 # report -----------------------------------------------------------------------------
 
 
-def report(database: str, gunicorn: dict, qcluster: dict) -> None:
+def report(database: str, gunicorn: dict, qcluster: dict | None) -> None:
     print(f"\n### {database}\n")
     print(f"gunicorn {' '.join(gunicorn['gunicorn_args']) or '(gunicorn.conf.py)'}:")
-    print("| worker | idle MB | after load 1 MB | after load 2 MB | growth 1→2 MB |")
-    print("|---|--:|--:|--:|--:|")
-    for pid in sorted(set(gunicorn["idle"]) | set(gunicorn["run1"]) | set(gunicorn["run2"])):
-        cells = [gunicorn[key].get(pid) for key in ("idle", "run1", "run2")]
-        growth = f"{cells[2] - cells[1]:+.1f}" if cells[1] and cells[2] else "replaced"
+    runs = [key for key in ("run1", "run2", "run3", "run4", "run5", "run6") if key in gunicorn]
+    last, before = runs[-1], runs[-2]
+    print(
+        "| worker | idle MB | "
+        + " | ".join(f"after load {key[3:]} MB" for key in runs)
+        + f" | growth {before[3:]}→{last[3:]} MB |"
+    )
+    print("|---|--:|" + "--:|" * len(runs) + "--:|")
+    pids = set(gunicorn["idle"]).union(*(gunicorn[key] for key in runs))
+    for pid in sorted(pids):
+        cells = [gunicorn[key].get(pid) for key in ("idle", *runs)]
+        growth = f"{cells[-1] - cells[-2]:+.1f}" if cells[-1] and cells[-2] else "replaced"
         text = " | ".join(f"{c:.1f}" if c else "–" for c in cells)
         print(f"| {pid} | {text} | {growth} |")
+    pss = ", ".join(f"after load {key[3:]} {gunicorn[key + '_pss']:.1f}" for key in runs)
     print(
+        f"workers' PSS in all: idle {gunicorn['idle_pss']:.1f}, {pss} MB; "
         f"master {list(gunicorn['master'].values())[0]:.1f} MB; requests per load run "
-        f"{gunicorn['run1_requests']}, {gunicorn['run2_requests']}; replaced workers "
-        f"{gunicorn['run1_replaced']}, {gunicorn['run2_replaced']}; load average idle "
-        f"{gunicorn['idle_load']:.1f}, after runs {gunicorn['run1_load']:.1f}, "
-        f"{gunicorn['run2_load']:.1f}; non-2xx/errors {gunicorn.get('bad', 0)}"
+        f"{[gunicorn[key + '_requests'] for key in runs]}; replaced workers "
+        f"{[gunicorn[key + '_replaced'] for key in runs]}; load average idle "
+        f"{gunicorn['idle_load']:.1f}, after runs "
+        f"{[round(gunicorn[key + '_load'], 1) for key in runs]}; non-2xx/errors "
+        f"{gunicorn.get('bad', 0)}"
     )
+    if qcluster is None:
+        return
     print("\nqcluster:")
     print("| process | idle MB | after tick 1 MB | after tick 2 MB |")
     print("|---|--:|--:|--:|")
@@ -331,7 +359,9 @@ def report(database: str, gunicorn: dict, qcluster: dict) -> None:
         print(f"| {pid} {name} | {text} |")
     totals = [sum(qcluster[key].values()) for key in ("idle", "tick1", "tick2")]
     print(
-        f"total {totals[0]:.1f} / {totals[1]:.1f} / {totals[2]:.1f} MB; all sent in "
+        f"RSS total {totals[0]:.1f} / {totals[1]:.1f} / {totals[2]:.1f} MB, PSS total "
+        f"{qcluster['idle_pss']:.1f} / {qcluster['tick1_pss']:.1f} / "
+        f"{qcluster['tick2_pss']:.1f} MB; all sent in "
         f"{qcluster['tick1_seconds_to_all_sent']} s and {qcluster['tick2_seconds_to_all_sent']}"
         f" s; load average {qcluster['idle_load']:.1f}, {qcluster['tick1_load']:.1f}, "
         f"{qcluster['tick2_load']:.1f}"
@@ -345,7 +375,8 @@ def child(options) -> None:
 
     django.setup()
     out = {"gunicorn": measure_gunicorn(options)}
-    out["qcluster"] = measure_qcluster(options, os.environ["DATABASE_URL"])
+    if not options.no_qcluster:
+        out["qcluster"] = measure_qcluster(options, os.environ["DATABASE_URL"])
     if options.startup_rounds and os.environ["DATABASE_URL"].startswith("sqlite"):
         out["startup"] = measure_startup(options)
     print("RESULT " + json.dumps(out))
@@ -359,6 +390,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--reminders", type=int, default=1000)
     parser.add_argument("--startup-rounds", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=2, help="identical load runs, 2 to 6")
+    parser.add_argument("--no-qcluster", action="store_true", help="gunicorn (and start-up) only")
     parser.add_argument("--gunicorn-args", default="", help="added to README's command")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -377,10 +410,10 @@ def main() -> None:
             raise SystemExit(f"{database}: the measuring process failed")
         out = json.loads(lines[-1][len("RESULT ") :])
         for part in ("gunicorn", "qcluster"):
-            for key, value in list(out[part].items()):
+            for key, value in list(out.get(part, {}).items()):
                 if isinstance(value, dict) and key != "names" or key == "names":
                     out[part][key] = {int(pid): v for pid, v in value.items()}
-        report(database, out["gunicorn"], out["qcluster"])
+        report(database, out["gunicorn"], out.get("qcluster"))
         if "startup" in out:
             print("\nstart to first 200 of /accounts/login/ (s, each round):")
             for name, seconds in out["startup"].items():
