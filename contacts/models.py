@@ -200,3 +200,83 @@ class Interaction(TracksLoadedValues):
         who = self.contact.full_name if self.contact else "no contact"
         arrow = "from" if self.direction == self.Direction.INBOUND else "to"
         return f"{self.get_kind_display()} {arrow} {who} on {self.occurred_at:%Y-%m-%d}"
+
+
+class ImportJob(models.Model):
+    """A big import run by the worker in short transactions (contacts/importers/jobs.py).
+
+    One row per confirmed import past IMPORT_IN_REQUEST_MAX_ROWS: its state, how far the
+    batches have got (`position`, a row index of the plan, saved with each batch in the
+    batch's own transaction, so a re-run resumes after the last committed batch), and what
+    the batches wrote, so a failed or interrupted import takes exactly that back out.
+    """
+
+    class Kind(models.TextChoices):
+        LINKEDIN = "linkedin", "LinkedIn connections"
+        APPLICATIONS = "applications", "Applications"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        WRITING = "writing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    FINISHED = (State.DONE, State.FAILED)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    # The staged upload's token (contacts/importers/staging.py), deleted once finished.
+    token = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255, blank=True)
+    # The preview's answers: column mapping, status meanings, date order.
+    options = models.JSONField(default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    # ImportResult's counts, summed over the committed batches.
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    # [[app_label.model, pk], ...] rows the batches created, and
+    # [[app_label.model, pk, {attname: old value}], ...] rows they changed: take_back
+    # deletes the first and puts the second back.
+    created = models.JSONField(default=list, blank=True)
+    changed = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The worker's heartbeat, touched by every batch (see jobs.recover_stale).
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "writing", "done", "failed"]),
+                name="import_job_state_valid",
+            ),
+            # One import at a time per account: two at once would each plan against rows
+            # the other is still writing (the in-request import takes the owner's lock).
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(state__in=["queued", "writing"]),
+                name="one_unfinished_import_per_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED
+
+    @property
+    def rows_done(self) -> int:
+        return min(self.position, self.rows_total)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -42,4 +42,6 @@ urlpatterns: list = [
         import_views.import_cancel,
         name="import-cancel",
     ),
+    # A big import run by the worker: its progress and result
+    path("import/jobs/<int:pk>/", import_views.import_job_page, name="import-job"),
 ]

@@ -103,26 +103,7 @@ def sync_mailboxes() -> list[dict]:
 
 def ensure_mailbox_schedule(using: str = "default", **kwargs) -> None:
     """One one-minute schedule that syncs the mailboxes that are due, like ensure_schedule."""
-    from django_q.models import Schedule
-
-    if Schedule._meta.db_table not in connections[using].introspection.table_names():
-        return
-    schedules = Schedule.objects.using(using).filter(func=MAILBOX_TASK).order_by("pk")
-    wanted = {
-        "name": MAILBOX_SCHEDULE_NAME,
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 1,
-        "repeats": -1,
-    }
-    first = schedules.first()
-    if first is None:
-        Schedule.objects.using(using).create(func=MAILBOX_TASK, **wanted)
-        return
-    schedules.exclude(pk=first.pk).delete()
-    if any(getattr(first, name) != value for name, value in wanted.items()):
-        for name, value in wanted.items():
-            setattr(first, name, value)
-        first.save(using=using)
+    ensure_schedule(using, func=MAILBOX_TASK, name=MAILBOX_SCHEDULE_NAME)
 
 
 # Restoring a backup (followups/export) ------------------------------------------------

@@ -19,7 +19,14 @@ from contacts.importers.csvfile import (
     normalise_header,
     read_csv,
 )
-from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
+from contacts.importers.plan import (
+    ImportPlan,
+    ImportResult,
+    Journal,
+    PreviewRow,
+    RowStatus,
+    import_failed,
+)
 from contacts.importers.values import (
     company_key,
     is_ambiguous_date,
@@ -491,9 +498,10 @@ def plan_applications(
     )
 
 
-def commit_applications(plan: ApplicationsPlan) -> ImportResult:
+def commit_applications(plan: ApplicationsPlan, *, journal: Journal | None = None) -> ImportResult:
     """Writes the plan in one transaction. Applications go through save() so the rules
-    see them (an `applied` application schedules its check, docs/rules.md#r8)."""
+    see them (an `applied` application schedules its check, docs/rules.md#r8). The
+    worker's batches pass a `journal` that records what was written."""
     plan.check_committable()
     owner = plan.owner
     companies = dict(plan.companies)
@@ -508,6 +516,8 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                         owner=owner, name=" ".join(cleaned["company"].split())
                     )
             save_new_companies(owner, new_companies.values(), batch_size=BATCH_SIZE)
+            if journal is not None:
+                journal.add(new_companies.values())
             companies.update(new_companies)
             result.companies_created = len(new_companies)
             for cleaned, preview in zip(plan.cleaned, plan.rows, strict=True):
@@ -518,6 +528,8 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                     result.updated += 1
                     if not preview.changes:
                         continue
+                    if journal is not None:
+                        journal.remember(application, APPLICATION_UPDATES)
                 else:
                     application = JobApplication(
                         owner=owner,
@@ -528,7 +540,10 @@ def commit_applications(plan: ApplicationsPlan) -> ImportResult:
                 for name in APPLICATION_UPDATES:
                     if cleaned[name]:
                         setattr(application, name, cleaned[name])
+                new = application.pk is None
                 application.save()
+                if new and journal is not None:
+                    journal.add([application])
     except IntegrityError as error:
         raise import_failed(error) from error
     return result

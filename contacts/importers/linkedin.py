@@ -24,7 +24,14 @@ from contacts.importers.csvfile import (
     normalise_header,
     read_csv,
 )
-from contacts.importers.plan import ImportPlan, ImportResult, PreviewRow, RowStatus, import_failed
+from contacts.importers.plan import (
+    ImportPlan,
+    ImportResult,
+    Journal,
+    PreviewRow,
+    RowStatus,
+    import_failed,
+)
 from contacts.importers.values import (
     PLAIN_LINKEDIN_URL,
     company_key,
@@ -286,8 +293,9 @@ def _guess_role(position: str) -> str:
     return Contact.Role.PEER
 
 
-def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
-    """Writes the plan's new and matching rows in one transaction: all or nothing."""
+def commit_linkedin(plan: LinkedInPlan, *, journal: Journal | None = None) -> ImportResult:
+    """Writes the plan's new and matching rows in one transaction: all or nothing. The
+    worker's batches pass a `journal` that records what was written."""
     plan.check_committable()
     now = timezone.now()
     owner = plan.owner
@@ -319,6 +327,8 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
             if company is not None and (company.pk is None or contact.company_id != company.pk):
                 changes["company"] = company
             if changes:
+                if journal is not None:
+                    journal.remember(contact, changes)
                 for name, value in changes.items():
                     setattr(contact, name, value)
                 to_update[tuple(sorted(changes))].append(contact)
@@ -347,6 +357,9 @@ def commit_linkedin(plan: LinkedInPlan) -> ImportResult:
             # Contacts may skip save(): a LinkedIn contact has no cadence or interaction
             # yet, so no rule has anything to schedule for it.
             Contact.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            if journal is not None:
+                journal.add(new_companies)
+                journal.add(to_create)
             for fields, contacts in to_update.items():
                 Contact.objects.bulk_update(contacts, fields, batch_size=BATCH_SIZE)
             # The same timestamp for every updated row: a plain UPDATE per batch rather

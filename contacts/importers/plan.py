@@ -3,6 +3,7 @@ that is committed all-or-nothing, and the result of committing it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,6 +121,30 @@ class ImportResult:
             f"Created {self.created} {noun}, updated {self.updated}, "
             f"rejected {self.rejected} (new companies: {self.companies_created})."
         )
+
+
+@dataclass
+class Journal:
+    """What one commit wrote, for the worker's import (contacts/importers/jobs.py) to take
+    back if a later batch fails: the rows it created, and the old values of the rows it
+    changed, as JSON (an attname → value_to_string, None kept as None)."""
+
+    created: list[list] = field(default_factory=list)
+    changed: list[list] = field(default_factory=list)
+
+    def add(self, objs: Iterable[Model]) -> None:
+        self.created.extend([obj._meta.label_lower, obj.pk] for obj in objs)
+
+    def remember(self, obj: Model, names: Iterable[str]) -> None:
+        """Called before `names` of `obj` are changed."""
+        old = {}
+        for name in names:
+            model_field = obj._meta.get_field(name)
+            value = model_field.value_from_object(obj)  # type: ignore[union-attr]
+            old[model_field.attname] = (  # type: ignore[union-attr]
+                None if value is None else model_field.value_to_string(obj)  # type: ignore[union-attr]
+            )
+        self.changed.append([obj._meta.label_lower, obj.pk, old])
 
 
 def import_failed(error: Exception) -> ImportFileError:

@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from contacts import importers
-from contacts.importers import ImportFileError
+from contacts.importers import ImportFileError, jobs
 from contacts.importers.forms import ColumnMappingForm, ImportChoicesForm, UploadForm
+from contacts.models import ImportJob
 from crm.concurrency import atomic_for_owner
 from crm.http import AuthenticatedHttpRequest
 
@@ -62,6 +63,13 @@ def _set_staged(request: AuthenticatedHttpRequest, kind: str, entry: dict | None
         importers.discard_staged(request.user, old["token"])
     if entry is not None:
         staged[kind] = entry
+    request.session[SESSION_KEY] = staged
+
+
+def _forget_staged(request: AuthenticatedHttpRequest, kind: str) -> None:
+    """Drops the session's entry but keeps the file (a queued import reads it)."""
+    staged = dict(request.session.get(SESSION_KEY, {}))
+    staged.pop(kind, None)
     request.session[SESSION_KEY] = staged
 
 
@@ -179,28 +187,11 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
         return redirect("contacts:import-upload", kind=kind)
     try:
         if request.method == "POST":
-            # Planned again under the owner's lock: a second confirm sent at the same time
-            # (double click, two tabs) then matches the rows the first one created.
-            with atomic_for_owner(request.user):
-                plan = _plan(request, kind, entry)
-                if plan.date_order_needed:
-                    messages.error(request, "Choose the date order first; nothing was imported.")
-                    return redirect("contacts:import-preview", kind=kind)
-                # _plan gives the applications plan for "applications", a LinkedIn one else.
-                if isinstance(plan, importers.ApplicationsPlan):
-                    result = importers.commit_applications(plan)
-                else:
-                    confirmed = set(request.POST.getlist("rejection"))
-                    result = importers.commit_linkedin_upload(plan, rejections=confirmed)
-        else:
-            plan = _plan(request, kind, entry)
+            return _confirm(request, kind, entry)
+        plan = _plan(request, kind, entry)
     except ImportFileError as error:
         messages.error(request, str(error))
         return redirect("contacts:import-upload", kind=kind)
-    if request.method == "POST":
-        _set_staged(request, kind, None)
-        messages.success(request, result.summary(KINDS[kind]["noun"]))
-        return redirect(KINDS[kind]["done_url"])
     rows = plan.rows
     if request.GET.get("show") == "rejected":
         rows = [row for row in rows if row.is_rejected]
@@ -212,8 +203,55 @@ def import_preview(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse
         "kind": kind,
         "info": KINDS[kind],
         "choices": _choices_form(plan, entry),
+        "in_worker": jobs.runs_in_worker(plan),
     }
     return render(request, "contacts/import_preview.html", context)
+
+
+def _confirm(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> HttpResponse:
+    """Hands a big plan to the worker (jobs.py); commits a small one here and now."""
+    jobs.check_none_running(request.user)
+    # A big file is planned outside the owner's lock: on SQLite that lock is the write
+    # lock, and planning 20,000 rows takes seconds. The worker plans it again anyway.
+    if _may_go_to_worker(request, kind, entry):
+        plan = _plan(request, kind, entry)
+        if jobs.runs_in_worker(plan) and not plan.date_order_needed:
+            job = jobs.start_import(request.user, kind, entry)
+            _forget_staged(request, kind)  # the file is the job's now
+            return redirect("contacts:import-job", pk=job.pk)
+    # Planned again under the owner's lock: a second confirm sent at the same time
+    # (double click, two tabs) then matches the rows the first one created.
+    with atomic_for_owner(request.user):
+        plan = _plan(request, kind, entry)
+        if plan.date_order_needed:
+            messages.error(request, "Choose the date order first; nothing was imported.")
+            return redirect("contacts:import-preview", kind=kind)
+        # _plan gives the applications plan for "applications", a LinkedIn one else.
+        if isinstance(plan, importers.ApplicationsPlan):
+            result = importers.commit_applications(plan)
+        else:
+            confirmed = set(request.POST.getlist("rejection"))
+            result = importers.commit_linkedin_upload(plan, rejections=confirmed)
+    _set_staged(request, kind, None)
+    messages.success(request, result.summary(KINDS[kind]["noun"]))
+    return redirect(KINDS[kind]["done_url"])
+
+
+def _may_go_to_worker(request: AuthenticatedHttpRequest, kind: str, entry: dict) -> bool:
+    """A CSV (LinkedIn's archive is committed in the request: not planned twice)."""
+    if kind == "applications":
+        return True
+    with open(importers.staged_path(request.user, entry["token"]), "rb") as staged:
+        return not importers.is_zip(staged.read(8))
+
+
+def import_job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One import's state, rows done of the total, the result or what went wrong; htmx
+    polls it while the worker runs."""
+    jobs.recover_stale(request.user)
+    job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    template = "contacts/import_job_status.html" if request.htmx else "contacts/import_job.html"
+    return render(request, template, {"job": job, "info": KINDS[job.kind]})
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,11 @@ READ_ONLY = (
     "read-only file system",
 )
 FULL = ("database or disk is full", "no space left on device", "disk full")
+# SQLite's SQLITE_IOERR: what opening a database says when its -wal file cannot be made.
+IO_ERROR = ("disk i/o error",)
+# Less free space than this under the data folder is a full disk: SQLite grows its -wal
+# file a few pages at a time, and an upload is staged there before it is imported.
+DEFAULT_MIN_FREE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,26 @@ def _describe(kind: str) -> StorageFault:
     return StorageFault(kind, f"{text}. Nothing can be saved until then.")
 
 
+def min_free_bytes() -> int:
+    return getattr(settings, "STORAGE_MIN_FREE_BYTES", DEFAULT_MIN_FREE_BYTES)
+
+
+def _folder_is_full() -> bool:
+    try:
+        return shutil.disk_usage(data_folder()).free < min_free_bytes()
+    except OSError:
+        return False  # a missing folder is not a full disk; the write probe says more
+
+
+def _folder_full() -> StorageFault:
+    folder = data_folder()
+    return StorageFault(
+        "full",
+        f"The disk holding the data folder {folder} is full: free space on it. Nothing "
+        "can be saved until then.",
+    )
+
+
 def storage_fault(exc: BaseException | None) -> StorageFault | None:
     """The storage fault behind `exc` (or its causes), or None for any other error."""
     seen = 0
@@ -84,6 +110,8 @@ def storage_fault(exc: BaseException | None) -> StorageFault | None:
                 return _describe("full")
             if any(words in text for words in READ_ONLY):
                 return _describe("read-only")
+            if any(words in text for words in IO_ERROR) and _folder_is_full():
+                return _folder_full()
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return None
@@ -91,7 +119,12 @@ def storage_fault(exc: BaseException | None) -> StorageFault | None:
 
 def check_writable() -> StorageFault | None:
     """Tries a write that changes nothing and is rolled back: None if the database takes
-    it, else what is wrong with the storage. Other errors propagate."""
+    it, else what is wrong with the storage. Other errors propagate.
+
+    The disk's free space is looked at first: on SQLite the rolled-back write never
+    reaches the -wal file, so it succeeds on a full disk that refuses every real save."""
+    if _folder_is_full():
+        return _folder_full()
     table = connection.ops.quote_name("django_migrations")
     try:
         with transaction.atomic():

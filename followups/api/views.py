@@ -62,6 +62,8 @@ class OwnedViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         model: type[Company] | type[JobApplication] | type[Contact] | type[Interaction]
     else:
         model = None
+    ordering: tuple[str, ...] = ("pk",)
+    prefetch: tuple[str, ...] = ()
     lookup_value_regex = r"\d+"
     filter_backends = [DjangoFilterBackend]
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
@@ -69,7 +71,8 @@ class OwnedViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return self.model.objects.none()
-        return self.model.objects.filter(owner=self.request.user)
+        rows = self.model.objects.filter(owner=self.request.user)
+        return rows.prefetch_related(*self.prefetch).order_by(*self.ordering)
 
 
 # Companies, applications, contacts ------------------------------------------------------
@@ -79,27 +82,21 @@ class CompanyViewSet(OwnedViewSet):
     model = Company
     serializer_class = s.CompanySerializer
     filterset_class = filters.CompanyFilter
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("name", "pk")
+    ordering = ("name", "pk")
 
 
 class ApplicationViewSet(OwnedViewSet):
     model = JobApplication
     serializer_class = s.ApplicationSerializer
     filterset_class = filters.ApplicationFilter
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-created_at", "-pk")
+    ordering = ("-created_at", "-pk")
 
 
 class ContactViewSet(OwnedViewSet):
     model = Contact
     serializer_class = s.ContactSerializer
     filterset_class = filters.ContactFilter
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("applications").order_by("pk")
+    prefetch = ("applications",)
 
 
 # Interactions: written through the model's save path, so the rules fire ----------------
@@ -109,9 +106,7 @@ class InteractionViewSet(OwnedViewSet):
     model = Interaction
     serializer_class = s.InteractionSerializer
     filterset_class = filters.InteractionFilter
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-occurred_at", "-pk")
+    ordering = ("-occurred_at", "-pk")
 
     def write(self, request: Request, instance: Interaction | None, *, partial: bool):
         serializer = self.get_serializer(instance, data=request.data, partial=partial)

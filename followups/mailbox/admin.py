@@ -8,12 +8,11 @@ read-only: it is logged or ignored on the Inbox page, where the rules run.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 
 from crm.admin import OwnedModelAdmin
+from followups.mailbox.forms import MailboxForm
 from followups.models import Mailbox, MailMessage
 
 _HEALTH_FIELDS: tuple[str, ...] = (
@@ -28,7 +27,12 @@ _HEALTH_FIELDS: tuple[str, ...] = (
 )
 
 
-class MailboxAdminForm(forms.ModelForm):
+class MailboxAdminForm(MailboxForm):
+    """Preferences → Mailbox's form (the same checks of host, port, TLS and days), with
+    the password field named for the change page, where a password is already set."""
+
+    password_field = "new_password"
+    password = None  # type: ignore[assignment]
     new_password = forms.CharField(
         label="Set or change the app password",
         required=False,
@@ -37,32 +41,15 @@ class MailboxAdminForm(forms.ModelForm):
         help_text="Stored encrypted and never shown; leave empty to keep the saved one.",
     )
 
-    class Meta:
-        model = Mailbox
-        fields = [
-            "host",
-            "port",
-            "security",
-            "username",
-            "inbox_folder",
-            "sent_folder",
-            "enabled",
-            "log_rejections_without_asking",
-            "first_sync_days",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("new_password") and not self.instance.has_password:
-            self.add_error("new_password", "Enter the app password for this mailbox.")
-        return data
+    class Meta(MailboxForm.Meta):
+        fields = [name for name in MailboxForm.Meta.fields if name != "password"]
 
     def save(self, commit: bool = True) -> Mailbox:
-        mailbox = super().save(commit=False)
-        if self.cleaned_data.get("new_password"):
-            mailbox.set_password(self.cleaned_data["new_password"])
+        super().save(commit=False)
+        mailbox = self.mailbox()
         if commit:
             mailbox.save()
+            self.save_m2m()
         return mailbox
 
 

@@ -11,36 +11,13 @@ from __future__ import annotations
 import re
 
 from followups.mailbox.mime import Headers
+from followups.quicklog.emailparse import TRACKER_DOMAINS
 
 SUBJECT_JOB_RE = re.compile(
     r"\b(?:application|applying|applied|candidac\w*|interview\w*|position|role|job|"
     r"opportunit\w*|offer|recruit\w*|hiring|vacanc\w*|career\w*|talent|opening)\b",
     re.I,
 )
-# Applicant trackers send most rejections and acknowledgements.
-TRACKER_DOMAINS = {
-    "greenhouse",
-    "greenhouse-mail",
-    "lever",
-    "hire",
-    "workday",
-    "myworkday",
-    "myworkdayjobs",
-    "smartrecruiters",
-    "ashbyhq",
-    "icims",
-    "successfactors",
-    "bamboohr",
-    "teamtailor",
-    "workable",
-    "jobvite",
-    "recruitee",
-    "personio",
-    "taleo",
-    "breezy",
-    "jazzhr",
-    "applytojob",
-}
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

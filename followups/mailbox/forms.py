@@ -19,6 +19,9 @@ from followups.quicklog.forms import InteractionForm
 
 
 class MailboxForm(forms.ModelForm):
+    # The write-only password's field; the admin's form names it new_password.
+    password_field = "password"
+
     password = forms.CharField(
         label="App password",
         required=False,
@@ -46,9 +49,10 @@ class MailboxForm(forms.ModelForm):
             "sent_folder": "Empty: found by the server's \\Sent flag (Gmail: [Gmail]/Sent Mail).",
         }
 
-    def __init__(self, *args, owner, **kwargs) -> None:
+    def __init__(self, *args, owner=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.instance.owner = owner
+        if owner is not None:  # the admin gives a new row its owner itself
+            self.instance.owner = owner
         self.fields["port"].widget.attrs["min"] = 1
         self.fields["first_sync_days"].widget.attrs["max"] = 3650
 
@@ -73,15 +77,15 @@ class MailboxForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not data.get("password") and not self.instance.has_password:
-            self.add_error("password", "Enter the app password for this mailbox.")
+        if not data.get(self.password_field) and not self.instance.has_password:
+            self.add_error(self.password_field, "Enter the app password for this mailbox.")
         return data
 
     def mailbox(self) -> Mailbox:
         """The instance with the form's values, the new password encrypted; not saved."""
         mailbox = self.instance
-        if self.cleaned_data.get("password"):
-            mailbox.set_password(self.cleaned_data["password"])
+        if self.cleaned_data.get(self.password_field):
+            mailbox.set_password(self.cleaned_data[self.password_field])
         return mailbox
 
 

@@ -20,6 +20,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import cached_property
 from html import unescape
 from html.parser import HTMLParser
 
@@ -37,13 +38,35 @@ class Headers:
     message_id: str = ""
     from_name: str = ""
     from_address: str = ""
-    to: list[str] = field(default_factory=list)
+    # The To and Cc headers as sent: read into `to` when first asked for (always for sent
+    # mail; for received mail only for the messages kept).
+    to_header: str = ""
+    cc_header: str = ""
     subject: str = ""
-    sent_at: datetime | None = None
+    # The Date header as sent: read into `sent_at` when first asked for, since the sync
+    # needs it only for the few messages it keeps.
+    date: str = ""
     in_reply_to: list[str] = field(default_factory=list)
     auto_submitted: str = ""
     list_unsubscribe: str = ""
     problem: str = ""
+
+    @cached_property
+    def to(self) -> list[str]:
+        """The To and Cc addresses, lower-cased."""
+        try:
+            return [
+                address.lower()
+                for header in (self.to_header, self.cc_header)
+                for _name, address in addresses(header)
+                if "@" in address
+            ]
+        except Exception:  # noqa: BLE001 - never lose a message to a header
+            return []
+
+    @cached_property
+    def sent_at(self) -> datetime | None:
+        return _date(self.date)
 
     def key(self, *, size: int = 0) -> str:
         """The Message-ID, or a hash of what identifies a message that has none (the same
@@ -58,6 +81,8 @@ class Headers:
 def _text(value: str) -> str:
     """A raw header value as text: 8-bit bytes read as UTF-8 (else Latin-1), RFC 2047
     encoded words decoded; a charset Python does not know leaves the words as they are."""
+    if value.isascii() and "=?" not in value:
+        return " ".join(value.split())  # most headers: nothing to decode
     if any("\udc80" <= c <= "\udcff" for c in value):
         data = value.encode("ascii", "surrogateescape")
         try:
@@ -85,18 +110,13 @@ def parse_headers(raw: bytes) -> Headers:
         if pairs:
             found.from_name = _text(pairs[0][0])[:200]
             found.from_address = pairs[0][1].lower()[:320]
-        found.to = [
-            address.lower()
-            for header in ("to", "cc")
-            for _name, address in addresses(values.get(header, ""))
-            if "@" in address
-        ]
+        found.to_header, found.cc_header = values.get("to", ""), values.get("cc", "")
         found.in_reply_to = MESSAGE_ID_RE.findall(
             values.get("in-reply-to", "") + " " + values.get("references", "")
         )
         found.auto_submitted = values.get("auto-submitted", "").strip().lower()
         found.list_unsubscribe = values.get("list-unsubscribe", "")
-        found.sent_at = _date(values.get("date", ""))
+        found.date = values.get("date", "")
     except Exception as error:  # noqa: BLE001 - never lose a message to a header
         found.problem = f"headers could not all be read ({type(error).__name__})"
     if malformed and not found.problem:
@@ -141,6 +161,8 @@ SIMPLE_ADDRESS_RE = re.compile(
 def addresses(value: str) -> list[tuple[str, str]]:
     """(name, address) pairs of an address header; email.utils.getaddresses for anything
     beyond plain `Name <address>` lists (quotes, comments, groups)."""
+    if not value:
+        return []  # no such header (most messages' Cc)
     pairs = []
     for piece in value.split(","):
         if not piece.strip():

@@ -43,9 +43,15 @@ from followups.models import FollowUp, Mailbox, MailboxFolder, MailMessage
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
-FETCH_BATCH = 200
+# Headers of this many messages per FETCH, and one commit for them: each batch costs a
+# few queries and a commit (an fsync on PostgreSQL) whatever its size, and a sync killed
+# mid-batch re-reads at most this many headers.
+FETCH_BATCH = 1000
 # Above this size only the text part is fetched, never the attachment.
 WHOLE_MESSAGE_LIMIT = 2_000_000
+# Bodies are fetched in FETCHes of at most this many bytes (by RFC822.SIZE), so a batch
+# of big candidates never holds more than this in memory at once.
+BODY_FETCH_BYTES = 20_000_000
 HEADER_FIELDS = (
     "FROM TO CC SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES AUTO-SUBMITTED LIST-UNSUBSCRIBE"
 )
@@ -359,13 +365,16 @@ class Run:
         one killed after it goes on from the next (one commit per batch, not per message)."""
         response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
         fetched_all: list[Fetched] = []
+        key = b""  # the server's name of the header item, the same in every answer
         for uid in uids:
             data = response.get(uid)
             if data is None:
                 continue  # expunged meanwhile
             self.budget -= 1
             self.report.read += 1
-            header_bytes = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+            if key not in data:
+                key = next((k for k in data if k.startswith(b"BODY[HEADER")), b"")
+            header_bytes = data.get(key, b"")
             fetched_all.append(
                 Fetched(
                     uid, int(data.get(b"RFC822.SIZE", 0)), mime.parse_headers(header_bytes or b"")
@@ -416,9 +425,17 @@ class Run:
 
     def read_bodies(self, candidates: list[Fetched]) -> None:
         small = [f for f in candidates if f.size <= WHOLE_MESSAGE_LIMIT]
-        if small:
-            response = self.client.fetch([f.uid for f in small], ["BODY.PEEK[]"])
-            for fetched in small:
+        chunks: list[list[Fetched]] = []
+        total = 0
+        for fetched in small:
+            if not chunks or total + fetched.size > BODY_FETCH_BYTES:
+                chunks.append([])
+                total = 0
+            chunks[-1].append(fetched)
+            total += fetched.size
+        for chunk in chunks:
+            response = self.client.fetch([f.uid for f in chunk], ["BODY.PEEK[]"])
+            for fetched in chunk:
                 raw = response.get(fetched.uid, {}).get(b"BODY[]", b"") or b""
                 fetched.body = mime.body_text(raw)
         for fetched in candidates:

@@ -50,7 +50,33 @@ ROLE_MAILBOXES = {
     "apply",
 }
 
-# Domains that say nothing about the employer: mail providers and applicant trackers.
+# Applicant trackers: they send most rejections and acknowledgements for the employer.
+TRACKER_DOMAINS = {
+    "greenhouse",
+    "greenhouse-mail",
+    "lever",
+    "hire",
+    "workday",
+    "myworkday",
+    "myworkdayjobs",
+    "smartrecruiters",
+    "ashbyhq",
+    "icims",
+    "successfactors",
+    "bamboohr",
+    "teamtailor",
+    "workable",
+    "jobvite",
+    "recruitee",
+    "personio",
+    "taleo",
+    "breezy",
+    "jazzhr",
+    "applytojob",
+}
+
+# Domains that say nothing about the employer: mail providers, applicant trackers and
+# job boards.
 NEUTRAL_DOMAINS = {
     "gmail",
     "googlemail",
@@ -69,30 +95,9 @@ NEUTRAL_DOMAINS = {
     "mail",
     "fastmail",
     "zoho",
-    "greenhouse",
-    "greenhouse-mail",
-    "lever",
-    "hire",
-    "workday",
-    "myworkday",
-    "myworkdayjobs",
-    "smartrecruiters",
-    "ashbyhq",
-    "icims",
-    "successfactors",
-    "bamboohr",
-    "teamtailor",
-    "workable",
-    "jobvite",
-    "recruitee",
-    "personio",
     "linkedin",
     "indeed",
-    "taleo",
-    "breezy",
-    "jazzhr",
-    "applytojob",
-}
+} | TRACKER_DOMAINS
 # Second-level suffixes, so jobs@acme.co.uk gives "Acme", not "Co".
 SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
 

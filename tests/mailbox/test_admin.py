@@ -149,3 +149,14 @@ def test_a_kept_message_is_read_only_in_the_admin(staff_client, bob):
     staff_client.post(url, {"status": "ignored"})
     message.refresh_from_db()
     assert message.status == MailMessage.Status.WAITING
+
+
+def test_the_admin_checks_the_server_name_and_port_as_preferences_does(staff_client):
+    response = staff_client.post(
+        reverse("admin:followups_mailbox_add"),
+        form_data(host="imap.example.com/inbox", port=70000, new_password="secret"),
+    )
+    assert response.status_code == 200
+    assert "Enter the server&#x27;s name only" in response.text
+    assert "A port is a number from 1 to 65535" in response.text
+    assert not Mailbox.objects.exists()

@@ -8,7 +8,9 @@ import re
 
 import pytest
 
+from followups.mailbox import sync as sync_module
 from followups.mailbox.sync import sync_mailbox
+from followups.models import MailboxFolder, MailMessage
 from tests.factories import make_contact
 from tests.mailbox import dovecot as dovecot_module
 from tests.mailbox.conftest import connect_mailbox, mail, new_account, require_dovecot
@@ -130,3 +132,45 @@ def test_a_missing_folder_is_named_in_the_error(alice, imap):
     mailbox = connect_mailbox(alice, imap, sent_folder="Sent Items")
     report = sync_mailbox(mailbox)
     assert "'Sent Items'" in report.error
+
+
+def test_headers_come_in_one_fetch_and_bodies_in_fetches_of_bounded_size(
+    alice, imap, mailbox, commands, monkeypatch
+):
+    """A batch's headers are one FETCH; its bodies are split by size so a batch of big
+    candidates is never held in memory at once, and every one of them is still read."""
+    for n in range(3):
+        imap.append(
+            "INBOX",
+            mail(
+                sender=f"Recruiter {n} <recruiter{n}@acme-robotics.com>",
+                to=imap.address,
+                subject=f"Your application for Engineer {n}",
+                body=f"Unfortunately we will not move forward with your application, {n}.",
+            ),
+        )
+    for _ in range(5):
+        imap.append(
+            "INBOX",
+            mail(sender="Shop <news@shop.example>", to=imap.address, subject="Weekly", body="x"),
+        )
+    real_bound = sync_module.BODY_FETCH_BYTES
+    # Smaller than any message: each body in a FETCH of its own.
+    monkeypatch.setattr(sync_module, "BODY_FETCH_BYTES", 10)
+    commands.clear()
+    report = sync_mailbox(mailbox)
+    assert not report.error and report.read == 8 and report.kept == 3
+    assert commands.count("FETCH") == 1 + 3
+    bodies = sorted(m.body for m in MailMessage.objects.filter(owner=alice))
+    assert bodies == [
+        f"Unfortunately we will not move forward with your application, {n}." for n in range(3)
+    ]
+
+    # At the real bound, the three small bodies are one FETCH.
+    monkeypatch.setattr(sync_module, "BODY_FETCH_BYTES", real_bound)
+    MailMessage.objects.filter(owner=alice).delete()
+    MailboxFolder.objects.filter(mailbox=mailbox).delete()
+    commands.clear()
+    again = sync_mailbox(mailbox)
+    assert again.kept == 3
+    assert commands.count("FETCH") == 1 + 1

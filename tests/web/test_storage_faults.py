@@ -139,3 +139,77 @@ def test_the_commands_exit_non_zero_saying_the_data_folder_is_read_only(data_fol
     assert done.returncode != 0
     assert f"The data folder {data.resolve()} is read-only" in done.stderr, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+
+
+# /healthz on a really full disk ------------------------------------------------------------
+
+HEALTHZ_PROBE = """
+import json, sqlite3, sys, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+settings.ALLOWED_HOSTS = ["*"]
+if sys.argv[1] == "in-use":
+    # The web server's connection, open before the disk filled up (its -wal file exists).
+    held = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+    held.execute("PRAGMA journal_mode=WAL")
+    held.execute("SELECT count(*) FROM django_migrations").fetchall()
+with open(sys.argv[2] + "/filler", "wb") as filler:
+    try:
+        while True:
+            filler.write(b"\\0" * 65536)
+            filler.flush()
+    except OSError:
+        pass
+response = Client().get("/healthz")
+page = Client(raise_request_exception=False).post(
+    "/accounts/login/", {"username": "nobody", "password": "wrong"}
+)
+print(json.dumps({
+    "status_code": response.status_code,
+    "body": response.json(),
+    "page": [page.status_code, page.content.decode()],
+}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", ["in-use", "closed"])
+def test_on_a_full_disk_healthz_and_pages_say_the_disk_is_full_not_start_the_worker(
+    data_folder, tmp_path, database
+):
+    # A real full disk: the data folder on a 16 MB tmpfs, filled up, in a private mount
+    # namespace. SQLite's probe write is rolled back before it reaches the -wal file, so
+    # only the disk itself can tell.
+    import json
+
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare(1)")
+    source, env = data_folder
+    full = tmp_path / "full"
+    full.mkdir()
+    env = {
+        **env,
+        "DATA_DIR": str(full),
+        "DATABASE_URL": f"sqlite:///{full / 'db.sqlite3'}",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    script = (
+        f'mount -t tmpfs -o size=16m tmpfs "{full}" && cp "{source}/db.sqlite3" "{full}/" '
+        f'&& exec "$@"'
+    )
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", sys.executable, "-c", HEALTHZ_PROBE,
+         database, str(full)],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if "mount:" in done.stderr or "unshare:" in done.stderr:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr[-300:]}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["status_code"] == 503
+    assert answer["body"]["storage"] == "full", answer
+    assert "full" in answer["body"]["hint"] and "qcluster" not in answer["body"]["hint"]
+    # A page that reads the database (a login) answers the 503 page, not a 500.
+    status, page = answer["page"]
+    assert status == 503 and "is full: free space" in page, page[-2000:]

@@ -1,0 +1,360 @@
+"""Big imports run by the worker in short transactions (issue 13, item 10).
+
+A confirmed import of more than IMPORT_IN_REQUEST_MAX_ROWS rows used to be written in the
+request in one transaction; on SQLite that held the write lock for as long as the whole
+file took, and other requests and the scheduler failed with "database is locked". Now
+the confirm keeps the staged file, records an ImportJob and queues a django-q2 task
+(`contacts.tasks.run_import`), which:
+
+1. claims the job once (a conditional UPDATE: a task handed out twice runs once);
+2. plans the whole file again, as the confirm in the request does (validation and the
+   preview's bad-row report came before the confirm; nothing is written yet);
+3. commits at most IMPORT_BATCH_ROWS rows of the plan per transaction (fewer when rows
+   are slow to save: a batch is sized to take about IMPORT_BATCH_SECONDS), through the
+   same commit functions as the request (so the same rules fire), each batch recording
+   with its own rows how far the job has got (`position`) and what it created or changed.
+
+All or nothing as the user sees it: a batch that fails (a constraint, a full disk, a bug)
+rolls back by itself, and the batches before it are taken back (`take_back`: the rows
+they created are deleted, the rows they changed get their old values). A worker killed
+in the middle leaves a job whose heartbeat (`updated_at`) stops: a task that runs it
+again after IMPORT_STALE_SECONDS resumes after the last committed batch, and a look at
+its page after that time with no task running takes it back. Small imports stay in the
+request (one batch's worth of rows holds the lock no longer than a worker's batch does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from contacts.importers.applications import (
+    ApplicationsPlan,
+    commit_applications,
+    plan_applications,
+)
+from contacts.importers.csvfile import ImportFileError
+from contacts.importers.linkedin import LinkedInPlan, commit_linkedin, plan_linkedin
+from contacts.importers.plan import ImportPlan, ImportResult, Journal
+from contacts.importers.staging import discard_staged, load_staged
+from contacts.importers.values import company_key
+from contacts.models import ImportJob
+from crm.concurrency import atomic_for_owner
+from crm.models import Company, JobApplication
+from crm.storage import storage_fault
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+log = logging.getLogger(__name__)
+TASK = "contacts.tasks.run_import"
+FIRST_BATCH_ROWS = 25
+MIN_BATCH_ROWS = 10
+ALREADY_RUNNING = "An import is already running in this account; wait until it has finished."
+
+
+def in_request_max_rows() -> int:
+    return getattr(settings, "IMPORT_IN_REQUEST_MAX_ROWS", 500)
+
+
+def batch_rows() -> int:
+    return getattr(settings, "IMPORT_BATCH_ROWS", 500)
+
+
+def batch_seconds() -> float:
+    """How long one batch may hold the write lock, roughly: rows saved one by one (an
+    application goes through save() and the rules) take milliseconds each, so a batch of
+    IMPORT_BATCH_ROWS can take seconds on a loaded machine; the next batch is sized from
+    the speed of the last one to take about this long."""
+    return getattr(settings, "IMPORT_BATCH_SECONDS", 0.5)
+
+
+def batch_pause() -> float:
+    """Seconds between batches; on SQLite other writers need them to get the lock."""
+    default = 0.15 if connection.vendor == "sqlite" else 0
+    return getattr(settings, "IMPORT_BATCH_PAUSE_SECONDS", default)
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "IMPORT_STALE_SECONDS", 15 * 60))
+
+
+def task_timeout() -> int:
+    return getattr(settings, "IMPORT_TIMEOUT_SECONDS", 60 * 60)
+
+
+def runs_in_worker(plan: ImportPlan) -> bool:
+    """Whether a confirmed plan goes to the worker: a CSV of connections or applications
+    with more importable rows than the request writes itself. (LinkedIn's archive is
+    still committed in the request: its messages are not batched yet.)"""
+    batched = isinstance(plan, ApplicationsPlan) or type(plan) is LinkedInPlan
+    return batched and plan.importable_count > in_request_max_rows()
+
+
+# Starting an import (the request) -------------------------------------------------------
+
+
+def check_none_running(user: User) -> None:
+    """ImportFileError while one of the user's imports is in the worker: an import in the
+    request meanwhile would plan against rows the job has yet to write, and duplicate them."""
+    recover_stale(user)
+    if ImportJob.objects.filter(owner=user).exclude(state__in=ImportJob.FINISHED).exists():
+        raise ImportFileError(ALREADY_RUNNING)
+
+
+def start_import(user: User, kind: str, entry: dict) -> ImportJob:
+    """Records the job for a staged upload and queues it; ImportFileError when another
+    import of the account is still running. The staged file is the job's from now on."""
+    recover_stale(user)
+    options = {key: entry.get(key) for key in ("mapping", "status_map", "date_order")}
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                owner=user,
+                kind=kind,
+                token=entry["token"],
+                file_name=(entry.get("name") or "")[:255],
+                options=options,
+            )
+    except IntegrityError:
+        raise ImportFileError(ALREADY_RUNNING) from None
+    from django_q.tasks import async_task
+
+    async_task(TASK, job.pk, group="import", timeout=task_timeout())
+    return job
+
+
+# Running it (the worker) ----------------------------------------------------------------
+
+
+def run_import(job_id: int) -> str:
+    """The worker's task: imports one queued job (or resumes one whose worker died);
+    returns the state it ended in."""
+    now = timezone.now()
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.WRITING, updated_at=now
+    ) or ImportJob.objects.filter(
+        # Run again after its worker died: resumed after the last committed batch.
+        pk=job_id,
+        state=ImportJob.State.WRITING,
+        updated_at=job.updated_at,
+        updated_at__lt=now - stale_after(),
+    ).update(updated_at=now)
+    job.refresh_from_db()
+    if not claimed:
+        return job.state  # handed out twice: the first run has it
+    try:
+        return _run(job)
+    except Exception:
+        # A bug must not leave the job "running" with half its rows: take them back.
+        log.exception("import %s failed", job.pk)
+        job.refresh_from_db()
+        take_back(job)
+        _finish(job, ImportJob.State.FAILED, errors=["The import stopped on an unexpected error."])
+        raise
+
+
+def _run(job: ImportJob) -> str:
+    try:
+        plan = _plan(job)
+        plan.check_committable()
+    except ImportFileError as error:
+        _finish(job, ImportJob.State.FAILED, errors=[str(error)])
+        return job.state
+    job.rows_total = len(plan.rows)
+    job.save(update_fields=["rows_total", "updated_at"])
+    limit, target, pause = batch_rows(), batch_seconds(), batch_pause()
+    size = min(limit, FIRST_BATCH_ROWS)  # the first batch measures the speed
+    while job.position < job.rows_total:
+        begin, end = job.position, min(job.position + size, job.rows_total)
+        started = time.monotonic()
+        try:
+            with atomic_for_owner(job.owner):
+                journal = Journal()
+                last_followup = _followups().filter(owner=job.owner).order_by("-pk").first()
+                result = write_batch(_batch_of(plan, job.position, end), journal)
+                _add_followups(journal, job.owner, last_followup.pk if last_followup else 0)
+                job.created += journal.created
+                job.changed += journal.changed
+                job.counts = _added(job.counts, result)
+                job.position = end
+                # In the batch's transaction: a re-run resumes exactly after it.
+                job.save(update_fields=["created", "changed", "counts", "position", "updated_at"])
+        except (ImportFileError, DatabaseError) as error:
+            log.warning("import %s failed in the batch from row %s: %s", job.pk, end, error)
+            job.refresh_from_db()
+            take_back(job)
+            _finish(job, ImportJob.State.FAILED, errors=[_failure(error)])
+            return job.state
+        per_row = (time.monotonic() - started) / (end - begin)
+        size = min(limit, max(MIN_BATCH_ROWS, int(target / per_row))) if per_row else limit
+        if pause and job.position < job.rows_total:
+            time.sleep(pause)
+    _finish(job, ImportJob.State.DONE)
+    return job.state
+
+
+def _plan(job: ImportJob) -> ImportPlan:
+    raw = load_staged(job.owner, job.token)
+    options = job.options
+    if job.kind == ImportJob.Kind.APPLICATIONS:
+        return plan_applications(
+            job.owner,
+            raw,
+            options["mapping"],
+            status_map=options.get("status_map"),
+            date_order=options.get("date_order"),
+        )
+    return plan_linkedin(job.owner, raw, date_order=options.get("date_order"))
+
+
+def _batch_of(plan: ImportPlan, start: int, end: int) -> ImportPlan:
+    """The plan's rows start:end, with the companies as they are now (earlier batches
+    created some)."""
+    owner = plan.owner  # type: ignore[attr-defined]
+    companies = {company_key(c.name): c for c in Company.objects.filter(owner=owner)}
+    if isinstance(plan, ApplicationsPlan):
+        return dataclasses.replace(
+            plan, rows=plan.rows[start:end], cleaned=plan.cleaned[start:end], companies=companies
+        )
+    assert isinstance(plan, LinkedInPlan)
+    return dataclasses.replace(
+        plan, rows=plan.rows[start:end], parsed=plan.parsed[start:end], companies=companies
+    )
+
+
+def write_batch(plan: ImportPlan, journal: Journal) -> ImportResult:
+    """Commits one batch's plan as the request commits a whole one (the same rules fire)."""
+    if isinstance(plan, ApplicationsPlan):
+        return commit_applications(plan, journal=journal)
+    assert isinstance(plan, LinkedInPlan)
+    return commit_linkedin(plan, journal=journal)
+
+
+def _followups():
+    """followups.FollowUp's manager, through the relation (contacts imports no followups)."""
+    return JobApplication._meta.get_field("followups").related_model._default_manager  # type: ignore[union-attr]
+
+
+def _add_followups(journal: Journal, owner: User, after_pk: int) -> None:
+    """Adds to the journal the follow-ups the rules scheduled in this batch for the
+    applications it created or changed (an application changed to applied gets its
+    check), so take_back removes them too."""
+    applications = [
+        pk for label, pk, *_ in journal.created + journal.changed if label == "crm.jobapplication"
+    ]
+    for start in range(0, len(applications), 500):
+        journal.add(
+            _followups().filter(
+                owner=owner, pk__gt=after_pk, application_id__in=applications[start : start + 500]
+            )
+        )
+
+
+def _added(counts: dict, result: ImportResult) -> dict:
+    return {name: counts.get(name, 0) + value for name, value in dataclasses.asdict(result).items()}
+
+
+def _failure(error: Exception) -> str:
+    """What went wrong, in words a person can act on."""
+    if isinstance(error, ImportFileError):
+        return str(error)
+    fault = storage_fault(error)
+    if fault is not None:
+        return fault.message
+    return (
+        "The database refused a row the preview allowed; the data changed while the import "
+        "ran "
+        f"({error.__class__.__name__}). Upload the file again to see a fresh preview."
+    )
+
+
+def _finish(job: ImportJob, state: str, *, errors: list[str] | None = None) -> None:
+    job.state = state
+    job.errors = [text.replace("\x00", "\ufffd") for text in errors or []]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "errors", "finished_at", "updated_at"])
+    discard_staged(job.owner, job.token)
+
+
+# Taking a failed import back --------------------------------------------------------------
+
+# Dependents first: a contact or application points at its company.
+TAKE_BACK_ORDER = ("contacts.contact", "crm.jobapplication", "crm.company")
+
+
+def take_back(job: ImportJob) -> None:
+    """Deletes every row the job created (the follow-ups the rules scheduled for its
+    applications first) and puts back the old values of every row it changed (newest
+    first), scoped to the owner, a batch per transaction; then forgets both lists."""
+    created: dict[str, list[int]] = defaultdict(list)
+    for label, pk in job.created:
+        created[label].append(pk)
+    size = batch_rows()
+    for start in range(0, len(followups := created.pop("followups.followup", [])), size):
+        with transaction.atomic():
+            _followups().filter(owner=job.owner, pk__in=followups[start : start + size]).delete()
+    for label, pk, old in reversed(job.changed):
+        model = apps.get_model(label)
+        with transaction.atomic():
+            obj = model._default_manager.filter(pk=pk, owner=job.owner).first()
+            if obj is None:
+                continue  # deleted since by the user
+            for attname, value in old.items():
+                field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+                setattr(obj, attname, None if value is None else field.to_python(value))
+            obj.save()  # through save(): the rules see the edit as they saw the import's
+    for label in TAKE_BACK_ORDER:
+        pks = created.get(label, [])
+        model = apps.get_model(label)
+        for start in range(0, len(pks), size):
+            batch = pks[start : start + size]
+            with transaction.atomic():
+                if model is JobApplication:
+                    # A follow-up would stay, pointing at nothing, when its application
+                    # goes (SET_NULL): those made on it since (a logged reply) go with
+                    # it. A contact's go with the contact (CASCADE).
+                    _followups().filter(owner=job.owner, application_id__in=batch).delete()
+                model._default_manager.filter(pk__in=batch, owner=job.owner).delete()
+    job.created = []
+    job.changed = []
+    job.counts = {}
+    job.position = 0
+    job.save(update_fields=["created", "changed", "counts", "position", "updated_at"])
+
+
+def recover_stale(user: User, *, now=None) -> None:
+    """Fails the user's imports whose worker stopped beating, taking back their rows, and
+    those no worker picked up in time. A conditional UPDATE claims each, so a task that
+    resumes the job at the same moment and this never both act on it."""
+    now = now or timezone.now()
+    for job in ImportJob.objects.filter(
+        owner=user,
+        state__in=[ImportJob.State.QUEUED, ImportJob.State.WRITING],
+        updated_at__lt=now - stale_after(),
+    ):
+        was = job.state
+        if not ImportJob.objects.filter(pk=job.pk, state=was, updated_at=job.updated_at).update(
+            state=ImportJob.State.FAILED, updated_at=now
+        ):
+            continue
+        job.refresh_from_db()
+        if was == ImportJob.State.WRITING:
+            take_back(job)
+            error = "The import was interrupted (the worker stopped). Upload the file again."
+        else:
+            error = (
+                "No worker picked the import up. Start the worker (python manage.py "
+                "qcluster) and upload the file again."
+            )
+        _finish(job, ImportJob.State.FAILED, errors=[error])
