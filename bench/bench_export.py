@@ -4,6 +4,7 @@ contacts and applications CSV.
     .venv/bin/python bench/bench_export.py --scales 1,10 --rounds 2
     .venv/bin/python bench/bench_export.py --scales 1 --rounds 2 --old c2d01ad
     .venv/bin/python bench/bench_export.py --scales 10 --exports backup --http
+    .venv/bin/python bench/bench_export.py --scales 1,10 --http --worker-classes conf,sync
 
 The heavy users live in data/bench_export.sqlite3 (or DATABASE_URL), generated once:
 `bench-heavy` (2,000 applications, 5,000 contacts, 50,000 interactions, 5,000 follow-ups)
@@ -13,7 +14,9 @@ just before it), then the Python peak from tracemalloc in a second pass. The fil
 hashed as it is written, never kept. `--old REV` also measures that revision's backup.py
 (the whole document in memory, loaded beside the new one) and the resources' in-memory
 CSV, in the same run; the order alternates round by round. `--http` downloads the backup
-through gunicorn (3 workers, its default 30 s timeout) and reports status and time.
+through gunicorn started as README's production command does (3 workers, gunicorn.conf.py)
+and reports status, time, size and the answering worker's RSS idle and at its peak (VmRSS,
+VmHWM from /proc); `--worker-classes conf,sync` also runs the old sync workers.
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ def ensure_users(scales: list[int]) -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    call_command("migrate", verbosity=0)  # a new database has no tables to look in yet
     users = get_user_model().objects
     for scale in scales:
         if not users.filter(username=USERS[scale]).exists():
-            call_command("migrate", verbosity=0)
             sizes = {key: n * scale for key, n in BASE_SIZES.items()}
             print(f"Generating {sizes} for {USERS[scale]} (once per database)…", flush=True)
             call_command("generate_data", user=USERS[scale], verbosity=0, **sizes)
@@ -153,8 +156,21 @@ def run_child(export: str, scale: int, old_module: str | None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def download_through_gunicorn(scale: int) -> dict:
-    """The backup downloaded through gunicorn as production runs it (30 s worker timeout)."""
+def _worker_memory(master: int) -> dict[int, tuple[int, int]]:
+    """Each gunicorn worker's (VmRSS, VmHWM) in bytes, read from /proc."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    memory = {}
+    for pid in map(int, children):
+        fields = dict(
+            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        )
+        memory[pid] = tuple(int(fields[k].split()[0]) * 1024 for k in ("VmRSS", "VmHWM"))
+    return memory
+
+
+def download_through_gunicorn(scale: int, worker_class: str) -> dict:
+    """The backup downloaded through gunicorn as README's production command runs it
+    (gunicorn.conf.py from the project root); `worker_class` "sync" is the old command."""
     import http.client
 
     from django.contrib.auth import get_user_model
@@ -167,8 +183,10 @@ def download_through_gunicorn(scale: int) -> dict:
     from bench import bench_load
 
     port = bench_load.free_port()
-    server = bench_load.start_gunicorn(port, 3)
+    extra = ["--worker-class", "sync", "--threads", "1"] if worker_class == "sync" else []
+    server = bench_load.start_gunicorn(port, 3, extra)
     try:
+        idle = _worker_memory(server.pid)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         start = time.perf_counter()
         connection.request(
@@ -179,13 +197,31 @@ def download_through_gunicorn(scale: int) -> dict:
         response = connection.getresponse()
         first_byte = time.perf_counter() - start
         size = 0
-        while chunk := response.read(1 << 20):
-            size += len(chunk)
+        digest = hashlib.sha256()
+        error = ""
+        try:
+            while chunk := response.read(1 << 20):
+                size += len(chunk)
+                digest.update(chunk)
+        except (http.client.IncompleteRead, ConnectionError) as exc:
+            error = f"cut off: {exc!r}"[:80]
+        seconds = time.perf_counter() - start
+        after = _worker_memory(server.pid)
+        # The worker that answered: the one whose peak grew most (a killed worker is gone).
+        grown = {pid: after[pid][1] - idle[pid][1] for pid in after if pid in idle}
+        pid = max(grown, key=grown.__getitem__) if grown else None
         return {
+            "worker_class": worker_class,
             "status": response.status,
-            "first_byte": first_byte,
-            "seconds": time.perf_counter() - start,
+            "complete": not error,
+            "error": error,
+            "first_byte": round(first_byte, 2),
+            "seconds": round(seconds, 2),
             "bytes": size,
+            "worker_rss_idle_mb": round(idle[pid][0] / 1e6, 1) if pid else None,
+            "worker_peak_rss_mb": round(after[pid][1] / 1e6, 1) if pid else None,
+            "workers_replaced": len(set(after) - set(idle)),
+            "loadavg": os.getloadavg()[0],
         }
     finally:
         server.terminate()
@@ -199,6 +235,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--old", help="a git revision whose in-memory exports to measure too")
     parser.add_argument("--http", action="store_true", help="download the backup via gunicorn")
+    parser.add_argument(
+        "--worker-classes",
+        default="conf",
+        help="with --http: conf (gunicorn.conf.py's gthread), sync (the old command), or both",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--user", help=argparse.SUPPRESS)
     parser.add_argument("--old-module", help=argparse.SUPPRESS)
@@ -214,7 +255,9 @@ def main() -> None:
     ensure_users(scales)
     if options.http:
         for scale in scales:
-            print(f"backup through gunicorn at {scale}×:", download_through_gunicorn(scale))
+            for worker_class in options.worker_classes.split(","):
+                result = download_through_gunicorn(scale, worker_class)
+                print(f"backup through gunicorn at {scale}×:", result, flush=True)
         return
     print(f"load average before: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory() as folder:

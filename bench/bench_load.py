@@ -114,7 +114,9 @@ def prepare() -> tuple[str, str, dict[str, str]]:
     return session, token, pages
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, extra: list[str] | None = None) -> subprocess.Popen:
+    """README's production command (gunicorn.conf.py read from the project root); no
+    control socket, which would be shared with any other gunicorn on the machine."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -125,6 +127,8 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
             str(workers),
             "--log-level",
             "warning",
+            "--no-control-socket",
+            *(extra or []),
         ],
         cwd=ROOT,
         env={**os.environ, **SERVER_ENV},

@@ -6,6 +6,10 @@ stateless, JSON-response session manager for that one request in its own event l
 and the tools run in worker threads exactly as over stdio. A read-only token gets the
 read tools only. Host checks are Django's (ALLOWED_HOSTS); there are no cookies, so no
 CSRF.
+
+The SDK (mcp, pydantic, starlette, anyio: ~50 MB) is imported by the first MCP request,
+not with the URLconf: every web worker loads the URLconf, few ever answer MCP
+(bench/README.md, "memory and start-up").
 """
 
 from __future__ import annotations
@@ -13,13 +17,10 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-import anyio
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from mcp.server.transport_security import TransportSecuritySettings
 
-from followups.api.mcp_server import build_server
 from followups.models import ApiToken
 
 # An assistant's tool call is small; anything larger is not one.
@@ -49,6 +50,8 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         return HttpResponse(status=413)
+    import anyio
+
     status, headers, content = anyio.run(serve_one, request, token, body)
     response = HttpResponse(content, status=status)
     for name, value in headers:
@@ -59,6 +62,11 @@ def mcp_endpoint(request: HttpRequest) -> HttpResponse:
 
 async def serve_one(request: HttpRequest, token: ApiToken, body: bytes):
     """Runs the SDK's session manager for one request and returns what it answered."""
+    import anyio
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    from followups.api.mcp_server import build_server
+
     server = build_server(token.owner, read_only=token.read_only)
     server.streamable_http_app(
         streamable_http_path="/",

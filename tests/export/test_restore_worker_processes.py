@@ -63,7 +63,7 @@ def state_of(page: str) -> str:
     return match.group(1)
 
 
-def test_a_big_restore_in_the_worker_leaves_the_site_answering(tmp_path):
+def test_a_big_restore_in_the_worker_leaves_the_site_answering(tmp_path, migrated_sqlite):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "REDIS_URL")}
     env |= {
         "DEBUG": "1",
@@ -82,7 +82,7 @@ def test_a_big_restore_in_the_worker_leaves_the_site_answering(tmp_path):
         )
         assert done.returncode == 0, done.stderr[-3000:]
 
-    run("manage.py", "migrate", "-v0")
+    migrated_sqlite(tmp_path / "db.sqlite3")  # as `manage.py migrate` leaves it
     backup = tmp_path / "big.json"
     run("-c", SEED.replace("import django;", "import sys, django;", 1), str(backup))
     port = free_port()
@@ -97,12 +97,12 @@ def test_a_big_restore_in_the_worker_leaves_the_site_answering(tmp_path):
         cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        for _ in range(120):
+        for _ in range(600):
             try:
                 httpx.get(f"{base}/healthz", timeout=2)
                 break
             except httpx.TransportError:
-                time.sleep(0.5)
+                time.sleep(0.1)
         carol = signed_in(base, "carol")
         response = carol.post(
             "/export/restore/",

@@ -270,7 +270,7 @@ mailbox.save()
 
 
 @pytest.mark.slow
-def test_two_sync_processes_on_a_sqlite_file_log_each_message_once(imap, tmp_path):
+def test_two_sync_processes_on_a_sqlite_file_log_each_message_once(imap, tmp_path, migrated_sqlite):
     """Two workers (`manage.py sync_mailbox`, started together) on one SQLite file."""
     import sqlite3
     import subprocess
@@ -295,7 +295,7 @@ def test_two_sync_processes_on_a_sqlite_file_log_each_message_once(imap, tmp_pat
         )
         assert done.returncode == 0, done.stderr[-3000:]
 
-    run("manage.py", "migrate", "--noinput", "-v0")
+    migrated_sqlite(db)  # as `manage.py migrate` leaves it
     run("-c", SEED_SENT_MAIL_OWNER, HOST, str(imap.server.port), imap.user, imap.password)
     for n in range(1, 41):
         imap.append(

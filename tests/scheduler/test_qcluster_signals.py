@@ -84,13 +84,11 @@ def run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    """One migrated database file for the module (a migrate takes many seconds), copied
-    into each test's folder."""
-    folder = tmp_path_factory.mktemp("migrated")
-    run(["manage.py", "migrate", "--noinput", "-v0"], environment(folder, 25))
-    return folder / "worker.sqlite3"
+@pytest.fixture
+def migrated(migrated_sqlite_template) -> Path:
+    """The session's migrated database file (tests/conftest.py), copied into each test's
+    folder."""
+    return migrated_sqlite_template
 
 
 def prepare(env: dict[str, str], migrated: Path, reminders: int) -> None:

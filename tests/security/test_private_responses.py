@@ -53,13 +53,21 @@ def test_the_calendar_feed_keeps_its_own_private_caching(alice):
     assert response["Cache-Control"] == "private, max-age=300"
 
 
-def _serve_and_fetch(command: list[str], port: int, tmp_path: Path, path: str) -> str:
+def _server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
-    env |= {"DEBUG": "1", "DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "crm.settings"}
+    env |= {"DEBUG": "1", "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "crm.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
+    return env
+
+
+@pytest.fixture
+def migrated_data_dir(tmp_path, migrated_sqlite) -> Path:
+    migrated_sqlite(tmp_path / "db.sqlite3")  # what `manage.py migrate` makes there
+    return tmp_path
+
+
+def _serve_and_fetch(command: list[str], port: int, data_dir: Path, path: str) -> str:
+    env = _server_env(data_dir)
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -86,25 +94,25 @@ def _serve_and_fetch(command: list[str], port: int, tmp_path: Path, path: str) -
 SECRET_PATH = "/calendar/s3cretFeedToken-abcdef123.ics"
 
 
-def test_runserver_logs_the_feed_path_without_its_token(tmp_path):
+def test_runserver_logs_the_feed_path_without_its_token(migrated_data_dir):
     port = free_port()
     log = _serve_and_fetch(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         port,
-        tmp_path,
+        migrated_data_dir,
         SECRET_PATH,
     )
     assert "GET /calendar/<token>.ics" in log, log
     assert "s3cretFeedToken" not in log
 
 
-def test_gunicorn_logs_the_feed_path_without_its_token(tmp_path):
+def test_gunicorn_logs_the_feed_path_without_its_token(migrated_data_dir):
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = _serve_and_fetch(
         [gunicorn, "crm.wsgi", "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"],
         port,
-        tmp_path,
+        migrated_data_dir,
         SECRET_PATH,
     )
     assert "GET /calendar/<token>.ics" in log, log
