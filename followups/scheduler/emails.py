@@ -141,9 +141,13 @@ LONGEST_8BIT_LINE = 998
 
 def _has_long_line(text: str) -> bool:
     """Whether a line of `text` passes LONGEST_8BIT_LINE bytes in UTF-8, as Django checks
-    it; only lines of over a quarter of that many characters are encoded to find out."""
+    it. No line can hold more than all the text's extra bytes of non-ASCII characters, so
+    lines are encoded one by one only when that bound does not settle it."""
     lines = text.splitlines()
-    if not lines or max(map(len, lines)) <= LONGEST_8BIT_LINE // 4:
+    if not lines:
+        return False
+    extra_bytes = 0 if text.isascii() else len(text.encode()) - len(text)
+    if max(map(len, lines)) + extra_bytes <= LONGEST_8BIT_LINE:
         return False
     return any(len(line.encode()) > LONGEST_8BIT_LINE for line in lines)
 

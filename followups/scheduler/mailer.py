@@ -4,7 +4,10 @@ if the server drops it."""
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+from collections.abc import Callable
+from contextlib import suppress
 
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -63,19 +66,26 @@ class Mailer:
                 raise ConnectionLost(f"cannot reach the mail server: {exc}") from exc
             self.opened = True
 
-    def send(self, message: EmailMessage) -> None:
-        """Returns when the server accepted `message`; raises otherwise."""
+    def send(self, message: EmailMessage, *, meanwhile: Callable[[], None] | None = None) -> None:
+        """Returns when the server accepted `message`; raises otherwise.
+
+        `meanwhile` (work that must not raise, e.g. writing the next email) runs while the
+        server takes the message in: over SMTP after its last line went out and before the
+        server's answer is read, so the two processes work at once; otherwise after the
+        backend has sent it."""
         self.open()
         try:
             smtp = self._smtp()
             if smtp is not None and isinstance(message, ReminderEmail):
                 sender, recipients = message.envelope()
-                # Raises unless at least one recipient was accepted (smtplib.sendmail).
-                smtp.sendmail(sender, recipients, message.as_bytes())
+                # Raises unless at least one recipient was accepted (as smtplib.sendmail).
+                sendmail_overlapping(smtp, sender, recipients, message.as_bytes(), meanwhile)
                 accepted = 1
             else:
                 # Over the connection already open: the backend neither opens nor closes it.
                 accepted = self.connection.send_messages([message])
+                if meanwhile is not None:
+                    meanwhile()
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             raise  # the server refused this message; the connection is still good
         except OSError as exc:  # disconnected, timed out, connection reset…
@@ -102,3 +112,67 @@ class Mailer:
             except Exception:  # closing a dead connection must not hide the real error
                 logger.exception("closing the mail connection failed")
             self.opened = False
+
+
+# One message over an open connection -----------------------------------------------------
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _give_up_transaction(smtp: smtplib.SMTP, code: int) -> None:
+    """What smtplib.sendmail does after a refusal: hang up on 421, else RSET."""
+    if code == 421:
+        smtp.close()
+        return
+    with suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
+
+
+def sendmail_overlapping(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipients: list[str],
+    raw: bytes,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
+    """smtplib.SMTP.sendmail(sender, recipients, raw): the same commands, bytes, answers
+    and exceptions, one command at a time (no pipelining: the server need not offer it),
+    except that `meanwhile` runs between the message's last line and reading the server's
+    answer to it. The server's work on the message (parsing, queueing, its own fsync) and
+    ours on the next one overlap instead of taking turns: profiled, the wait for that
+    answer was the longest of a reminder's four.
+
+    Built from smtplib's public command methods (mail, rcpt, putcmd, getreply, send,
+    rset); tests/scheduler/test_scheduler_smtp.py holds what the server receives equal to
+    sendmail's, and the refusals to sendmail's exceptions."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(raw)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        _give_up_transaction(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421:
+            smtp.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        _give_up_transaction(smtp, 0)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    data = _LEADING_DOT.sub(b"..", raw)  # RFC 5321 §4.5.2 dot-stuffing, as smtplib does
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    if meanwhile is not None:
+        meanwhile()
+    code, reply = smtp.getreply()
+    if code != 250:
+        _give_up_transaction(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
