@@ -25,6 +25,22 @@ class ConnectionLost(Exception):
     """The SMTP connection broke: stop this tick's sending, the next tick retries."""
 
 
+class HookFailed(Exception):
+    """`first` or `meanwhile` raised `error` in the middle of an SMTP conversation."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _run(hook: Callable[[], None] | None) -> None:
+    if hook is not None:
+        try:
+            hook()
+        except Exception as exc:
+            raise HookFailed(exc) from exc
+
+
 def is_permanent(exc: BaseException) -> bool:
     """True when the mail server refused for good (a 5xx reply, RFC 5321 §4.2.1): every
     recipient refused with 5xx, or a 5xx to the sender or the message. A 4xx reply, a
@@ -66,22 +82,34 @@ class Mailer:
                 raise ConnectionLost(f"cannot reach the mail server: {exc}") from exc
             self.opened = True
 
-    def send(self, message: EmailMessage, *, meanwhile: Callable[[], None] | None = None) -> None:
+    def send(
+        self,
+        message: EmailMessage,
+        *,
+        first: Callable[[], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> None:
         """Returns when the server accepted `message`; raises otherwise.
 
-        `meanwhile` (work that must not raise, e.g. writing the next email) runs while the
-        server takes the message in: over SMTP after its last line went out and before the
-        server's answer is read, so the two processes work at once; otherwise after the
-        backend has sent it."""
+        Over SMTP, `first` runs while the server reads the MAIL command, before anything of
+        the message is sent (the tick marks the previous reminder sent there), and
+        `meanwhile` while the server takes the message in, after its last line and before
+        its answer is read (the tick writes the next reminder): the server and the tick
+        work at once instead of taking turns. Other backends run them before and after.
+        Should either raise, the connection is closed (the conversation is cut off) and the
+        error goes on."""
         self.open()
+        smtp = self._smtp()
         try:
-            smtp = self._smtp()
             if smtp is not None and isinstance(message, ReminderEmail):
                 sender, recipients = message.envelope()
+                raw = message.as_bytes()
                 # Raises unless at least one recipient was accepted (as smtplib.sendmail).
-                sendmail_overlapping(smtp, sender, recipients, message.as_bytes(), meanwhile)
+                sendmail_overlapping(smtp, sender, recipients, raw, meanwhile, first=first)
                 accepted = 1
             else:
+                if first is not None:
+                    first()
                 # Over the connection already open: the backend neither opens nor closes it.
                 accepted = self.connection.send_messages([message])
                 if meanwhile is not None:
@@ -91,6 +119,9 @@ class Mailer:
         except OSError as exc:  # disconnected, timed out, connection reset…
             self.close()
             raise ConnectionLost(f"lost the mail server: {exc}") from exc
+        except HookFailed as exc:
+            self.close()
+            raise exc.error from None
         if not accepted:
             raise smtplib.SMTPException("the mail server accepted no recipient")
 
@@ -134,20 +165,24 @@ def sendmail_overlapping(
     recipients: list[str],
     raw: bytes,
     meanwhile: Callable[[], None] | None = None,
+    *,
+    first: Callable[[], None] | None = None,
 ) -> None:
     """smtplib.SMTP.sendmail(sender, recipients, raw): the same commands, bytes, answers
     and exceptions, one command at a time (no pipelining: the server need not offer it),
-    except that `meanwhile` runs between the message's last line and reading the server's
-    answer to it. The server's work on the message (parsing, queueing, its own fsync) and
-    ours on the next one overlap instead of taking turns: profiled, the wait for that
-    answer was the longest of a reminder's four.
+    except that `first` runs between sending MAIL and reading its answer, and `meanwhile`
+    between the message's last line and reading the server's answer to it (either
+    raising: HookFailed, its cause the error). The server's work on the message (parsing,
+    queueing, its own fsync) and ours overlap instead of taking turns.
 
-    Built from smtplib's public command methods (mail, rcpt, putcmd, getreply, send,
-    rset); tests/scheduler/test_scheduler_smtp.py holds what the server receives equal to
+    Built from smtplib's public command methods (quoteaddr, putcmd, getreply, rcpt,
+    send, rset); tests/scheduler/test_scheduler_smtp.py holds what the server receives equal to
     sendmail's, and the refusals to sendmail's exceptions."""
     smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(raw)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(sender, options)
+    options = f" size={len(raw)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{options}")  # as smtp.mail()
+    _run(first)
+    code, reply = smtp.getreply()
     if code != 250:
         _give_up_transaction(smtp, code)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -170,8 +205,7 @@ def sendmail_overlapping(
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     smtp.send(data + b".\r\n")
-    if meanwhile is not None:
-        meanwhile()
+    _run(meanwhile)
     code, reply = smtp.getreply()
     if code != 250:
         _give_up_transaction(smtp, code)

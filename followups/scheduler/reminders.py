@@ -138,27 +138,31 @@ def send_due_reminders(
                     continue  # another worker took that page; the next one may be free
                 return
             batch = _claimed_followups(pks)
-            writer = _Writer(claimed_at)
-            for index, followup in enumerate(batch):
-                if stop_requested() or clock() - claimed_at > LEASE / 2:
-                    # SIGTERM to the worker, or the batch's lease half gone (a slow mail
-                    # server): give the untried back rather than send past the lease, when
-                    # another worker could claim the same rows. Stopping ends here; a
-                    # lease running out claims a fresh batch.
-                    retry_while_locked(partial(unclaim, [f.pk for f in batch[index:]], claimed_at))
-                    if stop_requested():
+            writer = _Writer(claimed_at, report)
+            try:
+                for index, followup in enumerate(batch):
+                    if stop_requested() or clock() - claimed_at > LEASE / 2:
+                        # SIGTERM to the worker, or the batch's lease half gone (a slow mail
+                        # server): give the untried back rather than send past the lease,
+                        # when another worker could claim the same rows. Stopping ends here;
+                        # a lease running out claims a fresh batch.
+                        untried = [f.pk for f in batch[index:]]
+                        retry_while_locked(partial(unclaim, untried, claimed_at))
+                        if stop_requested():
+                            return
+                        break
+                    upcoming = batch[index + 1] if index + 1 < len(batch) else None
+                    try:
+                        _send_one_reminder(
+                            followup, claimed_at, clock, report, mailer, writer, upcoming
+                        )
+                    except ConnectionLost as exc:
+                        _mail_unreachable(report, exc)
+                        untried = [f.pk for f in batch[index + 1 :]]
+                        retry_while_locked(partial(unclaim, untried, claimed_at))
                         return
-                    break
-                upcoming = batch[index + 1] if index + 1 < len(batch) else None
-                try:
-                    _send_one_reminder(
-                        followup, claimed_at, clock, report, mailer, writer, upcoming
-                    )
-                except ConnectionLost as exc:
-                    _mail_unreachable(report, exc)
-                    untried = [f.pk for f in batch[index + 1 :]]
-                    retry_while_locked(partial(unclaim, untried, claimed_at))
-                    return
+            finally:
+                writer.mark_accepted()  # the batch's last accepted one, however it ended
 
 
 # The scale-out (docs/operations.md): with more due than one batch, the scheduled tick
@@ -206,14 +210,23 @@ def missed_by_the_scheduler(followup: FollowUp, claimed_at: datetime) -> bool:
 
 
 class _Writer:
-    """Writes a batch's reminders, each one while the mail server takes in the one before
-    (Mailer.send's `meanwhile`): writing an email is most of a tick's own work per
-    reminder, and the server's work on the previous one need not wait for it."""
+    """Writes a batch's reminders and marks them sent, overlapping the mail server's work:
+    each email is written while the server takes in the one before (Mailer.send's
+    `meanwhile`), and each accepted one is marked sent while the server reads the next
+    one's MAIL command (`first`), before any of that next message is sent.
 
-    def __init__(self, claimed_at: datetime) -> None:
+    So at any moment at most one accepted reminder is not yet marked, as when each was
+    marked right after its 250: a worker killed at any point repeats at most one email.
+    The batch's last one is marked when the batch ends, however it ends (`mark_accepted`).
+    """
+
+    def __init__(self, claimed_at: datetime, report: TickReport) -> None:
         self.claimed_at = claimed_at
+        self.report = report
         self.parts = emails.ReminderParts()
         self.written: dict[int, tuple[EmailMessage | Exception, bool]] = {}
+        self.accepted: tuple[FollowUp, datetime, bool] | None = None
+        self.mark_failed = False
 
     def write(self, followup: FollowUp) -> None:
         """Writes `followup`'s reminder; never raises (a failure is kept for its turn)."""
@@ -231,6 +244,23 @@ class _Writer:
             self.write(followup)
         return self.written.pop(followup.pk)
 
+    def mark_accepted(self) -> None:
+        """Marks the reminder the server last accepted as sent (its own commit), if any."""
+        if self.accepted is None:
+            return
+        followup, accepted_at, late = self.accepted
+        self.accepted = None
+        try:
+            retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
+        except Exception:
+            self.mark_failed = True  # the database, not this email: the tick stops
+            raise
+        self.report.reminders_sent += 1
+        self.report.reminders_late += late
+        self.report.lines.append(
+            f"reminder {followup.pk} to {followup.owner.email}{' (late)' if late else ''}"
+        )
+
 
 def _send_one_reminder(
     followup: FollowUp,
@@ -241,20 +271,25 @@ def _send_one_reminder(
     writer: _Writer,
     upcoming: FollowUp | None = None,
 ) -> None:
-    """Sends one claimed reminder and marks it sent at once (its own commit), so a worker
-    killed mid-batch repeats at most the email in flight. The `upcoming` one is written
-    while the server takes this one in; nothing of it is sent or marked until its turn."""
+    """Sends one claimed reminder; the writer marks it sent as soon as the next one's MAIL
+    command is out, or when the batch ends. The previous one is marked before anything of
+    this one is sent, and if this send fails first, right after; the `upcoming` one is
+    written while the server takes this one in, sent and marked only on its turn."""
     attempts = followup.send_attempts  # read after the claim, which counted this one
     message, late = writer.take(followup)
     meanwhile = partial(writer.write, upcoming) if upcoming is not None else None
     try:
         if isinstance(message, Exception):
             raise message
-        mailer.send(message, meanwhile=meanwhile)
+        mailer.send(message, first=writer.mark_accepted, meanwhile=meanwhile)
     except ConnectionLost as exc:
+        writer.mark_accepted()
         release_reminder(followup, attempts, clock(), str(exc))
         raise
     except Exception as exc:  # one bad row (data, template, refusal) must not stop the rest
+        if writer.mark_failed:
+            raise
+        writer.mark_accepted()
         logger.warning("reminder for follow-up %s failed: %s", followup.pk, exc)
         answer = describe_failure(exc)
         gave_up = release_reminder(followup, attempts, clock(), answer, permanent=is_permanent(exc))
@@ -262,10 +297,5 @@ def _send_one_reminder(
         report.reminders_given_up += gave_up
         report.errors.append(f"follow-up {followup.pk}: {'gave up: ' if gave_up else ''}{answer}")
         return
-    accepted_at = clock()
-    retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
-    report.reminders_sent += 1
-    report.reminders_late += late
-    report.lines.append(
-        f"reminder {followup.pk} to {followup.owner.email}{' (late)' if late else ''}"
-    )
+    writer.mark_accepted()  # a no-op: `first` marked the previous one already
+    writer.accepted = (followup, clock(), late)

@@ -156,3 +156,47 @@ def test_a_bad_row_between_two_good_ones_over_smtp_fails_alone(server, alice):
     assert sent == {first.pk, last.pk}
     assert FollowUp.objects.get(pk=bad.pk).next_attempt_at is not None
     assert [r[2] for r in recorder.received] == [[alice.email], [alice.email]]
+
+
+class Watching(Recorder):
+    """Notes, as each message arrives, how many reminders the database shows as sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked_when_data_arrived: list[int] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        def marked() -> int:
+            from django.db import connection
+
+            try:
+                return FollowUp.objects.filter(notified_at__isnull=False).count()
+            finally:
+                connection.close()
+
+        self.marked_when_data_arrived.append(await asyncio.to_thread(marked))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_accepted_reminder_is_marked_sent_before_the_next_message_goes_out(alice):
+    # Marking overlaps the next message's MAIL command, never its content: when message k
+    # reaches the server, the k - 1 it accepted before are all marked sent, so a worker
+    # killed at any moment repeats at most one email.
+    watching, port = Watching(), free_port()
+    controller = Controller(watching, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    try:
+        Profile.objects.filter(user=alice).update(digest_hour=None)
+        for n in range(6):
+            make_followup(alice, due_at=NOW - timedelta(minutes=n + 1))
+        connection = get_connection(
+            "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port, timeout=5
+        )
+        with time_machine.travel(NOW, tick=False):
+            report = scheduler.tick(mail_connection=connection)
+    finally:
+        controller.stop()
+    assert report.reminders_sent == 6
+    assert watching.marked_when_data_arrived == [0, 1, 2, 3, 4, 5]
+    assert FollowUp.objects.filter(notified_at__isnull=True).count() == 0
