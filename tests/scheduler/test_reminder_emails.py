@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from crm.models import Profile
@@ -161,3 +161,40 @@ def test_the_reminder_picks_its_mime_boundary_before_it_is_written(reply):
     assert message.get_content_type() == "multipart/alternative"
     assert message.get_boundary().startswith("==fcrm-")
     assert message.get_boundary() in message.as_string()
+
+
+@override_settings(SITE_URL=SITE)
+def test_in_one_batch_each_reminder_links_its_own_draft_and_its_owners_unsubscribe(alice, bob):
+    # The tick works the links out once per batch and owner (emails.ReminderParts): every
+    # email must still carry its own follow-up's page and its own owner's opt-out.
+    for user in (alice, bob):
+        Profile.objects.filter(user=user).update(digest_hour=None)
+    made = [
+        make_followup(owner, kind=kind, due_at=NOW - timedelta(minutes=n + 1))
+        for n, (owner, kind) in enumerate(
+            [(alice, FollowUp.Kind.CUSTOM), (bob, FollowUp.Kind.CUSTOM)] * 2
+            + [(alice, FollowUp.Kind.GOAL)]
+        )
+    ]
+    with time_machine.travel(NOW, tick=False):
+        scheduler.tick()
+    assert len(mail.outbox) == len(made)
+    by_id = {m.extra_headers["Message-ID"]: m for m in mail.outbox}
+    for followup in made:
+        message = by_id[
+            f"<followup-{followup.pk}-{int(followup.due_at.timestamp())}@crm.example.org>"
+        ]
+        assert message.to == [followup.owner.email]
+        page = (
+            reverse("followups:growth")
+            if followup.kind == FollowUp.Kind.GOAL
+            else reverse("followups:draft", args=[followup.pk])
+        )
+        assert f"{SITE}{page}\n" in message.body
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        Client().post(link.removeprefix(SITE))  # the one-click opt-out turns off the owner's
+        opted_out = set(
+            Profile.objects.filter(email_reminders=False).values_list("user", flat=True)
+        )
+        assert opted_out == {followup.owner_id}
+        Profile.objects.update(email_reminders=True)

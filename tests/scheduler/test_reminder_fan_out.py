@@ -94,11 +94,11 @@ def test_a_batch_is_never_sent_past_its_lease_the_rest_is_claimed_afresh(alice, 
     original, claims_made, late = reminders._send_one_reminder, [], []
     real_claim = reminders.claim_batch
 
-    def slow_send(followup, claimed_at, clock, report, mailer):
+    def slow_send(followup, claimed_at, clock, report, mailer, *rest):
         lease = FollowUp.objects.get(pk=followup.pk).claimed_until
         if clock() >= lease:
             late.append(followup.pk)
-        original(followup, claimed_at, clock, report, mailer)
+        original(followup, claimed_at, clock, report, mailer, *rest)
         time.sleep(0.05)
 
     def counting_claim(*args, **kwargs):
