@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import PASSWORD, make_user
+from tests.site_processes import run_python, site_env
 
 # Property tests check what the code does, not how fast a loaded CI machine runs it:
 # no per-example deadline, which otherwise fails at random under load.
@@ -39,20 +37,7 @@ def migrated_sqlite_template(tmp_path_factory) -> Path:
     start servers and workers on a file of their own copy it (`migrated_sqlite`) instead of
     each running a migrate in a subprocess (5-15 s each on a loaded machine)."""
     folder = tmp_path_factory.mktemp("migrated-template")
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "REDIS_URL")}
-    env |= {
-        "DEBUG": "1",
-        "DATA_DIR": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "crm.settings",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_python(site_env(folder), "manage.py", "migrate", "--noinput", "-v0", timeout=300)
     return folder / "db.sqlite3"
 
 
