@@ -25,39 +25,14 @@ from followups.models import FollowUp
 from tests.factories import PASSWORD, make_application, make_company, make_contact, make_user
 from tests.imports.test_import_linkedin import linkedin_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_jobs")]
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def staging_dir(settings, tmp_path):
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
-    settings.IMPORT_BATCH_PAUSE_SECONDS = 0
-    return settings.IMPORT_STAGING_DIR
-
-
-@pytest.fixture(autouse=True)
-def sync(monkeypatch):
-    """The task runs at once in the request (django-q2's sync mode) unless `queued`."""
-    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def small_batches(settings):
-    """Imports of more than 5 rows go to the worker, 4 rows a batch."""
-    settings.IMPORT_IN_REQUEST_MAX_ROWS = 5
-    settings.IMPORT_BATCH_ROWS = 4
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    monkeypatch.setattr(Conf, "SYNC", False)  # queued for the worker, as in production
 
 
 def applications_csv(n: int, *, first: str = "", extra: str = "") -> bytes:
