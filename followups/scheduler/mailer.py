@@ -176,8 +176,8 @@ def sendmail_overlapping(
     queueing, its own fsync) and ours overlap instead of taking turns.
 
     Built from smtplib's public command methods (quoteaddr, putcmd, getreply, rcpt,
-    send, rset); tests/scheduler/test_scheduler_smtp.py holds what the server receives equal to
-    sendmail's, and the refusals to sendmail's exceptions."""
+    send, rset); tests/scheduler/test_mailer_overlap.py holds what a real server receives
+    equal to sendmail's, and the refusals to sendmail's exceptions."""
     smtp.ehlo_or_helo_if_needed()
     options = f" size={len(raw)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
     smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(sender)}{options}")  # as smtp.mail()
