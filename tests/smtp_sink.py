@@ -36,6 +36,7 @@ class Sink:
         self.defer = defer or set()  # "*" defers every recipient
         self.delay = delay
         self.messages: list[bytes] = []
+        self.data_started = 0  # messages whose whole text arrived, accepted or not yet
         self.connections = 0
         self.hang_up_after: int | None = None  # drop the connection after N messages
         self.lock = threading.Lock()
@@ -58,6 +59,8 @@ class Sink:
         if self.hang_up_after is not None and self.count() >= self.hang_up_after:
             server.transport.close()
             return "421 4.3.2 Closing connection"
+        with self.lock:
+            self.data_started += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         with self.lock:
@@ -67,6 +70,11 @@ class Sink:
     def count(self) -> int:
         with self.lock:
             return len(self.messages)
+
+    def taking_in(self) -> bool:
+        """Whether a message's text has arrived and its answer is still to come (`delay`)."""
+        with self.lock:
+            return self.data_started > len(self.messages)
 
     def parsed(self) -> list[email.message.Message]:
         with self.lock:
