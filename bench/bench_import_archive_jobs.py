@@ -22,7 +22,6 @@ Bench users are deleted afterwards.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import sys
@@ -34,10 +33,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 os.environ.setdefault("DEBUG", "1")
 
+import django  # noqa: E402
+
+django.setup()
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 
-from bench.bench_linkedin_archive import archive  # noqa: E402  (sets Django up)
+from bench.bench_import_jobs import run_timed  # noqa: E402
+from bench.bench_linkedin_archive import archive  # noqa: E402
 from contacts import importers  # noqa: E402
 from contacts.importers import jobs  # noqa: E402
 from contacts.models import Contact, ImportJob, Interaction  # noqa: E402
@@ -78,26 +82,7 @@ def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, float, 
         with_contacts(user, cadence)
     token = importers.stage_upload(user, raw)
     job = ImportJob.objects.create(owner=user, kind="archive", token=token, file_name="a.zip")
-    held: list[float] = []
-    real = jobs.atomic_for_owner
-
-    @contextlib.contextmanager
-    def timed(owner):
-        # A batch's whole transaction: BEGIN IMMEDIATE (the lock) to COMMIT.
-        started = time.perf_counter()
-        try:
-            with real(owner):
-                yield
-        finally:
-            held.append(time.perf_counter() - started)
-
-    jobs.atomic_for_owner = timed  # type: ignore[assignment]
-    started = time.perf_counter()
-    try:
-        assert jobs.run_import(job.pk) == "done"
-    finally:
-        jobs.atomic_for_owner = real
-    total = time.perf_counter() - started
+    total, held = run_timed(job)
     assert Interaction.objects.filter(owner=user).exists()
     back = None
     if take_back:
