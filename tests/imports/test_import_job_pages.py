@@ -4,10 +4,7 @@ with its state, and only their own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from contacts.models import ImportJob
@@ -15,13 +12,6 @@ from contacts.tasks import run_import
 from tests.imports.test_import_jobs import applications_csv, confirm, failing_batch, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("import_jobs")]
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def import_page(client) -> str:
