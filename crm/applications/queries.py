@@ -192,7 +192,8 @@ def _card_rows(mine: QuerySet, statuses: list[str]) -> list[tuple]:
             branch = JobApplication.objects.filter(pk__in=ids).order_by().values_list(*_CARD_FIELDS)
         branches.append(branch)
     if len(branches) == 1:
-        return list(branches[0])
+        # A LIMITed branch is in order already (and can no longer be reordered).
+        return list(branches[0] if in_branch_limit else branches[0].order_by(*BOARD_ORDER))
     combined = branches[0].union(*branches[1:], all=True)
     return list(combined.order_by("-applied_on", "-created_at", "-pk"))
 
@@ -201,12 +202,11 @@ def board_columns(owner: User, today: date) -> list[BoardColumn]:
     """One column per status, newest first, at most BOARD_COLUMN_LIMIT cards each.
 
     Three queries however many rows there are: the count per status; every column's
-    cards in one UNION ALL, one branch per non-empty status, each branch's ids the first
-    BOARD_COLUMN_LIMIT off the (owner, status, applied_on, created_at, id) index, so a
-    column costs the same for 20 applications or 20,000; and the "no response" marker.
-    (A LIMIT inside a UNION branch is refused on SQLite, hence `pk IN (… LIMIT n)`. One
-    query with ROW_NUMBER over a window had to number every application of the account
-    first: 8 ms at 1x, 76 ms at 10x.) The cards are rows (values_list), not instances.
+    cards in one UNION ALL (_card_rows), each branch the first BOARD_COLUMN_LIMIT off the
+    (owner, status, applied_on, created_at, id) index, so a column costs the same for 20
+    applications or 20,000; and the "no response" marker. (One query with ROW_NUMBER
+    over a window had to number every application of the account first: 8 ms at 1x,
+    76 ms at 10x.) The cards are rows (values_list), not model instances.
     """
     mine = JobApplication.objects.filter(owner=owner)
     counts = dict(

@@ -142,6 +142,15 @@ def test_a_full_column_shows_its_newest_applications_and_counts_them_all(alice, 
     assert ">Wishlist role<" in page.split('id="column-wishlist"')[1]
 
 
+def test_a_board_with_one_status_shows_its_cards_newest_first(alice, alice_client):
+    for day in (3, 9, 1, 7):
+        make_application(alice, title=f"Role {day}", applied_on=date(2026, 10, day))
+    page = alice_client.get(reverse("crm:application-board")).content.decode()
+    column = page.split('id="column-applied"')[1].split('id="column-interviewing"')[0]
+    titles = [link.split("</a>")[0].split(">")[-1] for link in column.split("fw-semibold")[1:]]
+    assert titles == ["Role 9", "Role 7", "Role 3", "Role 1"]
+
+
 def test_a_card_shows_what_the_posting_says_and_its_texts_as_typed(alice, alice_client):
     company = make_company(alice, name="Smith & <Sons>")
     make_application(
