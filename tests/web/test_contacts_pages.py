@@ -154,6 +154,51 @@ def test_detail_shows_interactions_follow_ups_and_their_history_in_one_timeline(
     assert "Pending → Dismissed" in page
 
 
+def test_the_timeline_shows_times_in_the_users_zone_links_and_escapes_every_text(
+    alice, alice_client
+):
+    alice.profile.time_zone = "Europe/Berlin"
+    alice.profile.save()
+    company = make_company(alice, name="<Acme & Co>")
+    application = make_application(alice, company=company, title="<b>Lead</b>")
+    dana = make_contact(alice, first_name="Dana", last_name="Lee")
+    make_interaction(
+        alice,
+        contact=dana,
+        application=application,
+        direction="inbound",
+        subject="<script>alert(1)</script>",
+        body="Hi & bye <img src=x>",
+        occurred_at=datetime(2026, 7, 1, 8, 30, tzinfo=UTC),
+        requests_feedback=True,
+    )
+    pending = make_followup(
+        alice,
+        contact=dana,
+        application=application,
+        due_at=datetime(2026, 12, 24, 23, 30, tzinfo=UTC),
+        deadline=datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+    )
+    cancelled = make_followup(alice, contact=dana, due_at=NOW)
+    cancelled.cancel("They said <no>")
+
+    page = alice_client.get(reverse("contacts:detail", args=[dana.pk])).content.decode()
+
+    # Berlin is UTC+2 in July and UTC+1 in December: the times are the user's.
+    assert '<time datetime="2026-07-01T10:30:00+02:00">Wed 1 Jul 2026, 10:30</time>' in page
+    assert "Due Fri 25 Dec, 00:30, deadline Fri 1 Jan, 00:30" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert "Hi &amp; bye &lt;img src=x&gt;" in page
+    link = reverse("crm:application-detail", args=[application.pk])
+    assert f'<a href="{link}">&lt;b&gt;Lead&lt;/b&gt; at &lt;Acme &amp; Co&gt;</a>' in page
+    assert '<span class="badge text-bg-info">Received</span>' in page
+    assert "asked for feedback" in page
+    assert f'href="{reverse("followups:draft", args=[pending.pk])}">Open the draft</a>' in page
+    assert reverse("followups:draft", args=[cancelled.pk]) not in page  # not pending
+    assert "They said &lt;no&gt;" in page
+    assert "Pending → Cancelled — They said &lt;no&gt;" in page
+
+
 def test_every_entry_of_a_long_timeline_is_reachable_through_show_older(alice, alice_client):
     contact = make_contact(alice)
     Interaction.objects.bulk_create(
