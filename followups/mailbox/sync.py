@@ -27,7 +27,7 @@ from email.utils import parseaddr
 from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -592,8 +592,16 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
     )
+    # A text field's get_db_prep_save() returns a str unchanged: read as it is (two thirds
+    # of the columns); the others (dates, keys, created_at's auto_now_add) through it.
+    plain = [isinstance(f, models.CharField | models.TextField) for f in fields]
     rows = [
-        [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+        [
+            value
+            if is_plain and type(value := getattr(message, column.attname)) is str
+            else column.get_db_prep_save(column.pre_save(message, True), connection)
+            for column, is_plain in zip(fields, plain, strict=True)
+        ]
         for message in messages
     ]
     with connection.cursor() as cursor:

@@ -173,6 +173,48 @@ def test_an_unknown_charset_is_decoded_by_guessing_and_said_so(alice, imap, mail
     assert message.guess == "rejection"
 
 
+def sayable(text: str, charset: str) -> str:
+    """`text` as far as `charset` can say it (what it cannot becomes "?")."""
+    return text.encode(charset, "replace").decode(charset)
+
+
+def test_single_part_mail_in_every_transfer_encoding_and_charset_is_read_right(
+    alice, imap, mailbox
+):
+    # One text part, as most job mail is: read without the full MIME parser
+    # (mime._single_text_part), which must give what the parser gives.
+    text = "Unfortunately we chose another candidate. Grüße, Zoë — l’équipe"
+    ways = [
+        ("utf-8", "quoted-printable"),
+        ("iso-8859-15", "quoted-printable"),
+        ("utf-8", "base64"),
+        ("windows-1252", "8bit"),
+        ("koi8-u", "base64"),
+    ]
+    for n, (charset, encoding) in enumerate(ways):
+        message = rejection(imap, n, body="")
+        message.set_content(sayable(text, charset), charset=charset, cte=encoding)
+        imap.append("INBOX", message.as_bytes().replace(b"\n", b"\r\n"))
+    imap.append(
+        "INBOX",
+        b"From: Dana <dana@acme-robotics.com>\r\nTo: " + imap.address.encode() + b"\r\n"
+        b"Subject: Your application\r\nMessage-ID: <html-single@acme-robotics.com>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Hi Sam,</p><p>Unfortunately we chose another candidate.</p>\r\n",
+    )
+
+    report = sync_mailbox(mailbox)
+
+    assert report.kept == len(ways) + 1, report
+    bodies = dict(MailMessage.objects.values_list("message_key", "body"))
+    for n, (charset, _encoding) in enumerate(ways):
+        assert bodies[f"<rejection-{n}@acme-robotics.com>"] == sayable(text, charset), charset
+    assert bodies["<html-single@acme-robotics.com>"] == (
+        "Hi Sam,\n\nUnfortunately we chose another candidate."
+    )
+    assert not MailMessage.objects.exclude(problem="").exists()
+
+
 def test_html_only_mail_is_kept_as_text(alice, imap, mailbox):
     html = (
         "<html><head><style>p{color:red}</style></head><body><p>Hi Sam,</p>"
