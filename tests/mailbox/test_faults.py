@@ -63,6 +63,43 @@ def test_a_server_stopped_mid_sync_is_resumed_by_the_next_run_with_nothing_twice
     assert keys == {f"<rejection-{n}@acme-robotics.com>" for n in range(1, 7)}
 
 
+def test_a_server_stopped_while_the_next_batch_is_fetched_loses_and_repeats_nothing(
+    alice, private_dovecot, monkeypatch
+):
+    # The next batch's headers are fetched by a second thread while a batch is stored
+    # (sync.OVERLAP_FETCH): the server stops right then, before the batch commits.
+    account = new_account(private_dovecot)
+    mailbox = connect_mailbox(alice, account, log_rejections_without_asking=True)
+    make_contact(alice, email="recruiter1@acme-robotics.com")
+    for n in range(1, 7):
+        account.append("INBOX", rejection(account, n, sender="R <recruiter1@acme-robotics.com>"))
+    monkeypatch.setattr(sync_module, "FETCH_BATCH", 2)
+    keep = sync_module.Run.keep
+    stopped = []
+
+    def stop_while_storing_the_first_batch(run, messages, tally):
+        if not stopped:
+            stopped.append(True)
+            private_dovecot.stop()
+        keep(run, messages, tally)
+
+    monkeypatch.setattr(sync_module.Run, "keep", stop_while_storing_the_first_batch)
+    first = sync_mailbox(mailbox)
+    assert "connection to 127.0.0.1 was lost" in first.error
+    # The second batch's headers may have come in before the server went: never stored.
+    assert (first.kept, first.logged) == (2, 2)
+    assert Interaction.objects.filter(owner=alice).count() == 2
+
+    monkeypatch.setattr(sync_module.Run, "keep", keep)
+    private_dovecot.start()
+    second = sync_mailbox(mailbox)
+    assert not second.error
+    assert (second.read, second.kept, second.logged) == (4, 4, 4)  # from the third on
+    assert MailMessage.objects.count() == 6
+    # Each message logged once: six rejections, six interactions.
+    assert Interaction.objects.filter(owner=alice, kind="rejection").count() == 6
+
+
 def test_a_reset_uidvalidity_rereads_the_folder_without_duplicating(alice, imap, mailbox):
     priya = make_contact(alice, first_name="Priya", email="priya@northwind.example")
     sent = mail(
