@@ -168,9 +168,16 @@ def main() -> None:
         action="store_true",
         help="on PostgreSQL, leave the deleted rows of earlier rounds unvacuumed",
     )
+    parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="fetch each batch's headers before working on it (sync.OVERLAP_FETCH off)",
+    )
     args = parser.parse_args()
     global VACUUM
     VACUUM = not args.no_vacuum
+    if args.no_overlap:
+        sync_module.OVERLAP_FETCH = False
 
     call_command("migrate", verbosity=0)
     server = Dovecot().start()

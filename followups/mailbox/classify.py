@@ -9,6 +9,7 @@ regular expressions over a bounded sample: a guess for the user to confirm.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from followups.mailbox.mime import Headers
 from followups.quicklog.emailparse import TRACKER_DOMAINS
@@ -80,15 +81,22 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 SAMPLE = 6000
 
 
-def sender_domain_labels(address: str) -> set[str]:
-    return set(address.rsplit("@", 1)[-1].lower().split(".")) if "@" in address else set()
+def from_tracker(address: str) -> bool:
+    """Sent by an applicant tracker (a label of the sender's domain is a tracker's)."""
+    return "@" in address and _tracker_domain(address.rsplit("@", 1)[-1].lower())
+
+
+@lru_cache(maxsize=4096)
+def _tracker_domain(domain: str) -> bool:
+    # A mailbox's mail comes from few domains: asked once each, not once per message.
+    return not TRACKER_DOMAINS.isdisjoint(domain.split("."))
 
 
 def looks_job_related(headers: Headers) -> bool:
     """Worth fetching the body: a job-sounding subject or an applicant tracker's address."""
     if SUBJECT_JOB_RE.search(headers.subject):
         return True
-    return bool(sender_domain_labels(headers.from_address) & TRACKER_DOMAINS)
+    return from_tracker(headers.from_address)
 
 
 def guess(subject: str, text: str) -> str:
@@ -102,9 +110,10 @@ def guess(subject: str, text: str) -> str:
     return "other"
 
 
-def is_job_related(subject: str, text: str, headers: Headers) -> bool:
+def is_job_related(subject: str, text: str, headers: Headers, guessed: str = "") -> bool:
     """After reading the body: a recognised kind, or any mail from an applicant tracker
-    (a job-sounding subject alone, "20 new jobs for you", is not enough)."""
-    if guess(subject, text) not in ("other", "reply"):
+    (a job-sounding subject alone, "20 new jobs for you", is not enough). `guessed`:
+    guess(subject, text) when the caller has it already."""
+    if (guessed or guess(subject, text)) not in ("other", "reply"):
         return True
-    return bool(sender_domain_labels(headers.from_address) & TRACKER_DOMAINS)
+    return from_tracker(headers.from_address)

@@ -21,13 +21,14 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import cached_property
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -52,6 +53,10 @@ WHOLE_MESSAGE_LIMIT = 2_000_000
 # Bodies are fetched in FETCHes of at most this many bytes (by RFC822.SIZE), so a batch
 # of big candidates never holds more than this in memory at once.
 BODY_FETCH_BYTES = 20_000_000
+# The next batch's header FETCH runs in a second thread while a batch is classified
+# and stored (the thread only talks to the server; the database stays in this one):
+# off, each batch fetches its own headers first (the bench's A/B, bench/README.md).
+OVERLAP_FETCH = True
 HEADER_FIELDS = (
     "FROM TO CC SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES AUTO-SUBMITTED LIST-UNSUBSCRIBE"
 )
@@ -344,26 +349,48 @@ class Run:
         uids = sorted(uid for uid in found if uid > state.last_uid)
         if len(uids) > self.budget:
             uids, self.report.more = uids[: self.budget], True
-        for start in range(0, len(uids), FETCH_BATCH):
-            chunk = uids[start : start + FETCH_BATCH]
-            if timezone.now() - self.renewed > LEASE / 3:
-                # A third of the lease gone: renewed (one UPDATE), not once per batch.
-                renew(self.mailbox.pk, self.token)
-                self.renewed = timezone.now()
-            self.batch(state, direction, chunk)
-            state.last_uid = chunk[-1]
-            if self.progress:
-                self.progress(self.report)
+        chunks = [uids[start : start + FETCH_BATCH] for start in range(0, len(uids), FETCH_BATCH)]
+        # The next batch's headers are fetched by a second thread while this batch is
+        # stored (OVERLAP_FETCH); leaving the block waits for it, so the connection is
+        # never used by two threads at once nor logged out under one.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-fetch") as pool:
+            headers: Future | None = None
+            for number, chunk in enumerate(chunks):
+                if timezone.now() - self.renewed > LEASE / 3:
+                    # A third of the lease gone: renewed (one UPDATE), not once per batch.
+                    renew(self.mailbox.pk, self.token)
+                    self.renewed = timezone.now()
+                response = headers.result() if headers is not None else self.fetch_headers(chunk)
+                following = chunks[number + 1] if number + 1 < len(chunks) else None
+                headers = self.batch(state, direction, chunk, response, following, pool)
+                state.last_uid = chunk[-1]
+                if self.progress:
+                    self.progress(self.report)
         if not self.report.more and uidnext - 1 > state.last_uid:
             # The rest is older than the window: never read, never searched again.
             MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uidnext - 1)
         self.report.folders[name] = len(uids)
 
-    def batch(self, state: MailboxFolder, direction: str, uids: list[int]) -> None:
-        """Headers of `uids`, bodies of those worth it, then what is kept and the folder's
-        cursor in one transaction: a sync killed before the commit re-reads this batch,
-        one killed after it goes on from the next (one commit per batch, not per message)."""
-        response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
+    def fetch_headers(self, uids: list[int]) -> dict:
+        return self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
+
+    def batch(
+        self,
+        state: MailboxFolder,
+        direction: str,
+        uids: list[int],
+        response: dict,
+        following: list[int] | None,
+        pool: ThreadPoolExecutor,
+    ) -> Future | None:
+        """Headers of `uids` (`response`), bodies of those worth it, then what is kept and
+        the folder's cursor in one transaction: a sync killed before the commit re-reads
+        this batch, one killed after it goes on from the next (one commit per batch).
+
+        Once this batch's last IMAP command (its bodies) is answered, the `following`
+        batch's header FETCH goes to `pool` and runs while this one is classified and
+        stored; its Future is returned. Nothing of it is used before this batch commits,
+        so a server stopped during it fails the sync after this batch, as without it."""
         fetched_all: list[Fetched] = []
         key = b""  # the server's name of the header item, the same in every answer
         for uid in uids:
@@ -384,6 +411,9 @@ class Run:
             self.correspondence = Correspondence(self.owner_id, fetched_all)
         candidates = [f for f in fetched_all if self.worth_reading(f, direction)]
         self.read_bodies(candidates)
+        headers = None
+        if following is not None and OVERLAP_FETCH:
+            headers = pool.submit(self.fetch_headers, following)
         prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
         tally = SyncReport(self.mailbox.pk)
         with transaction.atomic():
@@ -392,6 +422,7 @@ class Run:
         self.report.kept += tally.kept
         self.report.logged += tally.logged
         self.report.waiting += tally.waiting
+        return headers
 
     # Deciding ---------------------------------------------------------------------------
 
@@ -467,7 +498,7 @@ class Run:
             words = mime.own_words(body.text)
             guess = classify.guess(headers.subject, words)
             if fetched.contact is None and not classify.is_job_related(
-                headers.subject, words, headers
+                headers.subject, words, headers, guess
             ):
                 return None
         else:
@@ -535,7 +566,7 @@ class Run:
                 tally.logged += 1
         # The lease keeps other syncs of this mailbox out; a conflict is a row another
         # path stored meanwhile, and skipping it is right.
-        MailMessage.objects.bulk_create(waiting, ignore_conflicts=True)
+        insert_ignoring_conflicts(waiting)
         tally.kept += len(waiting)
         tally.waiting += len(waiting)
 
@@ -568,6 +599,44 @@ class Run:
                 return message.decide(MailMessage.Status.LOGGED, interaction=interaction)
         except IntegrityError:
             return False  # stored meanwhile by another path
+
+
+def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
+    """What `MailMessage.objects.bulk_create(messages, ignore_conflicts=True)` does (a
+    row whose (owner, message_key) is stored already is skipped), in one executemany.
+
+    bulk_create compiles every value into its own placeholder and cuts the rows into
+    INSERTs of 43 (SQLite's 999 parameters); with DEBUG on, SQLite's last_executed_query
+    then quotes every parameter with a query of its own. One prepared INSERT run for
+    every row (psycopg 3 pipelines executemany) costs about half as much CPU on SQLite
+    (bench/README.md, branch mailbox-ratio). The values are prepared by the fields
+    themselves, as bulk_create prepares them (created_at's auto_now_add included).
+    Nothing is returned: the rows get no primary key, as with ignore_conflicts.
+    """
+    if not messages:
+        return
+    connection = connections[router.db_for_write(MailMessage)]
+    fields = [f for f in MailMessage._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(MailMessage._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+    )
+    # A text field's get_db_prep_save() returns a str unchanged: read as it is (two thirds
+    # of the columns); the others (dates, keys, created_at's auto_now_add) through it.
+    plain = [isinstance(f, models.CharField | models.TextField) for f in fields]
+    rows = [
+        [
+            value
+            if is_plain and type(value := getattr(message, column.attname)) is str
+            else column.get_db_prep_save(column.pre_save(message, True), connection)
+            for column, is_plain in zip(fields, plain, strict=True)
+        ]
+        for message in messages
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _text_sections(structure, prefix: str = "") -> Iterable[tuple[str, str, str | None, str]]:

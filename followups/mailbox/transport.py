@@ -104,6 +104,7 @@ def open_connection(mailbox: Mailbox, *, timeout: float = CONNECT_TIMEOUT) -> IM
         raise MailboxError(
             "connect", f"Could not talk to {mailbox.host}:{mailbox.port} ({error})."
         ) from None
+    without_protocol_log(client)
     if mailbox.security == Mailbox.Security.STARTTLS:
         try:
             client.starttls(context)
@@ -115,6 +116,25 @@ def open_connection(mailbox: Mailbox, *, timeout: float = CONNECT_TIMEOUT) -> IM
             raise MailboxError(
                 "tls", f"{mailbox.host} did not accept STARTTLS ({error}); try TLS on port 993."
             ) from None
+    return client
+
+
+def without_protocol_log(client: IMAPClient) -> IMAPClient:
+    """Stops imaplib handing every line the server sends to the `imapclient.imaplib`
+    logger (the user's mail, headers and bodies, at DEBUG level).
+
+    IMAPClient sets imaplib's `debug` to 5 on connecting ("to make imaplib log
+    everything to its own logger"): each response line is then formatted twice (its
+    repr, the regular expression it matched) and passed to a logger that drops it
+    unless DEBUG logging is on, where it would write private mail to the log. That was
+    about a fifth of the header FETCH's CPU (bench/README.md, branch mailbox-ratio).
+    IMAPClient has no setting for it; its private `_imap` (the imaplib connection) is
+    touched here only, and tests/mailbox/test_protocol_log.py fails if this stops
+    working. imaplib's own `debug` attribute is public (0 is its default).
+    """
+    imap = getattr(client, "_imap", None)
+    if imap is not None and hasattr(imap, "debug"):
+        imap.debug = 0
     return client
 
 

@@ -63,6 +63,43 @@ def test_a_server_stopped_mid_sync_is_resumed_by_the_next_run_with_nothing_twice
     assert keys == {f"<rejection-{n}@acme-robotics.com>" for n in range(1, 7)}
 
 
+def test_a_server_stopped_while_the_next_batch_is_fetched_loses_and_repeats_nothing(
+    alice, private_dovecot, monkeypatch
+):
+    # The next batch's headers are fetched by a second thread while a batch is stored
+    # (sync.OVERLAP_FETCH): the server stops right then, before the batch commits.
+    account = new_account(private_dovecot)
+    mailbox = connect_mailbox(alice, account, log_rejections_without_asking=True)
+    make_contact(alice, email="recruiter1@acme-robotics.com")
+    for n in range(1, 7):
+        account.append("INBOX", rejection(account, n, sender="R <recruiter1@acme-robotics.com>"))
+    monkeypatch.setattr(sync_module, "FETCH_BATCH", 2)
+    keep = sync_module.Run.keep
+    stopped = []
+
+    def stop_while_storing_the_first_batch(run, messages, tally):
+        if not stopped:
+            stopped.append(True)
+            private_dovecot.stop()
+        keep(run, messages, tally)
+
+    monkeypatch.setattr(sync_module.Run, "keep", stop_while_storing_the_first_batch)
+    first = sync_mailbox(mailbox)
+    assert "connection to 127.0.0.1 was lost" in first.error
+    # The second batch's headers may have come in before the server went: never stored.
+    assert (first.kept, first.logged) == (2, 2)
+    assert Interaction.objects.filter(owner=alice).count() == 2
+
+    monkeypatch.setattr(sync_module.Run, "keep", keep)
+    private_dovecot.start()
+    second = sync_mailbox(mailbox)
+    assert not second.error
+    assert (second.read, second.kept, second.logged) == (4, 4, 4)  # from the third on
+    assert MailMessage.objects.count() == 6
+    # Each message logged once: six rejections, six interactions.
+    assert Interaction.objects.filter(owner=alice, kind="rejection").count() == 6
+
+
 def test_a_reset_uidvalidity_rereads_the_folder_without_duplicating(alice, imap, mailbox):
     priya = make_contact(alice, first_name="Priya", email="priya@northwind.example")
     sent = mail(
@@ -171,6 +208,48 @@ def test_an_unknown_charset_is_decoded_by_guessing_and_said_so(alice, imap, mail
     message = MailMessage.objects.get()
     assert "müssen" in message.body
     assert message.guess == "rejection"
+
+
+def sayable(text: str, charset: str) -> str:
+    """`text` as far as `charset` can say it (what it cannot becomes "?")."""
+    return text.encode(charset, "replace").decode(charset)
+
+
+def test_single_part_mail_in_every_transfer_encoding_and_charset_is_read_right(
+    alice, imap, mailbox
+):
+    # One text part, as most job mail is: read without the full MIME parser
+    # (mime._single_text_part), which must give what the parser gives.
+    text = "Unfortunately we chose another candidate. Grüße, Zoë — l’équipe"
+    ways = [
+        ("utf-8", "quoted-printable"),
+        ("iso-8859-15", "quoted-printable"),
+        ("utf-8", "base64"),
+        ("windows-1252", "8bit"),
+        ("koi8-u", "base64"),
+    ]
+    for n, (charset, encoding) in enumerate(ways):
+        message = rejection(imap, n, body="")
+        message.set_content(sayable(text, charset), charset=charset, cte=encoding)
+        imap.append("INBOX", message.as_bytes().replace(b"\n", b"\r\n"))
+    imap.append(
+        "INBOX",
+        b"From: Dana <dana@acme-robotics.com>\r\nTo: " + imap.address.encode() + b"\r\n"
+        b"Subject: Your application\r\nMessage-ID: <html-single@acme-robotics.com>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Hi Sam,</p><p>Unfortunately we chose another candidate.</p>\r\n",
+    )
+
+    report = sync_mailbox(mailbox)
+
+    assert report.kept == len(ways) + 1, report
+    bodies = dict(MailMessage.objects.values_list("message_key", "body"))
+    for n, (charset, _encoding) in enumerate(ways):
+        assert bodies[f"<rejection-{n}@acme-robotics.com>"] == sayable(text, charset), charset
+    assert bodies["<html-single@acme-robotics.com>"] == (
+        "Hi Sam,\n\nUnfortunately we chose another candidate."
+    )
+    assert not MailMessage.objects.exclude(problem="").exists()
 
 
 def test_html_only_mail_is_kept_as_text(alice, imap, mailbox):
