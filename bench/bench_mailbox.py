@@ -10,7 +10,8 @@ INBOX with MULTIAPPEND: `--job` rejections from 100 recruiters (a tenth of them 
 contacts) among newsletters. Each round, alternating which goes first:
 - the floor: one IMAPClient connection, SELECT, UID SEARCH, and a FETCH of the same
   header fields the sync reads (RFC822.SIZE + BODY.PEEK[HEADER.FIELDS (…)]) in the
-  sync's batch size, nothing else;
+  sync's batch size, nothing else, with IMAPClient's per-line protocol log off as the
+  sync has it (`--floor-protocol-log` leaves it on in the floor);
 - the real `sync_mailbox()` from an empty state (its rows deleted between rounds):
   STATUS, SEARCH, header FETCH, bodies of the job-related messages, classification and
   the database writes.
@@ -50,6 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from contacts.models import Contact, Interaction  # noqa: E402
 from followups.mailbox import sync as sync_module  # noqa: E402
+from followups.mailbox import transport  # noqa: E402
 from followups.models import FollowUp, Mailbox, MailboxFolder, MailMessage  # noqa: E402
 from tests.mailbox.dovecot import HOST, Dovecot  # noqa: E402
 
@@ -86,9 +88,18 @@ def fill(server: Dovecot, user: str, password: str, raws: list[bytes]) -> None:
             client.multiappend("INBOX", raws[start : start + 500])
 
 
+# The floor's client is set up as the sync's (transport.without_protocol_log): the
+# per-line protocol log IMAPClient turns on costs both sides the same, so the ratio
+# compares the sync's own work with the FETCH. `--floor-protocol-log` keeps IMAPClient's
+# default on the floor only (the comparison before the sync turned it off).
+FLOOR_PROTOCOL_LOG = False
+
+
 def floor(server: Dovecot, user: str, password: str) -> float:
     start = time.perf_counter()
     with server.client(user, password) as client:
+        if not FLOOR_PROTOCOL_LOG:
+            transport.without_protocol_log(client)
         client.select_folder("INBOX", readonly=True)
         uids = sorted(client.search(["ALL"]))
         for i in range(0, len(uids), sync_module.FETCH_BATCH):
@@ -173,8 +184,14 @@ def main() -> None:
         action="store_true",
         help="fetch each batch's headers before working on it (sync.OVERLAP_FETCH off)",
     )
+    parser.add_argument(
+        "--floor-protocol-log",
+        action="store_true",
+        help="leave IMAPClient's per-line protocol log on in the floor (the sync turns it off)",
+    )
     args = parser.parse_args()
-    global VACUUM
+    global VACUUM, FLOOR_PROTOCOL_LOG
+    FLOOR_PROTOCOL_LOG = args.floor_protocol_log
     VACUUM = not args.no_vacuum
     if args.no_overlap:
         sync_module.OVERLAP_FETCH = False
