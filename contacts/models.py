@@ -323,7 +323,7 @@ class ImportJob(models.Model):
         if self.part == "rules":
             total = len(self.carry.get("latest", []))
             return (
-                "Applying the follow-up rules to each contact's latest messages",
+                "Applying the follow-up rules to each contact’s latest messages",
                 min(self.position, total),
                 total,
             )
