@@ -61,7 +61,7 @@ class UndoLog:
         run). Read at the end of the block: only the fields it changed are kept, so an
         undo puts back what the block did and nothing another step changed before it
         (an import's own bulk update of a contact the rules then gave a cadence)."""
-        created = []
+        created: list[list] = []
         for label, pks in self.created.items():
             for pk in sorted(set(pks)):
                 if created and created[-1][0] == label and created[-1][2] == pk - 1:
