@@ -76,13 +76,14 @@ def in_request(path: Path, cadence: int) -> tuple[float, float]:
     return total, total
 
 
-def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, float, int, float | None]:
+def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, list, list, float | None]:
     user = User.objects.create_user(f"bench-job-{secrets.token_hex(4)}")
     if cadence:
         with_contacts(user, cadence)
     token = importers.stage_upload(user, raw)
     job = ImportJob.objects.create(owner=user, kind="archive", token=token, file_name="a.zip")
-    total, held = run_timed(job)
+    parts: list[str] = []
+    total, held = run_timed(job, parts)
     assert Interaction.objects.filter(owner=user).exists()
     back = None
     if take_back:
@@ -92,7 +93,7 @@ def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, float, 
         back = time.perf_counter() - started
         assert not Interaction.objects.filter(owner=user).exists()
     user.delete()
-    return total, max(held), len(held), back
+    return total, held, parts, back
 
 
 def main() -> None:
@@ -114,13 +115,17 @@ def main() -> None:
     for round_ in range(1, args.rounds + 1):
         cadence = args.connections if args.cadence else 0
         request_total, request_held = in_request(path, cadence)
-        worker_total, worker_held, batches, back = in_worker(raw, args.take_back, cadence)
+        worker_total, held, parts, back = in_worker(raw, args.take_back, cadence)
+        worker_held = max(held)
+        # The confirmed rejections and the rules: one part on main, two since.
+        rules = [s for s, part in zip(held, parts, strict=True) if part in ("rejections", "rules")]
         print(
             f"round {round_}: in the request {request_total:.1f} s, the lock held "
-            f"{request_held:.2f} s; in the worker {worker_total:.1f} s in {batches} "
+            f"{request_held:.2f} s; in the worker {worker_total:.1f} s in {len(held)} "
             f"batches, the longest {worker_held:.2f} s (lock held "
             f"{request_held / worker_held:.0f}x shorter, {worker_total / request_total:.2f}x "
-            f"the time in all)"
+            f"the time in all); the rules step {sum(rules):.1f} s in {len(rules)} batches, "
+            f"the longest {max(rules, default=0):.2f} s"
             + (f"; take-back {back:.1f} s" if back is not None else "")
             + f"; load {os.getloadavg()}"
         )

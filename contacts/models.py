@@ -258,9 +258,10 @@ class ImportJob(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
     # An archive is written part by part (connections, applications, messages,
-    # invitations, then the rules): `part` is the one in progress, `position` a row index
-    # within it, `done` the rows written over all parts (its progress), and `carry` what
-    # a later part needs from the earlier batches (the confirmed rejections, saved last).
+    # invitations, the confirmed rejections, then the rules): `part` is the one in
+    # progress, `position` a row (or message) index within it, `done` the rows written
+    # over all parts (its progress), and `carry` what a later part needs from the earlier
+    # batches (the confirmed rejections, the latest messages the rules run on).
     part = models.CharField(max_length=20, blank=True, default="")
     done = models.PositiveIntegerField(default=0)
     carry = models.JSONField(default=dict, blank=True)
