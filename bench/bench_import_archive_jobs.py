@@ -12,7 +12,9 @@ Imports the same archive (bench_linkedin_archive.py's: connections, and messages
 them) into a fresh user: once as the in-request confirm does (plan and commit under the
 owner's lock, one transaction), once as the worker does (a job run by run_import, each
 batch's transaction timed). Prints the seconds in all and the longest time one
-transaction held the lock: what another writer (a save, the scheduler) waits at most.
+transaction held the lock: what another writer (a save, the scheduler) waits at most;
+and the rules step's (the confirmed rejections and the rules on the latest messages)
+seconds, batches and longest batch.
 With --take-back, also the time to take the worker's finished import back out (what a
 failure in its last part costs). With --cadence, the user has every connection as a
 contact on a check-in cadence already, so the last part runs the rules for each of them.
