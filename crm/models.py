@@ -392,7 +392,20 @@ class JobApplication(TracksLoadedValues):
     @property
     def where_text(self) -> str:
         """ "Berlin, DE · Hybrid", "Remote", or ""."""
-        parts = [self.location, self.get_remote_display() if self.remote else ""]
+        return self.format_where(self.location, self.remote)
+
+    @property
+    def salary_text(self) -> str:
+        """ "70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
+        salary_period_text)."""
+        return self.format_salary(self.salary_min, self.salary_max, self.salary_currency)
+
+    # The same texts from plain values: the board reads its cards as rows, not instances.
+
+    @classmethod
+    def format_where(cls, location: str, remote: str) -> str:
+        # As get_remote_display(): an unknown stored value shows as itself.
+        parts = [location, str(dict(cls.Remote.choices).get(remote, remote)) if remote else ""]
         return " · ".join(p for p in parts if p)
 
     @staticmethod
@@ -400,20 +413,17 @@ class JobApplication(TracksLoadedValues):
         text = f"{value:,.2f}"
         return text.removesuffix(".00")
 
-    @property
-    def salary_text(self) -> str:
-        """ "70,000–90,000 EUR", "up to 48 EUR", "550 EUR", or "" (no period: see
-        salary_period_text)."""
-        low, high = self.salary_min, self.salary_max
+    @classmethod
+    def format_salary(cls, low, high, currency: str) -> str:
         if low is None and high is None:
             return ""
         if low is None:
-            amount = f"up to {self._amount(high)}"
+            amount = f"up to {cls._amount(high)}"
         elif high is None or high == low:
-            amount = self._amount(low)
+            amount = cls._amount(low)
         else:
-            amount = f"{self._amount(low)}–{self._amount(high)}"
-        return f"{amount} {self.salary_currency}".strip()
+            amount = f"{cls._amount(low)}–{cls._amount(high)}"
+        return f"{amount} {currency}".strip()
 
     @property
     def salary_period_text(self) -> str:

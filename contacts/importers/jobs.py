@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import itertools
 import logging
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -192,7 +193,11 @@ def run_import(job_id: int) -> str:
         log.exception("import %s failed", job.pk)
         job.refresh_from_db()
         take_back(job)
-        _finish(job, ImportJob.State.FAILED, errors=["The import stopped on an unexpected error."])
+        # A full or read-only disk outside the database (the staged file, a temporary
+        # file) is said as such; anything else is a bug.
+        fault = storage_fault(sys.exception())
+        error = fault.message if fault else "The import stopped on an unexpected error."
+        _finish(job, ImportJob.State.FAILED, errors=[error])
         raise
 
 

@@ -49,6 +49,9 @@ KINDS = {
     },
 }
 
+# How many of the account's worker imports the import page lists.
+RECENT_JOBS = 5
+
 # Staging helpers --------------------------------------------------------------------
 
 
@@ -109,12 +112,25 @@ def _choices_form(plan: importers.ImportPlan, entry: dict, data=None) -> ImportC
 def import_landing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lists what can be imported, with an upload form for each."""
     forms = {
+        # Two forms on one page: each its own field ids, so each label names its own input.
         kind: UploadForm(
-            help_text=info["help"], expected=info["expected"], archive=kind == "linkedin"
+            help_text=info["help"],
+            expected=info["expected"],
+            archive=kind == "linkedin",
+            auto_id=f"id_{kind}_%s",
         )
         for kind, info in KINDS.items()
     }
-    return render(request, "contacts/import.html", {"forms": forms, "kinds": KINDS})
+    jobs.recover_stale(request.user)
+    # The imports the worker ran or runs for this account, newest first, so a person who
+    # left a job's page finds it again; the journals (created, changed) are not read.
+    recent = list(
+        ImportJob.objects.filter(owner=request.user)
+        .only("kind", "state", "file_name", "rows_total", "position", "done", "created_at")
+        .order_by("-created_at", "-pk")[:RECENT_JOBS]
+    )
+    context = {"forms": forms, "kinds": KINDS, "jobs": recent}
+    return render(request, "contacts/import.html", context)
 
 
 # Upload -----------------------------------------------------------------------------

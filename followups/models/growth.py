@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -323,20 +323,23 @@ def reflections_to_write(owner: User, *, now: datetime) -> models.QuerySet[JobAp
     """Recently rejected applications without a reflection, most recent first.
 
     The rejection time is the latest rejection logged on the application, or, when the
-    status was set by hand, the last time the application changed. The MAX reads each
-    rejected application's rejections off the (application, kind, occurred_at) index
-    rather than all its interactions (a quarter of the time for the 10x account); it
-    still visits every rejected application, so it grows with them (bench/README.md).
+    status was set by hand, the last time the application changed. The latest rejection
+    is a correlated subquery that reads one entry of the (application, kind,
+    occurred_at) index per rejected application, newest first. As MAX(…) FILTER over a
+    join, PostgreSQL read every interaction of every rejected application (74,000 rows
+    at 10x, 115 ms) to keep the rejections. It still visits each rejected application
+    without a reflection once, so it grows with them (bench/README.md).
     """
-    rejected_at = Max(
-        "interactions__occurred_at",
-        filter=Q(interactions__kind=Interaction.Kind.REJECTION),
+    latest_rejection = (
+        Interaction.objects.filter(application=OuterRef("pk"), kind=Interaction.Kind.REJECTION)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     return (
         JobApplication.objects.filter(
             owner=owner, status=JobApplication.Status.REJECTED, reflection__isnull=True
         )
-        .annotate(rejected_at=Coalesce(rejected_at, "updated_at"))
+        .annotate(rejected_at=Coalesce(Subquery(latest_rejection), "updated_at"))
         .filter(rejected_at__gte=now - REFLECTION_WINDOW)
         .select_related("company")
         .order_by("-rejected_at")

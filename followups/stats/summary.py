@@ -98,7 +98,24 @@ class ReplySpeed:
     missed: int  # still pending past the deadline
 
 
-def reply_speed(user: User, now: datetime) -> ReplySpeed:
+def _overdue(now: datetime) -> Q:
+    return Q(deadline__lt=now) | Q(deadline__isnull=True, due_at__lt=now - NO_DEADLINE_GRACE)
+
+
+def pending_figures(user: User, now: datetime) -> dict[str, int]:
+    """What reply speed and punctuality count among the pending follow-ups, in one pass
+    over them (each was a COUNT of its own: two reads of every pending row).
+
+    `missed_replies`: replies still pending past their deadline; `overdue`: pending
+    follow-ups past their deadline, or a day past due when they have none.
+    """
+    return FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING).aggregate(
+        missed_replies=Count("pk", filter=Q(kind=FollowUp.Kind.REPLY, deadline__lt=now)),
+        overdue=Count("pk", filter=_overdue(now)),
+    )
+
+
+def reply_speed(user: User, now: datetime, *, pending: dict[str, int] | None = None) -> ReplySpeed:
     """How long replies to rejections took, against the 48-hour target.
 
     Counted in SQL (a duration per reply, bucketed by conditional counts); the median is
@@ -131,7 +148,7 @@ def reply_speed(user: User, now: datetime) -> ReplySpeed:
         )
         hours = [max(0.0, t.total_seconds() / 3600) for t in middle]
         median_hours = round(sum(hours) / len(hours), 1)
-    missed = replies.filter(status=FollowUp.Status.PENDING, deadline__lt=now).count()
+    missed = (pending or pending_figures(user, now))["missed_replies"]
     total = sent + missed
     within_day, within = figures["within_day"], figures["within_target"]
     bars = [
@@ -178,7 +195,7 @@ def feedback_answers(user: User) -> list[Bar]:
     ]
 
 
-def punctuality(user: User, now: datetime) -> list[Bar]:
+def punctuality(user: User, now: datetime, *, pending: dict[str, int] | None = None) -> list[Bar]:
     """Follow-ups done by their deadline vs after it, and those overdue right now."""
     on_time = Q(deadline__isnull=False, completed_at__lte=F("deadline")) | Q(
         deadline__isnull=True, completed_at__lte=F("due_at") + NO_DEADLINE_GRACE
@@ -187,10 +204,7 @@ def punctuality(user: User, now: datetime) -> list[Bar]:
     figures = mine.filter(status=FollowUp.Status.DONE, completed_at__isnull=False).aggregate(
         done=Count("pk"), on_time=Count("pk", filter=on_time)
     )
-    overdue = mine.filter(status=FollowUp.Status.PENDING).filter(
-        Q(deadline__lt=now) | Q(deadline__isnull=True, due_at__lt=now - NO_DEADLINE_GRACE)
-    )
-    overdue_count = overdue.count()
+    overdue_count = (pending or pending_figures(user, now))["overdue"]
     total = figures["done"] + overdue_count
     return [
         Bar("Done on time", figures["on_time"], total, "success"),

@@ -13,11 +13,12 @@ from followups.stats import summary as stats
 def stats_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Funnel, reply speed against the 48-hour target, feedback answers, punctuality."""
     now = timezone.now()
+    pending = stats.pending_figures(request.user, now)
     context = {
         "funnel": stats.pipeline_funnel(request.user),
-        "reply_speed": stats.reply_speed(request.user, now),
+        "reply_speed": stats.reply_speed(request.user, now, pending=pending),
         "feedback": stats.feedback_answers(request.user),
-        "punctuality": stats.punctuality(request.user, now),
+        "punctuality": stats.punctuality(request.user, now, pending=pending),
         "target_hours": stats.REPLY_TARGET_HOURS,
     }
     return render(request, "followups/stats/stats.html", context)

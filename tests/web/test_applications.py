@@ -142,6 +142,70 @@ def test_a_full_column_shows_its_newest_applications_and_counts_them_all(alice, 
     assert ">Wishlist role<" in page.split('id="column-wishlist"')[1]
 
 
+def test_a_board_with_one_status_shows_its_cards_newest_first(alice, alice_client):
+    for day in (3, 9, 1, 7):
+        make_application(alice, title=f"Role {day}", applied_on=date(2026, 10, day))
+    page = alice_client.get(reverse("crm:application-board")).content.decode()
+    column = page.split('id="column-applied"')[1].split('id="column-interviewing"')[0]
+    titles = [link.split("</a>")[0].split(">")[-1] for link in column.split("fw-semibold")[1:]]
+    assert titles == ["Role 9", "Role 7", "Role 3", "Role 1"]
+
+
+def test_a_card_shows_what_the_posting_says_and_its_texts_as_typed(alice, alice_client):
+    company = make_company(alice, name="Smith & <Sons>")
+    make_application(
+        alice,
+        company=company,
+        title='Lead "R&D" <Engineer>',
+        status=JobApplication.Status.INTERVIEWING,
+        applied_on=date(2026, 9, 4),
+        location="Berlin, DE",
+        remote=JobApplication.Remote.HYBRID,
+        salary_min=70000,
+        salary_max=90000,
+        salary_currency="EUR",
+        closing_date=date(2026, 12, 3),
+    )
+    make_application(alice, title="Bare role", status=JobApplication.Status.WISHLIST)
+    page = alice_client.get(reverse("crm:application-board")).content.decode()
+    column = page.split('id="column-interviewing"')[1].split('id="column-offer"')[0]
+    assert ">Lead &quot;R&amp;D&quot; &lt;Engineer&gt;</a>" in column
+    assert "Smith &amp; &lt;Sons&gt; · applied Sep 4</div>" in column
+    assert '<span class="d-block">Berlin, DE · Hybrid</span>' in column
+    assert '<span class="d-block">70,000–90,000 EUR</span>' in column
+    assert '<span class="d-block">Closes 3 Dec</span>' in column
+    assert "New status of Lead &quot;R&amp;D&quot; &lt;Engineer&gt; at Smith &amp;" in column
+    assert '<option value="interviewing" selected>Interviewing</option>' in column
+    wishlist = page.split('id="column-wishlist"')[1].split('id="column-applied"')[0]
+    assert ">Bare role</a>" in wishlist and "posting-facts" not in wishlist
+    assert "applied" not in wishlist.split(">Bare role</a>")[1].split("</div>")[0]
+
+
+@time_machine.travel(NOW)
+def test_the_board_marks_silent_applications_no_response(alice, alice_client):
+    make_application(alice, title="Silent Role", applied_on=date(2026, 10, 1))
+    answered = make_application(alice, title="Answered Role", applied_on=date(2026, 10, 1))
+    make_interaction(
+        alice,
+        application=answered,
+        direction=Interaction.Direction.INBOUND,
+        kind=Interaction.Kind.OTHER,
+        occurred_at=NOW - timedelta(days=20),
+    )
+    answered.refresh_from_db()
+    answered.status = JobApplication.Status.APPLIED  # an inbound may have moved it
+    answered.save()
+    make_application(alice, title="Fresh Role", applied_on=date(2026, 11, 20))
+    page = alice_client.get(reverse("crm:application-board")).content.decode()
+    cards = {
+        title: page.split(f">{title}</a>")[1].split("</li>")[0]
+        for title in ("Silent Role", "Answered Role", "Fresh Role")
+    }
+    assert NO_RESPONSE_BADGE in cards["Silent Role"]
+    assert NO_RESPONSE_BADGE not in cards["Answered Role"]
+    assert NO_RESPONSE_BADGE not in cards["Fresh Role"]
+
+
 def test_board_makes_the_same_number_of_queries_for_10_and_1000_applications(
     alice, alice_client, django_assert_max_num_queries
 ):
