@@ -12,7 +12,9 @@ Imports the same archive (bench_linkedin_archive.py's: connections, and messages
 them) into a fresh user: once as the in-request confirm does (plan and commit under the
 owner's lock, one transaction), once as the worker does (a job run by run_import, each
 batch's transaction timed). Prints the seconds in all and the longest time one
-transaction held the lock: what another writer (a save, the scheduler) waits at most.
+transaction held the lock: what another writer (a save, the scheduler) waits at most;
+and the rules step's (the confirmed rejections and the rules on the latest messages)
+seconds, batches and longest batch.
 With --take-back, also the time to take the worker's finished import back out (what a
 failure in its last part costs). With --cadence, the user has every connection as a
 contact on a check-in cadence already, so the last part runs the rules for each of them.
@@ -76,13 +78,14 @@ def in_request(path: Path, cadence: int) -> tuple[float, float]:
     return total, total
 
 
-def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, float, int, float | None]:
+def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, list, list, float | None]:
     user = User.objects.create_user(f"bench-job-{secrets.token_hex(4)}")
     if cadence:
         with_contacts(user, cadence)
     token = importers.stage_upload(user, raw)
     job = ImportJob.objects.create(owner=user, kind="archive", token=token, file_name="a.zip")
-    total, held = run_timed(job)
+    parts: list[str] = []
+    total, held = run_timed(job, parts)
     assert Interaction.objects.filter(owner=user).exists()
     back = None
     if take_back:
@@ -92,7 +95,7 @@ def in_worker(raw: bytes, take_back: bool, cadence: int) -> tuple[float, float, 
         back = time.perf_counter() - started
         assert not Interaction.objects.filter(owner=user).exists()
     user.delete()
-    return total, max(held), len(held), back
+    return total, held, parts, back
 
 
 def main() -> None:
@@ -114,13 +117,17 @@ def main() -> None:
     for round_ in range(1, args.rounds + 1):
         cadence = args.connections if args.cadence else 0
         request_total, request_held = in_request(path, cadence)
-        worker_total, worker_held, batches, back = in_worker(raw, args.take_back, cadence)
+        worker_total, held, parts, back = in_worker(raw, args.take_back, cadence)
+        worker_held = max(held)
+        # The confirmed rejections and the rules: one part on main, two since.
+        rules = [s for s, part in zip(held, parts, strict=True) if part in ("rejections", "rules")]
         print(
             f"round {round_}: in the request {request_total:.1f} s, the lock held "
-            f"{request_held:.2f} s; in the worker {worker_total:.1f} s in {batches} "
+            f"{request_held:.2f} s; in the worker {worker_total:.1f} s in {len(held)} "
             f"batches, the longest {worker_held:.2f} s (lock held "
             f"{request_held / worker_held:.0f}x shorter, {worker_total / request_total:.2f}x "
-            f"the time in all)"
+            f"the time in all); the rules step {sum(rules):.1f} s in {len(rules)} batches, "
+            f"the longest {max(rules, default=0):.2f} s"
             + (f"; take-back {back:.1f} s" if back is not None else "")
             + f"; load {os.getloadavg()}"
         )

@@ -258,9 +258,10 @@ class ImportJob(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
     # An archive is written part by part (connections, applications, messages,
-    # invitations, then the rules): `part` is the one in progress, `position` a row index
-    # within it, `done` the rows written over all parts (its progress), and `carry` what
-    # a later part needs from the earlier batches (the confirmed rejections, saved last).
+    # invitations, the confirmed rejections, then the rules): `part` is the one in
+    # progress, `position` a row (or message) index within it, `done` the rows written
+    # over all parts (its progress), and `carry` what a later part needs from the earlier
+    # batches (the confirmed rejections, the latest messages the rules run on).
     part = models.CharField(max_length=20, blank=True, default="")
     done = models.PositiveIntegerField(default=0)
     carry = models.JSONField(default=dict, blank=True)
@@ -310,3 +311,40 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 100 if self.state == self.State.DONE else 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def rules_progress(self) -> tuple[str, int, int] | None:
+        """An archive's last two parts, which write no rows of the file: (what, done,
+        of how many) for its page, None otherwise."""
+        if self.kind != self.Kind.ARCHIVE or self.finished:
+            return None
+        if self.part == "rejections":
+            total = len(self.carry.get("rejections", []))
+            return ("Saving the rejections you confirmed", min(self.position, total), total)
+        if self.part == "rules":
+            total = len(self.carry.get("latest", []))
+            return (
+                "Applying the follow-up rules to each contact’s latest messages",
+                min(self.position, total),
+                total,
+            )
+        return None
+
+
+class ImportRuleChanges(models.Model):
+    """What the follow-up rules created and changed in one batch of an ImportJob
+    (crm/undo.py's record: follow-ups, their history, contacts' cadences, applications),
+    so a take-back puts the rows that were there before the import back as they were.
+    One row per batch, written in the batch's transaction: appending keeps each batch's
+    write its own size however long the job runs."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rule_changes")
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "import rule changes"
+
+    def __str__(self) -> str:
+        return f"Rule changes of import {self.job_id}"

@@ -9,7 +9,10 @@ class CrmConfig(AppConfig):
     verbose_name = "Job search"
 
     def ready(self) -> None:
-        from crm import checks  # noqa: F401 (registers the system checks)
+        from crm import (
+            checks,  # noqa: F401 (registers the system checks)
+            undo,  # noqa: F401 (connects its save receivers)
+        )
         from crm.accounts import narrow_job_seekers_group
 
         # After every app's permissions exist (sender=None would run once per app).

@@ -25,6 +25,7 @@ request (one batch's worth of rows holds the lock no longer than a worker's batc
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -60,8 +61,9 @@ from contacts.importers.linkedin import LinkedInPlan, commit_linkedin, plan_link
 from contacts.importers.plan import ImportPlan, ImportResult, Journal
 from contacts.importers.staging import discard_staged, load_staged, staged_path
 from contacts.importers.values import company_key
-from contacts.models import ImportJob, Interaction
+from contacts.models import ImportJob, ImportRuleChanges, Interaction
 from contacts.signals import interactions_imported
+from crm import undo
 from crm.concurrency import atomic_for_owner
 from crm.models import Company, JobApplication
 from crm.storage import storage_fault
@@ -74,6 +76,18 @@ TASK = "contacts.tasks.run_import"
 FIRST_BATCH_ROWS = 25
 MIN_BATCH_ROWS = 10
 ALREADY_RUNNING = "An import is already running in this account; wait until it has finished."
+# What the follow-up rules write as an import's rows are saved, recorded batch by batch
+# (crm/undo.py) so a take-back undoes it: the follow-ups and history rows they create,
+# and the old values of the follow-ups (completed, cancelled, moved), contacts (R5's
+# cadence) and applications (R1's rejected) they change.
+RULES_CREATE = ("followups.followup", "followups.followupevent")
+RULES_CHANGE = ("followups.followup", "contacts.contact", "crm.jobapplication")
+# Interactions handed to the rules at a time within a batch of the archive's rules part;
+# the batch ends before the next call would take it past IMPORT_BATCH_SECONDS. About 9 ms
+# an interaction whose contact has a pending follow-up or a cadence (bench/README.md),
+# several times that on a loaded machine: 5 keeps one call well under the batch's time,
+# and the call's own two queries (which contacts the rules can act on) cost little.
+RULES_CHUNK = 5
 
 
 def in_request_max_rows() -> int:
@@ -204,11 +218,9 @@ def _run(job: ImportJob) -> str:
         begin, end = job.position, min(job.position + size, job.rows_total)
         started = time.monotonic()
         try:
-            with atomic_for_owner(job.owner):
+            with atomic_for_owner(job.owner), _rules_recorded(job):
                 journal = Journal()
-                last_followup = _followups().filter(owner=job.owner).order_by("-pk").first()
                 result = write_batch(_batch_of(plan, job.position, end), journal)
-                _add_followups(journal, job.owner, last_followup.pk if last_followup else 0)
                 job.created += journal.created
                 job.changed += journal.changed
                 job.counts = _added(job.counts, result)
@@ -233,8 +245,11 @@ def _run(job: ImportJob) -> str:
 
 # In this order, as commit_archive writes them: the messages find the contacts the
 # connections created, and the rules run once everything is in.
-ARCHIVE_PARTS = ("connections", "applications", "messages", "invitations", "rules")
+ARCHIVE_PARTS = ("connections", "applications", "messages", "invitations", "rejections", "rules")
 INTERACTION = "contacts.interaction"
+# The parts whose rows go through save(), so the rules run (messages and invitations are
+# written in bulk: no rule sees them until the rules part).
+RULE_PARTS = ("applications", "rejections", "rules")
 
 
 class _Pace:
@@ -257,9 +272,10 @@ class _Pace:
 def _run_archive(job: ImportJob) -> str:
     """Writes an archive as commit_archive does, in batches: the connections, the jobs
     files' applications, then messages and invitations streamed from the staged zip (a
-    resumed task skips the rows of the part it had done: `position`), and last, in one
-    transaction, the confirmed rejections and the rules on each contact's latest
-    messages."""
+    resumed task skips the rows of the part it had done: `position`), then the confirmed
+    rejections, and last the rules on each contact's latest messages, those two also in
+    batches of about IMPORT_BATCH_SECONDS (what the rules change is recorded with each
+    batch, so a take-back undoes it)."""
     try:
         plan = _plan(job)
         assert isinstance(plan, ArchivePlan)  # the confirm saw one
@@ -323,8 +339,22 @@ def _archive_batches(job: ImportJob, plan: ArchivePlan, pace: _Pace) -> Iterator
             _archive_batch(job, write, end - job.position, pace)
             yield
         return
+    if job.part == "rejections":
+        if "latest" not in job.carry:
+            # Before any rejection is saved: the rules part runs on the latest messages
+            # the bulk parts wrote, as commit_archive does.
+            job.carry = {**job.carry, "latest": _latest_messages(job)}
+            job.save(update_fields=["carry", "updated_at"])
+        kept = job.carry.get("rejections", [])
+        while job.position < len(kept):
+            _timed_batch(job, kept, _save_rejections)
+            yield
+        return
     if job.part == "rules":
-        _archive_batch(job, lambda journal: _run_rules(job), 0, pace)
+        latest = job.carry.get("latest", [])
+        while job.position < len(latest):
+            _timed_batch(job, latest, _run_rules)
+            yield
         return
     # Messages and invitations: streamed, never held whole.
     contacts = contacts_by_profile(owner)
@@ -351,31 +381,65 @@ def _archive_batch(job: ImportJob, write: Callable[[Journal], int], rows: int, p
     """One batch in its own transaction, recording with its rows how far the job got and
     what it wrote (a re-run resumes exactly after it; a failure takes it back)."""
     started = time.monotonic()
-    with atomic_for_owner(job.owner):
+    with atomic_for_owner(job.owner), _rules_recorded(job, job.part in RULE_PARTS):
         journal = Journal()
-        last_followup = _followups().filter(owner=job.owner).order_by("-pk").first()
         job.done += write(journal)
-        _add_followups(journal, job.owner, last_followup.pk if last_followup else 0)
         job.created += journal.created
         job.changed += journal.changed
         job.position += rows
         job.save(
             update_fields=[
-                "created", "changed", "counts", "position", "done", "carry", "state",
-                "finished_at", "updated_at",
+                "created", "changed", "counts", "position", "done", "carry", "updated_at",
             ]
         )  # fmt: skip
     pace.took(rows, time.monotonic() - started)
 
 
-def _run_rules(job: ImportJob) -> int:
-    """The confirmed rejections, saved one by one (the rejection rules run), then the
-    rules on each contact's latest inbound and latest outbound message the job wrote:
-    what commit_archive does once every message is in."""
+def _timed_batch(
+    job: ImportJob, items: list, handle: Callable[[ImportJob, list, Journal], None]
+) -> None:
+    """One batch of the rejections or the rules part: `items` from `position` on, handed
+    to `handle` RULES_CHUNK at a time while the next call (as slow as the slowest so
+    far) still ends within IMPORT_BATCH_SECONDS, at most IMPORT_BATCH_ROWS, in one
+    transaction that records how far it got, what the rules changed, and the rows it
+    wrote."""
+    started, limit, target = time.monotonic(), batch_rows(), batch_seconds()
+    with atomic_for_owner(job.owner), _rules_recorded(job):
+        journal = Journal()
+        end, slowest = job.position, 0.0
+        while end < len(items) and end - job.position < limit:
+            chunk = items[end : end + min(RULES_CHUNK, limit - (end - job.position))]
+            before = time.monotonic()
+            handle(job, chunk, journal)
+            end += len(chunk)
+            now = time.monotonic()
+            slowest = max(slowest, now - before)
+            if now - started + slowest >= target:
+                break  # the next call could take the batch past its time
+        job.created += journal.created
+        job.position = end
+        job.save(update_fields=["created", "counts", "position", "updated_at"])
+
+
+def _save_rejections(job: ImportJob, kept: list[dict], journal: Journal) -> None:
+    """The confirmed rejections, saved one by one: the rejection rules run (counted in
+    `done` with their batch of messages already)."""
     result = ArchiveResult()
-    confirmed = [_unkept(job.owner, kept) for kept in job.carry.get("rejections", [])]
-    save_rejections(confirmed, result)  # counted in `done` with their batch already
+    confirmed = [_unkept(job.owner, each) for each in kept]
+    save_rejections(confirmed, result)
+    journal.created.extend(_runs(INTERACTION, [interaction.pk for interaction in confirmed]))
     job.counts = _added(job.counts, result)
+
+
+def _run_rules(job: ImportJob, pks: list[int], journal: Journal) -> None:
+    """The rules on these latest messages, as commit_archive runs them."""
+    chosen = list(Interaction.objects.filter(owner=job.owner, pk__in=pks).order_by("pk"))
+    interactions_imported.send(sender=Interaction, interactions=chosen)
+
+
+def _latest_messages(job: ImportJob) -> list[int]:
+    """The pks of each contact's latest inbound and latest outbound message the bulk
+    parts wrote: what the rules run on (the rest would change nothing they read)."""
     latest: dict[tuple[int, str], tuple] = {}  # (contact, direction) → (time, pk)
     for first, last in _job_interaction_runs(job):
         for low in range(first, last + 1, BATCH_SIZE):
@@ -389,13 +453,20 @@ def _run_rules(job: ImportJob) -> int:
                 slot = (contact_id, direction)
                 if slot not in latest or occurred_at > latest[slot][0]:
                     latest[slot] = (occurred_at, pk)
-    pks = [pk for _, pk in latest.values()]
-    for start in range(0, len(pks), BATCH_SIZE):
-        chosen = Interaction.objects.filter(owner=job.owner, pk__in=pks[start : start + BATCH_SIZE])
-        interactions_imported.send(sender=Interaction, interactions=list(chosen))
-    # Done with the rules' changes: no take-back may follow them (it would not undo them).
-    job.state, job.finished_at = ImportJob.State.DONE, timezone.now()
-    return 0
+    return [pk for _, pk in latest.values()]
+
+
+@contextlib.contextmanager
+def _rules_recorded(job: ImportJob, recorded: bool = True) -> Iterator[None]:
+    """Records what the rules change inside the block, and keeps the record with the
+    batch (in its transaction: the block runs inside it)."""
+    if not recorded:
+        yield
+        return
+    with undo.recording(RULES_CHANGE, RULES_CREATE) as log:
+        yield
+    if log:
+        ImportRuleChanges.objects.create(owner=job.owner, job=job, changes=log.as_json())
 
 
 def _runs(label: str, pks: list[int]) -> list[list]:
@@ -485,21 +556,6 @@ def _followups():
     return JobApplication._meta.get_field("followups").related_model._default_manager  # type: ignore[union-attr]
 
 
-def _add_followups(journal: Journal, owner: User, after_pk: int) -> None:
-    """Adds to the journal the follow-ups the rules scheduled in this batch for the
-    applications it created or changed (an application changed to applied gets its
-    check), so take_back removes them too."""
-    applications = [
-        pk for label, pk, *_ in journal.created + journal.changed if label == "crm.jobapplication"
-    ]
-    for start in range(0, len(applications), 500):
-        journal.add(
-            _followups().filter(
-                owner=owner, pk__gt=after_pk, application_id__in=applications[start : start + 500]
-            )
-        )
-
-
 def _added(counts: dict, result: ImportResult) -> dict:
     return {name: counts.get(name, 0) + value for name, value in dataclasses.asdict(result).items()}
 
@@ -533,9 +589,52 @@ TAKE_BACK_ORDER = ("contacts.contact", "crm.jobapplication", "crm.company")
 
 
 def take_back(job: ImportJob) -> None:
-    """Deletes every row the job created (the follow-ups the rules scheduled for its
-    applications first) and puts back the old values of every row it changed (newest
-    first), scoped to the owner, a batch per transaction; then forgets both lists."""
+    """Puts the account back as it was before the job, scoped to the owner, a batch per
+    transaction, undoing the newest first: what the rules did in the job's batches (the
+    follow-ups and history rows they created are deleted; the fields they changed on
+    rows that were there before, a follow-up completed, cancelled or moved, a contact's
+    cadence, an application's status, get their old values), then what the job wrote
+    itself (the rows it created are deleted, the rows it changed get their old values
+    through save()). The rules fire again as rows go and come back (a deleted message,
+    an application saved with its old status): what they do to follow-ups then is
+    recorded and undone too. Then forgets what it undid."""
+    owner = job.owner
+    logs = list(
+        ImportRuleChanges.objects.filter(owner=owner, job=job).values_list("changes", flat=True)
+    )
+    for log in reversed(logs):
+        with transaction.atomic():
+            undo.delete_created(owner.pk, log)
+    for log in reversed(logs):  # the oldest log's values written last
+        with transaction.atomic():
+            undo.restore_changed(owner.pk, log)
+    with undo.recording(("followups.followup",), RULES_CREATE) as during:
+        _take_back_rows(job)
+    # Of what the rules did meanwhile, the changes to rows the job's rules had changed
+    # (restored above) are undone; a follow-up the user made from an imported message
+    # meanwhile is cancelled with it, as deleting a message always does.
+    again, restored = (
+        during.as_json(),
+        {(label, pk) for log in logs for label, pk, _ in log["changed"]},
+    )
+    again["changed"] = [entry for entry in again["changed"] if tuple(entry[:2]) in restored]
+    with transaction.atomic():
+        undo.undo(owner.pk, [again])
+    ImportRuleChanges.objects.filter(owner=owner, job=job).delete()
+    job.created = []
+    job.changed = []
+    job.counts = {}
+    job.position = 0
+    job.done = 0
+    job.carry = {}
+    job.save(
+        update_fields=["created", "changed", "counts", "position", "done", "carry", "updated_at"]
+    )
+
+
+def _take_back_rows(job: ImportJob) -> None:
+    """Deletes every row the job created and puts back the old values of every row it
+    changed (newest first)."""
     created: dict[str, list[int]] = defaultdict(list)
     interactions = []
     for label, pk, *last in job.created:
@@ -544,6 +643,7 @@ def take_back(job: ImportJob) -> None:
         else:
             created[label].append(pk)
     size = batch_rows()
+    # Follow-ups a job's record named before the rules had one (jobs queued before it).
     for start in range(0, len(followups := created.pop("followups.followup", [])), size):
         with transaction.atomic():
             _followups().filter(owner=job.owner, pk__in=followups[start : start + size]).delete()
@@ -574,25 +674,16 @@ def take_back(job: ImportJob) -> None:
                     # it. A contact's go with the contact (CASCADE).
                     _followups().filter(owner=job.owner, application_id__in=batch).delete()
                 model._default_manager.filter(pk__in=batch, owner=job.owner).delete()
-    job.created = []
-    job.changed = []
-    job.counts = {}
-    job.position = 0
-    job.done = 0
-    job.carry = {}
-    job.save(
-        update_fields=["created", "changed", "counts", "position", "done", "carry", "updated_at"]
-    )
 
 
 def _delete_bulk_written(owner: User, low: int, high: int) -> None:
     """Deletes the owner's interactions low..high, an archive's messages written in bulk.
 
-    No rule ever ran on them (bulk_create; the part that runs the rules is the job's last
-    transaction, and it finishes the job), so they go as they came, in one DELETE: through
-    delete() each would run the rules for a deleted interaction (5 ms a row: 28 s for
-    6,000, bench/README.md). Those something points at since (the user logged a reply
-    to one, a feedback theme...) still go through delete(), rules and on_delete included.
+    They go as they came, in one DELETE: through delete() each would run the rules for a
+    deleted interaction (5 ms a row: 28 s for 6,000, bench/README.md). What the rules did
+    with them (the rules part, the confirmed rejections) is in the job's rule record and
+    undone by take_back. Those something points at since (the user logged a reply to one,
+    a feedback theme...) still go through delete(), rules and on_delete included.
     """
     chunk = Interaction.objects.filter(owner=owner, pk__gte=low, pk__lte=high)
     pointed_at: set[int] = set()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from contacts.models import Contact, Interaction
+from crm import undo
 from crm.models import JobApplication
 from crm.security.dates import validate_sane_date
 
@@ -261,6 +262,7 @@ class FollowUp(models.Model):
             return False
         changes = {"status": new_status, **(changes or {}), "updated_at": now}
         with transaction.atomic():
+            undo.note_change(self)  # an UPDATE sends no signal (crm/undo.py)
             updated = type(self).objects.filter(pk=self.pk, status=old_status).update(**changes)
             if updated != 1:
                 # Someone else moved it first; show the caller the row as it is now.

@@ -21,10 +21,12 @@ from django_q.models import OrmQ
 from contacts import importers
 from contacts.importers import jobs
 from contacts.models import Contact, ImportJob, Interaction
+from contacts.signals import interactions_imported
 from contacts.tasks import run_import
 from crm.models import Company, JobApplication
 from followups.models import FollowUp
 from tests.factories import PASSWORD, make_application, make_company, make_contact, make_user
+from tests.imports.test_import_jobs import followups_as_they_are
 from tests.imports.test_import_linkedin_archive import (
     CONNECTIONS,
     INVITATIONS,
@@ -53,10 +55,11 @@ def person(n: int) -> str:
     return f"https://www.linkedin.com/in/person-{n}"
 
 
-def big_archive() -> bytes:
+def big_archive(*, tom_first: bool = False) -> bytes:
     """Priya and Tom of the small archive's tests and 6 more connections; 18 messages
     (Priya's no among them) and 2 invitations with contacts, a stranger's left out, and 2
-    jobs: 30 rows to write."""
+    jobs: 30 rows to write. `tom_first`: Tom's message first in the file (so the rules
+    see it in their first batch)."""
     connections = CONNECTIONS + [
         [f"First{n}", f"Last{n}", person(n), "", f"Firm {n % 3}", "Engineer", "05 Nov 2024"]
         for n in range(6)
@@ -78,6 +81,8 @@ def big_archive() -> bytes:
         ["c-s", "", "Some Stranger", "https://www.linkedin.com/in/stranger", "Alice Me", ME,
          "2026-08-04 10:00:00 UTC", "", "Buy my course", "INBOX", "", "No"],
     ]  # fmt: skip
+    if tom_first:
+        messages.insert(1, messages.pop(-2))
     invitations = INVITATIONS + [
         ["First1", "Alice Me", "2/2/26, 9:00 AM", "Hello", "INCOMING", person(1), ME],
     ]
@@ -126,8 +131,8 @@ def upload(client: Client, content: bytes) -> str:
     return preview.text
 
 
-def rejection_key(user) -> str:
-    plan = importers.plan_archive(user, big_archive())
+def rejection_key(user, content: bytes | None = None) -> str:
+    plan = importers.plan_archive(user, content or big_archive())
     (candidate,) = plan.rejection_candidates
     return candidate.key
 
@@ -135,7 +140,7 @@ def rejection_key(user) -> str:
 def confirm(client: Client, user, content: bytes | None = None, *, rejection: bool = True):
     """Upload, preview, then confirm with Priya's no ticked, as a person does."""
     upload(client, content or big_archive())
-    data = {"rejection": rejection_key(user)} if rejection else {}
+    data = {"rejection": rejection_key(user, content)} if rejection else {}
     return client.post(reverse("contacts:import-preview", kwargs={"kind": "linkedin"}), data)
 
 
@@ -349,10 +354,11 @@ def test_an_archive_task_handed_out_twice_imports_once(alice, small_batches, que
     assert Interaction.objects.filter(owner=alice).count() == 20
     job.refresh_from_db()
     assert (job.counts["messages"], job.counts["invitations"]) == (18, 2)
-    # The record of the bulk-written messages is a run of pks per batch, not a row each.
+    # The record of the bulk-written messages is a run of pks per batch, not a row each;
+    # the no, saved in its own step, is one more.
     runs = [entry for entry in job.created if entry[0] == "contacts.interaction"]
-    assert len(runs) <= 6
-    assert sum(last - first + 1 for _, first, last in runs) == 19  # all but the no
+    assert len(runs) <= 7
+    assert sum(last - first + 1 for _, first, last in runs) == 20
 
 
 def test_an_archive_task_run_again_after_its_worker_died_resumes_where_it_stopped(
@@ -427,3 +433,130 @@ def test_a_failed_archive_takes_back_a_message_the_user_used_meanwhile(
     assert not Contact.objects.filter(owner=alice).exists()
     (kept,) = FollowUp.objects.filter(owner=alice)
     assert (kept.kind, kept.source) == ("custom", None)
+
+
+# The rules part, in batches ------------------------------------------------------------
+
+
+class RulesCalls(list):
+    """The pks of the messages each call of the rules got (one call per batch of 4), and
+    a hook run after each call, inside its batch: `then(number of the call)`."""
+
+    def then(self, number: int) -> None:
+        pass
+
+
+@pytest.fixture
+def rules_calls():
+    calls = RulesCalls()
+
+    def receiver(sender, interactions, **kwargs):
+        calls.append([i.pk for i in interactions])
+        calls.then(len(calls))
+
+    interactions_imported.connect(receiver, dispatch_uid="test_rules_calls")
+    yield calls
+    interactions_imported.disconnect(dispatch_uid="test_rules_calls")
+
+
+def history(owner) -> list[tuple]:
+    return sorted(
+        (f.kind, f.status, f.due_at, f.contact.linkedin_url if f.contact else "",
+         tuple(e.reason for e in f.events.order_by("pk")))
+        for f in FollowUp.objects.filter(owner=owner).select_related("contact")
+    )  # fmt: skip
+
+
+def test_a_failure_in_the_rules_part_puts_tom_s_follow_ups_back_as_they_were(
+    alice, small_batches, rules_calls
+):
+    existing_rows(alice)
+    tom = Contact.objects.get(owner=alice, linkedin_url=TOM)
+    nudge = FollowUp.objects.get(contact=tom, kind="feedback_nudge")
+    check_in = FollowUp.objects.get(contact=tom, kind="check_in", status="pending")
+    before, left_before = followups_as_they_are(alice), what_the_import_left(alice)
+    cancelled_in: list[int] = []
+
+    def then(number: int) -> None:
+        nudge.refresh_from_db()
+        if nudge.status == "cancelled" and not cancelled_in:
+            cancelled_in.append(number)
+        elif cancelled_in:  # a later batch, once that one had committed
+            raise OperationalError("database or disk is full")
+
+    rules_calls.then = then
+    client = signed_in("alice")
+
+    confirm(client, alice, big_archive(tom_first=True))
+
+    # The first batch of the rules answered Tom's nudge and moved his check-in, and
+    # committed; the second failed.
+    assert cancelled_in == [1] and len(rules_calls) == 2
+    job = ImportJob.objects.get()
+    page = job_page(client, job)
+    assert "Not imported" in page and "is full: free space on it" in page
+    # His nudge is pending again and his check-in due when it was, each with the
+    # history it had, not a row more; nothing of the archive is left.
+    assert followups_as_they_are(alice) == before
+    check_in.refresh_from_db()
+    assert (check_in.status, check_in.source, check_in.notified_at) == ("pending", None, None)
+    assert what_the_import_left(alice) == left_before
+    assert not job.rule_changes.exists()
+
+
+def test_the_rules_part_commits_in_batches_and_resumes_without_running_a_rule_twice(
+    settings, monkeypatch, rules_calls
+):
+    settings.IMPORT_IN_REQUEST_MAX_ROWS = 1000
+    reference = make_user("reference")
+    existing_rows(reference)
+    confirm(signed_in("reference"), reference)
+    rules_calls.clear()
+    settings.IMPORT_IN_REQUEST_MAX_ROWS, settings.IMPORT_BATCH_ROWS = 5, 4
+    alice = make_user("alice")
+    existing_rows(alice)
+    monkeypatch.setattr(Conf, "SYNC", False)
+    client = signed_in("alice")
+    confirm(client, alice)
+    job = ImportJob.objects.get()
+    transactions: list[str] = []  # the part of each batch's transaction
+    real_atomic = jobs.atomic_for_owner
+
+    def atomic_for_owner(owner):
+        transactions.append(ImportJob.objects.get(pk=job.pk).part)
+        return real_atomic(owner)
+
+    monkeypatch.setattr(jobs, "atomic_for_owner", atomic_for_owner)
+    pages: list[str] = []
+
+    def then(number: int) -> None:
+        pages.append(job_page(client, job, htmx=True))
+        if number == 3:
+            raise SystemExit()  # the worker is killed in the rules' third batch
+
+    rules_calls.then = then
+    with pytest.raises(SystemExit):
+        run_import(job.pk)
+    job.refresh_from_db()
+    latest = job.carry["latest"]
+    assert (job.state, job.part, job.position) == ("writing", "rules", 8)
+    assert len(latest) > 8
+    assert (
+        f"Applying the follow-up rules to each contact’s latest messages: 4 of {len(latest)}"
+        in (pages[1])
+    )
+    del rules_calls.then
+
+    with time_machine.travel(NOW + timedelta(minutes=16), tick=False):
+        assert run_import(job.pk) == "done"  # qcluster hands the task out again
+
+    # One transaction per batch of 4 messages, the killed one included.
+    assert transactions.count("rules") == 3 + (len(latest) - 8 + 3) // 4
+    # Each latest message went through the rules once in a committed batch: the two
+    # batches before the kill, then the rest from where they stopped (the killed
+    # batch's, rolled back, again).
+    committed = rules_calls[:2] + rules_calls[3:]
+    assert sorted(pk for call in committed for pk in call) == sorted(latest)
+    assert rules_calls[3] == rules_calls[2]
+    assert what_the_import_left(alice) == what_the_import_left(reference)
+    assert history(alice) == history(reference)

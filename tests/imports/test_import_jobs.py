@@ -278,6 +278,67 @@ def test_a_job_whose_third_batch_meets_a_full_disk_leaves_nothing_behind(
     assert (job.state, job.created, job.changed, job.position) == ("failed", [], [], 0)
 
 
+def followups_as_they_are(owner) -> list[tuple]:
+    """Every field of each of the owner's follow-ups but updated_at, with its history."""
+    names = [f.attname for f in FollowUp._meta.concrete_fields if f.attname != "updated_at"]
+    return [
+        (
+            {name: getattr(followup, name) for name in names},
+            [
+                (e.pk, e.old_status, e.new_status, e.reason, e.interaction_id, e.at)
+                for e in followup.events.order_by("pk")
+            ],
+        )
+        for followup in FollowUp.objects.filter(owner=owner).order_by("pk")
+    ]
+
+
+def test_a_failed_job_puts_back_the_follow_ups_its_rules_cancelled_or_moved(
+    alice, small_batches, monkeypatch
+):
+    # Two applications alice has, each with its status check pending (R8). The file's
+    # first batch moves one to interviewing (its check is cancelled) and the other's
+    # date (its check moves); the third batch meets a full disk.
+    applied = NOW.date() - timedelta(days=3)
+    sre = make_application(alice, company=make_company(alice, name="Acme"), title="SRE",
+                           applied_on=applied)  # fmt: skip
+    analyst = make_application(alice, company=make_company(alice, name="Globex"),
+                               title="Analyst", applied_on=applied)  # fmt: skip
+    before = followups_as_they_are(alice)
+    assert [f["kind"] for f, _ in before] == ["application_check"] * 2
+    seen = []
+    real = jobs.write_batch
+
+    def write_batch(plan, journal):
+        seen.append(sorted((f.status, f.due_at) for f in FollowUp.objects.filter(owner=alice)))
+        if len(seen) == 3:
+            raise OperationalError("database or disk is full")
+        return real(plan, journal)
+
+    monkeypatch.setattr(jobs, "write_batch", write_batch)
+    client = signed_in("alice")
+
+    confirm(
+        client,
+        "applications",
+        applications_csv(
+            10, first="Acme,SRE,Interviewing,2026-11-17\nGlobex,Analyst,Applied,2026-11-12"
+        ),
+    )
+
+    # The first batch's rules had cancelled the one and moved the other, for good.
+    assert seen[1][0][0] == "cancelled" and seen[1][1][1] != before[1][0]["due_at"]
+    job = ImportJob.objects.get()
+    assert "Not imported" in job_page(client, job)
+    # Both checks are back as they were: pending, due when they were, the same history;
+    # no second check was made for the application put back to applied.
+    assert followups_as_they_are(alice) == before
+    sre.refresh_from_db()
+    analyst.refresh_from_db()
+    assert (sre.status, sre.applied_on, analyst.applied_on) == ("applied", applied, applied)
+    assert not job.rule_changes.exists()
+
+
 def test_a_job_that_crashes_midway_takes_its_rows_back_and_says_so(
     alice, small_batches, monkeypatch
 ):
