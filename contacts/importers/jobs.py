@@ -339,6 +339,11 @@ def _archive_batches(job: ImportJob, plan: ArchivePlan, pace: _Pace) -> Iterator
             _archive_batch(job, write, end - job.position, pace)
             yield
         return
+    if job.part == "rules" and "latest" not in job.carry:
+        # A job that reached the rules before they were batched (one transaction that
+        # saved the rejections too, so nothing of it committed): from the rejections on.
+        job.part, job.position = "rejections", 0
+        job.save(update_fields=["part", "position", "updated_at"])
     if job.part == "rejections":
         if "latest" not in job.carry:
             # Before any rejection is saved: the rules part runs on the latest messages

@@ -504,6 +504,43 @@ def test_a_failure_in_the_rules_part_puts_tom_s_follow_ups_back_as_they_were(
     assert not job.rule_changes.exists()
 
 
+def test_a_job_left_at_the_rules_by_the_code_before_batched_rules_still_runs_them(
+    settings, monkeypatch
+):
+    """Before the rules were batched, the rules part saved the rejections and ran the
+    rules in one transaction, with no list of latest messages kept: a job killed there
+    (nothing of the part committed) is picked up after an upgrade from the rejections on."""
+    settings.IMPORT_IN_REQUEST_MAX_ROWS = 1000
+    reference = make_user("reference")
+    existing_rows(reference)
+    confirm(signed_in("reference"), reference)
+    settings.IMPORT_IN_REQUEST_MAX_ROWS, settings.IMPORT_BATCH_ROWS = 5, 4
+    alice = make_user("alice")
+    existing_rows(alice)
+    monkeypatch.setattr(Conf, "SYNC", False)
+    confirm(signed_in("alice"), alice)
+    job = ImportJob.objects.get()
+
+    def killed(*args, **kwargs):
+        raise SystemExit()  # the worker dies before any rejection is saved
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jobs, "_save_rejections", killed)
+        with pytest.raises(SystemExit):
+            run_import(job.pk)
+    job.refresh_from_db()
+    assert (job.part, job.position) == ("rejections", 0)
+    # What the old code left: the rules part begun, no list of latest messages.
+    job.part, job.carry = "rules", {k: v for k, v in job.carry.items() if k != "latest"}
+    job.save(update_fields=["part", "carry"])
+
+    with time_machine.travel(NOW + timedelta(minutes=16), tick=False):
+        assert run_import(job.pk) == "done"
+
+    assert what_the_import_left(alice) == what_the_import_left(reference)
+    assert history(alice) == history(reference)
+
+
 def test_the_rules_part_commits_in_batches_and_resumes_without_running_a_rule_twice(
     settings, monkeypatch, rules_calls
 ):
