@@ -2,16 +2,21 @@
 (mark sent, snooze, dismiss, reopen). Other pages import rows and queries from here."""
 
 from followups.dashboard.queries import (
+    CAPPED_COUNTS_SQL,
+    COUNT_CAP,
     GROUP_COUNTS_SQL,
     GROUP_TITLES,
     ROW_FIELDS,
     ROWS_PER_GROUP,
     ROWS_PER_PAGE,
+    capped_counts,
+    count_label,
     day_bounds,
     due_count,
     group_counts,
     group_filters,
     local_midnight,
+    nav_badge,
     pending_followups,
 )
 from followups.dashboard.rows import (
@@ -35,6 +40,8 @@ from followups.dashboard.snooze import (
 )
 
 __all__ = [
+    "CAPPED_COUNTS_SQL",
+    "COUNT_CAP",
     "GROUP_COUNTS_SQL",
     "GROUP_TITLES",
     "Group",
@@ -49,6 +56,8 @@ __all__ = [
     "WEEKDAYS",
     "action_url_patterns",
     "dashboard_groups",
+    "capped_counts",
+    "count_label",
     "day_bounds",
     "draft_preview",
     "due_count",
@@ -57,6 +66,7 @@ __all__ = [
     "local_label",
     "local_midnight",
     "local_noon",
+    "nav_badge",
     "pending_followups",
     "row_context",
     "snooze_until",

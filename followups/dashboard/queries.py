@@ -134,7 +134,78 @@ def pending_followups(user: User) -> QuerySet[FollowUp]:
 
 
 def due_count(user: User, now: datetime) -> int:
-    """What the nav badge shows: pending follow-ups whose reminder time has come."""
-    return FollowUp.objects.filter(
-        owner=user, status=FollowUp.Status.PENDING, due_at__lte=now
-    ).count()
+    """What the nav badge shows: pending follow-ups whose reminder time has come, counted
+    up to COUNT_CAP (the badge says "99+" beyond: see count_label)."""
+    return (
+        FollowUp.objects.filter(owner=user, status=FollowUp.Status.PENDING, due_at__lte=now)
+        .values("pk")[:COUNT_CAP]
+        .count()
+    )
+
+
+# Bounded counts ----------------------------------------------------------------------
+
+# The page's counts stop here: "99+" tells a person as much as 9,612 does, and reading
+# at most this many index entries per count keeps the dashboard's time (and every page's
+# nav badge) flat however many follow-ups an account holds (issue 19, aim 3).
+COUNT_CAP = 100
+
+
+def count_label(count: int) -> str:
+    """A bounded count as the page shows it: "7", or "99+" once it reached COUNT_CAP."""
+    return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
+
+
+def nav_badge(count: int) -> str:
+    """What the nav's badge of due follow-ups says: nothing when none is due."""
+    return count_label(count) if count else ""
+
+
+def capped_counts(user: User, now: datetime, zone: ZoneInfo) -> dict[str, int]:
+    """Each group's count and the nav badge's ("due"), each up to COUNT_CAP: the same as
+    min(COUNT_CAP, count) of `group_filters` and of due_count, in one statement.
+
+    Each count reads at most COUNT_CAP rows off the (owner, status, due_at) index (the
+    overdue and today counts also look at each row's deadline), where group_counts reads
+    every pending row: 11-17 ms for a heavy account at 10x.
+    """
+    start_today, start_tomorrow, end_of_week = map(db_datetime, day_bounds(now, zone))
+    at = db_datetime(now)
+    owner = (user.pk, FollowUp.Status.PENDING.value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CAPPED_COUNTS_SQL,
+            [
+                *(*owner, at, start_today, at),
+                *(*owner, start_today, start_tomorrow, at, at),
+                *(*owner, start_tomorrow, end_of_week),
+                *(*owner, end_of_week),
+                *(*owner, at),
+            ],
+        )
+        overdue, today, week, later, due = cursor.fetchone()
+    return {"overdue": overdue, "today": today, "week": week, "later": later, "due": due}
+
+
+def _capped(condition: str) -> str:
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {FollowUp._meta.db_table} "
+        f"WHERE owner_id = %s AND status = %s AND {condition} LIMIT {COUNT_CAP}) AS capped)"
+    )
+
+
+# The conditions of group_filters, spelt out: overdue is due already and either due
+# before today or past its deadline (start of today <= now, so "due before today" is due
+# already); today is due today and not late; a deadline is NULL when there is none.
+CAPPED_COUNTS_SQL = "SELECT " + ",\n       ".join(
+    map(
+        _capped,
+        (
+            "due_at <= %s AND (due_at < %s OR deadline < %s)",
+            "due_at >= %s AND due_at < %s AND (deadline IS NULL OR deadline >= %s OR due_at > %s)",
+            "due_at >= %s AND due_at < %s",
+            "due_at >= %s",
+            "due_at <= %s",
+        ),
+    )
+)

@@ -16,8 +16,10 @@ from django.utils.functional import cached_property
 
 from crm.http import AuthenticatedHttpRequest
 from followups.dashboard.queries import (
+    COUNT_CAP,
     GROUP_TITLES,
     ROWS_PER_GROUP,
+    count_label,
     group_counts,
     group_filters,
     pending_followups,
@@ -25,7 +27,7 @@ from followups.dashboard.queries import (
 from followups.models import FollowUp
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
     from django.contrib.auth.models import User
 
@@ -233,6 +235,11 @@ class Group:
     def more(self) -> int:
         return self.count - len(self.rows)
 
+    @property
+    def count_label(self) -> str:
+        """The count as the page shows it: the page counts up to COUNT_CAP ("99+")."""
+        return count_label(self.count)
+
 
 # What a person reads first comes with the page; "this week" and "later" are counted
 # and their rows fetched when the group scrolls into view (group_rows below). Two fewer
@@ -242,14 +249,21 @@ FIRST_PAINT = ("overdue", "today")
 
 
 def dashboard_groups(
-    user: User, now: datetime, zone: ZoneInfo, *, with_rows: Collection[str] = FIRST_PAINT
+    user: User,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    with_rows: Collection[str] = FIRST_PAINT,
+    counts: Mapping[str, int] | None = None,
 ) -> list[Group]:
     """The four groups, each with its count, and the first rows of those in `with_rows`
     (the page: FIRST_PAINT; the API and the MCP tools, which have no second request to
-    make, every group): two count queries, then one query per such group that has rows."""
+    make, every group): the counts (exact, two queries, unless given: the page passes
+    capped_counts), then one query per such group that has rows."""
     filters = group_filters(now, zone)
     pending = pending_followups(user)
-    counts = group_counts(user, now, zone)
+    if counts is None:
+        counts = group_counts(user, now, zone)
     return [
         Group(
             key,
@@ -265,11 +279,12 @@ def dashboard_groups(
 
 
 def group_rows(user: User, key: str, now: datetime, zone: ZoneInfo) -> Group:
-    """One group's count and first rows, as the dashboard shows them (a lazy group's)."""
+    """One group's first rows and its count up to COUNT_CAP, as the dashboard shows them
+    (a lazy group's)."""
     condition = group_filters(now, zone)[key]
-    pending = pending_followups(user).filter(condition)
-    rows = [Row(fu, now) for fu in pending[:ROWS_PER_GROUP]]
-    return Group(key, GROUP_TITLES[key], pending.count(), rows)
+    rows = [Row(fu, now) for fu in pending_followups(user).filter(condition)[:ROWS_PER_GROUP]]
+    in_group = FollowUp.objects.filter(condition, owner=user, status=FollowUp.Status.PENDING)
+    return Group(key, GROUP_TITLES[key], in_group.values("pk")[:COUNT_CAP].count(), rows)
 
 
 def row_context(request: AuthenticatedHttpRequest, now: datetime, zone: ZoneInfo) -> dict:
