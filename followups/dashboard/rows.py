@@ -16,10 +16,12 @@ from django.utils.functional import cached_property
 
 from crm.http import AuthenticatedHttpRequest
 from followups.dashboard.queries import (
-    COUNT_CAP,
     GROUP_TITLES,
     ROWS_PER_GROUP,
+    capped_count,
+    capped_counts,
     count_label,
+    first_rows,
     group_counts,
     group_filters,
     pending_followups,
@@ -27,7 +29,7 @@ from followups.dashboard.queries import (
 from followups.models import FollowUp
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+    from collections.abc import Collection
 
     from django.contrib.auth.models import User
 
@@ -112,7 +114,10 @@ class Row:
 
     @cached_property
     def who(self) -> str:
-        return self.followup.contact.full_name if self.followup.contact else ""
+        fu = self.followup
+        if hasattr(fu, "row_first_name"):  # read with the row by first_rows(), same rule
+            return f"{fu.row_first_name or ''} {fu.row_last_name or ''}".strip()
+        return fu.contact.full_name if fu.contact else ""
 
     @cached_property
     def kind_label(self) -> str:
@@ -177,6 +182,8 @@ class Row:
 
     @cached_property
     def job(self) -> str:
+        if hasattr(self.followup, "row_job"):  # read with the row by first_rows()
+            return self.followup.row_job or ""
         application = self.followup.application
         return application.title if application else ""
 
@@ -249,21 +256,15 @@ FIRST_PAINT = ("overdue", "today")
 
 
 def dashboard_groups(
-    user: User,
-    now: datetime,
-    zone: ZoneInfo,
-    *,
-    with_rows: Collection[str] = FIRST_PAINT,
-    counts: Mapping[str, int] | None = None,
+    user: User, now: datetime, zone: ZoneInfo, *, with_rows: Collection[str] = FIRST_PAINT
 ) -> list[Group]:
-    """The four groups, each with its count, and the first rows of those in `with_rows`
-    (the page: FIRST_PAINT; the API and the MCP tools, which have no second request to
-    make, every group): the counts (exact, two queries, unless given: the page passes
-    capped_counts), then one query per such group that has rows."""
+    """The four groups, each with its exact count, and the first rows of those in
+    `with_rows` (the API and the MCP tools, which have no second request to make: every
+    group; the page has page_groups): two count queries, then one query per such group
+    that has rows."""
     filters = group_filters(now, zone)
     pending = pending_followups(user)
-    if counts is None:
-        counts = group_counts(user, now, zone)
+    counts = group_counts(user, now, zone)
     return [
         Group(
             key,
@@ -278,13 +279,29 @@ def dashboard_groups(
     ]
 
 
+def page_groups(user: User, now: datetime, zone: ZoneInfo) -> tuple[list[Group], int]:
+    """The dashboard page's four groups, counted up to COUNT_CAP, with the first rows of
+    FIRST_PAINT's, and the nav badge's count: two queries (capped_counts, first_rows)."""
+    counts = capped_counts(user, now, zone)
+    first = first_rows(user, tuple(k for k in FIRST_PAINT if counts[k]), now, zone)
+    groups = [
+        Group(
+            key,
+            title,
+            counts[key],
+            [Row(fu, now) for fu in first.get(key, ())],
+            lazy=key not in FIRST_PAINT,
+        )
+        for key, title in GROUP_TITLES.items()
+    ]
+    return groups, counts["due"]
+
+
 def group_rows(user: User, key: str, now: datetime, zone: ZoneInfo) -> Group:
     """One group's first rows and its count up to COUNT_CAP, as the dashboard shows them
-    (a lazy group's)."""
-    condition = group_filters(now, zone)[key]
-    rows = [Row(fu, now) for fu in pending_followups(user).filter(condition)[:ROWS_PER_GROUP]]
-    in_group = FollowUp.objects.filter(condition, owner=user, status=FollowUp.Status.PENDING)
-    return Group(key, GROUP_TITLES[key], in_group.values("pk")[:COUNT_CAP].count(), rows)
+    (a group it loads on demand): two queries."""
+    rows = [Row(fu, now) for fu in first_rows(user, (key,), now, zone)[key]]
+    return Group(key, GROUP_TITLES[key], capped_count(user, key, now, zone), rows)
 
 
 def row_context(request: AuthenticatedHttpRequest, now: datetime, zone: ZoneInfo) -> dict:

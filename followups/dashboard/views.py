@@ -19,13 +19,12 @@ from followups import rules
 from followups.dashboard.queries import (
     GROUP_TITLES,
     ROWS_PER_PAGE,
-    capped_counts,
     due_count,
     group_filters,
     nav_badge,
     pending_followups,
 )
-from followups.dashboard.rows import Group, Row, dashboard_groups, group_rows, row_context
+from followups.dashboard.rows import Group, Row, group_rows, page_groups, row_context
 from followups.dashboard.snooze import SnoozeForm, snooze_until
 from followups.models import FollowUp, Goal, own_followup
 
@@ -52,13 +51,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": [Row(fu, now) for fu in page],
         }
         return render(request, "followups/dashboard/group.html", context)
-    counts = capped_counts(request.user, now, zone)
-    groups = dashboard_groups(request.user, now, zone, counts=counts)
+    groups, due = page_groups(request.user, now, zone)
     context |= {
         "groups": groups,
         "total": sum(g.count for g in groups),
         # The nav badge's count came with the groups': one query fewer than base.html's.
-        "nav_due_count": nav_badge(counts["due"]),
+        "nav_due_count": nav_badge(due),
     }
     # ?sent=<pk>: the draft editor just marked it sent; offer its Undo here.
     sent = request.GET.get("sent", "")

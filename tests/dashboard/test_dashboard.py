@@ -14,7 +14,16 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from crm.models import Company, JobApplication
-from followups.dashboard import COUNT_CAP, capped_counts, due_count, group_counts, group_filters
+from followups.dashboard import (
+    COUNT_CAP,
+    Row,
+    capped_counts,
+    due_count,
+    first_rows,
+    group_counts,
+    group_filters,
+    pending_followups,
+)
 from followups.models import FollowUp
 from tests.factories import make_application, make_company, make_contact, make_followup
 from tests.htmx import as_shown
@@ -284,6 +293,32 @@ def test_the_pages_counts_agree_with_the_groups_up_to_the_cap(alice, bob):
         ("overdue", "today", "week", "later", "due"), COUNT_CAP
     )
     assert due_count(alice, NOW) == COUNT_CAP
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_pages_first_rows_are_each_groups_first_rows(alice, bob):
+    company = make_company(alice, name="Acme")
+    contact = make_contact(alice, first_name="Dana", last_name="Reyes", company=company)
+    application = make_application(alice, company=make_company(alice, name="Initech"))
+    for n in range(40):
+        due = NOW + timedelta(hours=(n * 7) % 300 - 60, minutes=n)
+        make_followup(
+            alice,
+            contact=contact if n % 3 else None,
+            application=application if n % 2 else None,
+            due_at=due,
+            deadline=due + timedelta(hours=n % 5) if n % 4 else None,
+        )
+    make_followup(bob, due_at=NOW - timedelta(days=1))
+    zone = ZoneInfo("Europe/Berlin")
+    keys = ("overdue", "today", "week", "later")
+    rows = first_rows(alice, keys, NOW, zone)
+    for key, condition in group_filters(NOW, zone).items():
+        expected = list(pending_followups(alice).filter(condition)[:10])
+        assert [fu.pk for fu in rows[key]] == [fu.pk for fu in expected], key
+        assert [Row(fu, NOW).where for fu in rows[key]] == [Row(fu, NOW).where for fu in expected]
+        assert [Row(fu, NOW).who for fu in rows[key]] == [Row(fu, NOW).who for fu in expected]
+        assert all(rows[key]), key
 
 
 @time_machine.travel(NOW, tick=False)
