@@ -93,7 +93,7 @@ def _pending_details(row: Row, sr: str) -> str:
             '      <div class="small text-danger" role="alert">The reminder email could not '
             f"be sent: {escape(error)}</div>\n"
         )
-    if delay := fu.delivery_delay:
+    if (delay := fu.delivery_delay) and fu.next_attempt_at:  # delivery_delay: it is set
         lines.append(
             '      <div class="small text-warning-emphasis">The reminder email is delayed: the '
             f"mail server said “{escape(Truncator(delay).chars(160))}”; the scheduler tries "

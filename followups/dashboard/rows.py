@@ -116,7 +116,8 @@ class Row:
     def who(self) -> str:
         fu = self.followup
         if hasattr(fu, "row_first_name"):  # read with the row by first_rows(), same rule
-            return f"{fu.row_first_name or ''} {fu.row_last_name or ''}".strip()
+            last = fu.row_last_name  # type: ignore[attr-defined]
+            return f"{fu.row_first_name or ''} {last or ''}".strip()
         return fu.contact.full_name if fu.contact else ""
 
     @cached_property
