@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_growth.py \
         --db1 postgres://postgres@127.0.0.1:5432/crm_bench \
-        --db10 postgres://postgres@127.0.0.1:5432/crm_bench10 [--rounds 5] [--requests 15]
+        --db10 postgres://postgres@127.0.0.1:5432/crm_bench10 [--rounds 5] [--requests 15] \
+        [--pages baseline,dashboard]
 
 Issue 19, aim 3: a page shows a page of rows, so its time must not follow the account's
 size (aim: 10×/1× ≤ 1.5 for every page). 1× is `generate_data`'s heavy account (2,000
@@ -16,7 +17,8 @@ user in, and sends every page through Django's WSGI handler, the object gunicorn
 `close_old_connections` runs at each request's start and end as in production (the test
 client disconnects it), so each request pays for its connection as a real one does. After
 two warm-up requests per page, `--requests` GETs of each page interleaved; the child
-reports each page's median. The parent prints, per page, the 1× and 10× medians and the
+reports each page's median. `--pages` times only the pages named (comma-separated, from
+PAGES; the baseline is always timed). The parent prints, per page, the 1× and 10× medians and the
 ratio 10×/1× of each round (min/median/max over rounds), with the load average.
 """
 
@@ -57,7 +59,7 @@ PAGES = [
 TEN_TIMES = {"applications": 20000, "contacts": 50000, "interactions": 500000, "followups": 50000}
 
 
-def child(requests: int, generate: bool) -> None:
+def child(requests: int, generate: bool, pages: list[str]) -> None:
     """Runs in the child: times every page for the database in DATABASE_URL."""
     import django
 
@@ -116,18 +118,21 @@ def child(requests: int, generate: bool) -> None:
             raise SystemExit(f"{url} answered {status[0]}")
         return elapsed
 
-    for url in urls.values():
-        get(url)
-        get(url)
-    times: dict[str, list[float]] = {name: [] for name in PAGES}
+    for name in pages:
+        get(urls[name])
+        get(urls[name])
+    times: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(requests):
-        for name in PAGES:
+        for name in pages:
             times[name].append(get(urls[name]))
     print(json.dumps({name: statistics.median(values) for name, values in times.items()}))
 
 
-def run_child(database_url: str, requests: int, generate: bool) -> dict[str, float]:
+def run_child(
+    database_url: str, requests: int, generate: bool, pages: list[str]
+) -> dict[str, float]:
     args = [sys.executable, __file__, "--child", "--requests", str(requests)]
+    args += ["--pages", ",".join(pages)]
     if generate:
         args.append("--generate")
     env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url}
@@ -149,10 +154,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=15, help="GETs of each page per child")
     parser.add_argument("--generate", action="store_true", help="fill an empty 10x database")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated, from PAGES")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    unknown = set(args.pages.split(",")) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown pages {', '.join(sorted(unknown))}; pages: {', '.join(PAGES)}")
+    pages = [name for name in PAGES if name == "baseline" or name in args.pages.split(",")]
     if args.child:
-        child(args.requests, args.generate)
+        child(args.requests, args.generate, pages)
         return
     if not (args.db1 and args.db10):
         parser.error("--db1 and --db10 are both needed")
@@ -161,14 +171,15 @@ def main() -> None:
     for n in range(args.rounds):
         order = [("1x", args.db1), ("10x", args.db10)]
         for scale, url in order if n % 2 == 0 else order[::-1]:
-            results[scale].append(run_child(url, args.requests, args.generate and scale == "10x"))
+            generate = args.generate and scale == "10x"
+            results[scale].append(run_child(url, args.requests, generate, pages))
         loads.append(os.getloadavg()[0])
     print(
         f"{args.rounds} rounds x {args.requests} requests per page and scale; load average "
         f"{min(loads):.1f}-{max(loads):.1f}; medians in ms, min/median/max over rounds"
     )
     print(f"{'page':>12}  {'1x ms':>17}  {'10x ms':>17}  10x/1x (aim <= 1.5)")
-    for page in PAGES:
+    for page in pages:
         ones = [r[page] for r in results["1x"]]
         tens = [r[page] for r in results["10x"]]
         ratios = [t / o for o, t in zip(ones, tens, strict=True)]
