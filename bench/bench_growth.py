@@ -17,7 +17,8 @@ user in, and sends every page through Django's WSGI handler, the object gunicorn
 `close_old_connections` runs at each request's start and end as in production (the test
 client disconnects it), so each request pays for its connection as a real one does. After
 two warm-up requests per page, `--requests` GETs of each page interleaved; the child
-reports each page's median. The parent prints, per page, the 1× and 10× medians and the
+reports each page's median. `--pages` times only the pages named (comma-separated, from
+PAGES; the baseline is always timed). The parent prints, per page, the 1× and 10× medians and the
 ratio 10×/1× of each round (min/median/max over rounds), with the load average.
 """
 

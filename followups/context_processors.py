@@ -12,7 +12,8 @@ from followups.scheduler import SchedulerBanner
 
 
 def due_count(request: HttpRequest) -> dict:
-    """`nav_due_count`: the nav badge's count of due follow-ups.
+    """`nav_due_count`: the nav badge's count of due follow-ups, as it shows it ("3",
+    "99+", or "" when none is due).
 
     A callable, so the query runs only on pages that render the badge (not on htmx
     fragments or redirects), and at most once per request.
@@ -22,8 +23,8 @@ def due_count(request: HttpRequest) -> dict:
         return {}
 
     @cache
-    def count() -> int:
-        return dashboard.due_count(user, timezone.now())
+    def count() -> str:
+        return dashboard.nav_badge(dashboard.due_count(user, timezone.now()))
 
     return {"nav_due_count": count}
 

@@ -2,16 +2,24 @@
 (mark sent, snooze, dismiss, reopen). Other pages import rows and queries from here."""
 
 from followups.dashboard.queries import (
+    CAPPED_COUNTS_SQL,
+    COUNT_CAP,
     GROUP_COUNTS_SQL,
+    GROUP_SQL,
     GROUP_TITLES,
     ROW_FIELDS,
     ROWS_PER_GROUP,
     ROWS_PER_PAGE,
+    capped_count,
+    capped_counts,
+    count_label,
     day_bounds,
     due_count,
+    first_rows,
     group_counts,
     group_filters,
     local_midnight,
+    nav_badge,
     pending_followups,
 )
 from followups.dashboard.rows import (
@@ -24,6 +32,7 @@ from followups.dashboard.rows import (
     dashboard_groups,
     draft_preview,
     local_label,
+    page_groups,
     row_context,
     span,
 )
@@ -35,7 +44,10 @@ from followups.dashboard.snooze import (
 )
 
 __all__ = [
+    "CAPPED_COUNTS_SQL",
+    "COUNT_CAP",
     "GROUP_COUNTS_SQL",
+    "GROUP_SQL",
     "GROUP_TITLES",
     "Group",
     "KIND_LABELS",
@@ -49,14 +61,20 @@ __all__ = [
     "WEEKDAYS",
     "action_url_patterns",
     "dashboard_groups",
+    "capped_count",
+    "capped_counts",
+    "count_label",
     "day_bounds",
     "draft_preview",
     "due_count",
+    "first_rows",
     "group_counts",
     "group_filters",
     "local_label",
     "local_midnight",
     "local_noon",
+    "nav_badge",
+    "page_groups",
     "pending_followups",
     "row_context",
     "snooze_until",

@@ -18,6 +18,10 @@ from crm.http import AuthenticatedHttpRequest
 from followups.dashboard.queries import (
     GROUP_TITLES,
     ROWS_PER_GROUP,
+    capped_count,
+    capped_counts,
+    count_label,
+    first_rows,
     group_counts,
     group_filters,
     pending_followups,
@@ -110,7 +114,11 @@ class Row:
 
     @cached_property
     def who(self) -> str:
-        return self.followup.contact.full_name if self.followup.contact else ""
+        fu = self.followup
+        if hasattr(fu, "row_first_name"):  # read with the row by first_rows(), same rule
+            last = fu.row_last_name  # type: ignore[attr-defined]
+            return f"{fu.row_first_name or ''} {last or ''}".strip()
+        return fu.contact.full_name if fu.contact else ""
 
     @cached_property
     def kind_label(self) -> str:
@@ -175,6 +183,8 @@ class Row:
 
     @cached_property
     def job(self) -> str:
+        if hasattr(self.followup, "row_job"):  # read with the row by first_rows()
+            return self.followup.row_job or ""
         application = self.followup.application
         return application.title if application else ""
 
@@ -233,6 +243,11 @@ class Group:
     def more(self) -> int:
         return self.count - len(self.rows)
 
+    @property
+    def count_label(self) -> str:
+        """The count as the page shows it: the page counts up to COUNT_CAP ("99+")."""
+        return count_label(self.count)
+
 
 # What a person reads first comes with the page; "this week" and "later" are counted
 # and their rows fetched when the group scrolls into view (group_rows below). Two fewer
@@ -244,9 +259,10 @@ FIRST_PAINT = ("overdue", "today")
 def dashboard_groups(
     user: User, now: datetime, zone: ZoneInfo, *, with_rows: Collection[str] = FIRST_PAINT
 ) -> list[Group]:
-    """The four groups, each with its count, and the first rows of those in `with_rows`
-    (the page: FIRST_PAINT; the API and the MCP tools, which have no second request to
-    make, every group): two count queries, then one query per such group that has rows."""
+    """The four groups, each with its exact count, and the first rows of those in
+    `with_rows` (the API and the MCP tools, which have no second request to make: every
+    group; the page has page_groups): two count queries, then one query per such group
+    that has rows."""
     filters = group_filters(now, zone)
     pending = pending_followups(user)
     counts = group_counts(user, now, zone)
@@ -264,12 +280,29 @@ def dashboard_groups(
     ]
 
 
+def page_groups(user: User, now: datetime, zone: ZoneInfo) -> tuple[list[Group], int]:
+    """The dashboard page's four groups, counted up to COUNT_CAP, with the first rows of
+    FIRST_PAINT's, and the nav badge's count: two queries (capped_counts, first_rows)."""
+    counts = capped_counts(user, now, zone)
+    first = first_rows(user, tuple(k for k in FIRST_PAINT if counts[k]), now, zone)
+    groups = [
+        Group(
+            key,
+            title,
+            counts[key],
+            [Row(fu, now) for fu in first.get(key, ())],
+            lazy=key not in FIRST_PAINT,
+        )
+        for key, title in GROUP_TITLES.items()
+    ]
+    return groups, counts["due"]
+
+
 def group_rows(user: User, key: str, now: datetime, zone: ZoneInfo) -> Group:
-    """One group's count and first rows, as the dashboard shows them (a lazy group's)."""
-    condition = group_filters(now, zone)[key]
-    pending = pending_followups(user).filter(condition)
-    rows = [Row(fu, now) for fu in pending[:ROWS_PER_GROUP]]
-    return Group(key, GROUP_TITLES[key], pending.count(), rows)
+    """One group's first rows and its count up to COUNT_CAP, as the dashboard shows them
+    (a group it loads on demand): two queries."""
+    rows = [Row(fu, now) for fu in first_rows(user, (key,), now, zone)[key]]
+    return Group(key, GROUP_TITLES[key], capped_count(user, key, now, zone), rows)
 
 
 def row_context(request: AuthenticatedHttpRequest, now: datetime, zone: ZoneInfo) -> dict:

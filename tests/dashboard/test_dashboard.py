@@ -14,7 +14,16 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from crm.models import Company, JobApplication
-from followups.dashboard import group_counts, group_filters
+from followups.dashboard import (
+    COUNT_CAP,
+    Row,
+    capped_counts,
+    due_count,
+    first_rows,
+    group_counts,
+    group_filters,
+    pending_followups,
+)
 from followups.models import FollowUp
 from tests.factories import make_application, make_company, make_contact, make_followup
 from tests.htmx import as_shown
@@ -260,6 +269,78 @@ def test_group_counts_agree_with_the_groups_rows(alice):
     assert all(expected.values())
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_pages_counts_agree_with_the_groups_up_to_the_cap(alice, bob):
+    hours = [-80, -30, -11, -9, -1, 0, 1, 5, 13, 14, 30, 100, 170, 190, 2000]
+    for n, offset in enumerate(hours):
+        due = NOW + timedelta(hours=offset)
+        for deadline in (None, due + timedelta(hours=2), due + timedelta(days=2)):
+            make_followup(alice, due_at=due, deadline=deadline, draft_body=str(n))
+    make_followup(bob, due_at=NOW - timedelta(days=1))
+    zone = ZoneInfo("Europe/Berlin")
+    pending = FollowUp.objects.filter(owner=alice, status="pending")
+    exact = {key: pending.filter(q).count() for key, q in group_filters(NOW, zone).items()}
+    exact["due"] = pending.filter(due_at__lte=NOW).count()
+    assert capped_counts(alice, NOW, zone) == exact
+    assert due_count(alice, NOW) == exact["due"]
+
+    FollowUp.objects.bulk_create(
+        FollowUp(owner=alice, kind="custom", due_at=NOW + timedelta(hours=offset, minutes=n))
+        for n in range(COUNT_CAP)
+        for offset in (-50, 3, 40, 500)
+    )
+    assert capped_counts(alice, NOW, zone) == dict.fromkeys(
+        ("overdue", "today", "week", "later", "due"), COUNT_CAP
+    )
+    assert due_count(alice, NOW) == COUNT_CAP
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_pages_first_rows_are_each_groups_first_rows(alice, bob):
+    company = make_company(alice, name="Acme")
+    contact = make_contact(alice, first_name="Dana", last_name="Reyes", company=company)
+    application = make_application(alice, company=make_company(alice, name="Initech"))
+    for n in range(40):
+        due = NOW + timedelta(hours=(n * 7) % 300 - 60, minutes=n)
+        make_followup(
+            alice,
+            contact=contact if n % 3 else None,
+            application=application if n % 2 else None,
+            due_at=due,
+            deadline=due + timedelta(hours=n % 5) if n % 4 else None,
+        )
+    make_followup(bob, due_at=NOW - timedelta(days=1))
+    zone = ZoneInfo("Europe/Berlin")
+    keys = ("overdue", "today", "week", "later")
+    rows = first_rows(alice, keys, NOW, zone)
+    for key, condition in group_filters(NOW, zone).items():
+        expected = list(pending_followups(alice).filter(condition)[:10])
+        assert [fu.pk for fu in rows[key]] == [fu.pk for fu in expected], key
+        assert [Row(fu, NOW).where for fu in rows[key]] == [Row(fu, NOW).where for fu in expected]
+        assert [Row(fu, NOW).who for fu in rows[key]] == [Row(fu, NOW).who for fu in expected]
+        assert all(rows[key]), key
+
+
+@time_machine.travel(NOW, tick=False)
+def test_counts_past_99_show_as_99_plus(alice, alice_client):
+    FollowUp.objects.bulk_create(
+        FollowUp(owner=alice, kind="custom", due_at=NOW - timedelta(days=2, minutes=n))
+        for n in range(150)
+    )
+    FollowUp.objects.bulk_create(
+        FollowUp(owner=alice, kind="custom", due_at=NOW + timedelta(hours=3, minutes=n))
+        for n in range(99)
+    )
+    html = alice_client.get("/").content.decode()
+    overdue, today = section(html, "overdue"), section(html, "today")
+    assert '">99+</span></h2>' in overdue and "Show all 99+ overdue" in overdue
+    assert '">99</span></h2>' in today and "Show all 99 due today" in today
+    badge = re.search(r'<span id="nav-due-count">(.*?)</span></span>', html, re.S).group(1)
+    assert ">99+<" in badge  # 150 due: the nav says "99+" on every page
+    page = alice_client.get("/", {"group": "overdue"}).content.decode()
+    assert "Page 1 of 3" in page  # the group's own pages count all 150
+
+
 def make_pending_rows(owner, count: int, start: int = 0) -> None:
     """`count` follow-ups spread over all four groups, each with contact and application."""
     companies = Company.objects.bulk_create(
@@ -294,15 +375,16 @@ def test_the_dashboard_makes_the_same_queries_for_10_or_1000_rows(
     make_pending_rows(alice, 10)
     with CaptureQueriesContext(connection) as with_ten:
         alice_client.get("/")
-    # session, user, profile, 2 counts, the 2 groups shown first, badge, banner
-    assert len(with_ten) <= 10
+    # session, user, profile, the counts (the nav badge's among them), the 2 groups
+    # shown first, the scheduler banner, the mailbox
+    assert len(with_ten) <= 8
 
     make_pending_rows(alice, 990, start=10)
     with django_assert_max_num_queries(len(with_ten)):
         response = alice_client.get("/")
     html = response.content.decode()
     assert section(html, "overdue").count('class="list-group-item') == 10
-    assert "Show all 251 overdue" in html
+    assert "Show all 99+ overdue" in html  # 251: the page counts up to 99, then "99+"
     assert "P 0" in html
 
 
@@ -331,5 +413,5 @@ def test_a_group_loaded_on_demand_makes_the_same_queries_for_10_or_1000_rows(
     with django_assert_max_num_queries(len(with_ten)):
         response = alice_client.get("/", params, headers=htmx)
     assert response.content.decode().count('class="list-group-item') == 10
-    week = group_counts(alice, NOW, ZoneInfo("UTC"))["week"]
-    assert f"Show all {week} this week" in response.content.decode()
+    assert group_counts(alice, NOW, ZoneInfo("UTC"))["week"] == 287
+    assert "Show all 99+ this week" in response.content.decode()
