@@ -361,20 +361,29 @@ def test_an_archive_task_handed_out_twice_imports_once(alice, small_batches, que
     assert sum(last - first + 1 for _, first, last in runs) == 20
 
 
-def test_an_archive_task_run_again_after_its_worker_died_resumes_where_it_stopped(
-    settings, monkeypatch
-):
+def queued_after_reference(settings, monkeypatch, rules_calls=None):
+    """The archive imported in the request by "reference" (what the worker must leave
+    too), then confirmed by alice for the worker, 4 rows a batch, queued: her client and
+    job. `rules_calls`, if given, is emptied of the reference's calls."""
     settings.IMPORT_IN_REQUEST_MAX_ROWS = 1000
     reference = make_user("reference")
     existing_rows(reference)
     confirm(signed_in("reference"), reference)
+    if rules_calls is not None:
+        rules_calls.clear()
     settings.IMPORT_IN_REQUEST_MAX_ROWS, settings.IMPORT_BATCH_ROWS = 5, 4
     alice = make_user("alice")
     existing_rows(alice)
     monkeypatch.setattr(Conf, "SYNC", False)
     client = signed_in("alice")
     confirm(client, alice)
-    job = ImportJob.objects.get()
+    return alice, reference, client, ImportJob.objects.get()
+
+
+def test_an_archive_task_run_again_after_its_worker_died_resumes_where_it_stopped(
+    settings, monkeypatch
+):
+    alice, reference, client, job = queued_after_reference(settings, monkeypatch)
     real, calls = jobs.write_interactions, []
 
     def killed(*args):
@@ -510,16 +519,7 @@ def test_a_job_left_at_the_rules_by_the_code_before_batched_rules_still_runs_the
     """Before the rules were batched, the rules part saved the rejections and ran the
     rules in one transaction, with no list of latest messages kept: a job killed there
     (nothing of the part committed) is picked up after an upgrade from the rejections on."""
-    settings.IMPORT_IN_REQUEST_MAX_ROWS = 1000
-    reference = make_user("reference")
-    existing_rows(reference)
-    confirm(signed_in("reference"), reference)
-    settings.IMPORT_IN_REQUEST_MAX_ROWS, settings.IMPORT_BATCH_ROWS = 5, 4
-    alice = make_user("alice")
-    existing_rows(alice)
-    monkeypatch.setattr(Conf, "SYNC", False)
-    confirm(signed_in("alice"), alice)
-    job = ImportJob.objects.get()
+    alice, reference, _, job = queued_after_reference(settings, monkeypatch)
 
     def killed(*args, **kwargs):
         raise SystemExit()  # the worker dies before any rejection is saved
@@ -544,18 +544,7 @@ def test_a_job_left_at_the_rules_by_the_code_before_batched_rules_still_runs_the
 def test_the_rules_part_commits_in_batches_and_resumes_without_running_a_rule_twice(
     settings, monkeypatch, rules_calls
 ):
-    settings.IMPORT_IN_REQUEST_MAX_ROWS = 1000
-    reference = make_user("reference")
-    existing_rows(reference)
-    confirm(signed_in("reference"), reference)
-    rules_calls.clear()
-    settings.IMPORT_IN_REQUEST_MAX_ROWS, settings.IMPORT_BATCH_ROWS = 5, 4
-    alice = make_user("alice")
-    existing_rows(alice)
-    monkeypatch.setattr(Conf, "SYNC", False)
-    client = signed_in("alice")
-    confirm(client, alice)
-    job = ImportJob.objects.get()
+    alice, reference, client, job = queued_after_reference(settings, monkeypatch, rules_calls)
     transactions: list[str] = []  # the part of each batch's transaction
     real_atomic = jobs.atomic_for_owner
 
