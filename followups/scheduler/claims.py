@@ -7,7 +7,8 @@ import logging
 import select
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -242,12 +243,13 @@ def start_marking_sent(followup: FollowUp, clock: datetime, *, late: bool) -> Ca
     Autocommit (the tick's state outside the tests' transactions): the UPDATE commits the
     moment the server runs it, whether or not we ever read its answer; reading it only
     tells us so. Elsewhere (SQLite: in-process, no round trip to hide) it marks at once."""
-    params = _mark_params(followup, clock, late)
     if connection.vendor != "postgresql":
-        _execute(MARK_SENT_SQL, params)
+        _execute(MARK_SENT_SQL, _mark_params(followup, clock, late))
         return _done
-    table = connection.ops.quote_name(FollowUp._meta.db_table)
-    return unanswered_statement(MARK_SENT_SQL_PG.format(table=table), params)
+    # The aware instant as PostgreSQL reads a timestamptz (db_datetime's conversion cost
+    # as much as sending the statement, profiled).
+    at = clock.astimezone(UTC).isoformat()
+    return unanswered_statement(_mark_sent_sql_pg(), [at, late, followup.pk])
 
 
 def _done() -> None:
@@ -260,6 +262,11 @@ MARK_SENT_SQL_PG = """
         last_error = '', sent_late = $2
     WHERE id = $3 AND notified_at IS NULL
 """
+
+
+@cache
+def _mark_sent_sql_pg() -> str:
+    return MARK_SENT_SQL_PG.format(table=connection.ops.quote_name(FollowUp._meta.db_table))
 
 
 def _pg_text(value: object) -> bytes:
