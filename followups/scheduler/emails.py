@@ -8,6 +8,7 @@ message), links built from settings.SITE_URL and a signed one-click unsubscribe 
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from datetime import date, datetime
@@ -21,7 +22,6 @@ from django.core import signing
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import escape
 
 from crm.models import Profile
 from crm.security.weburls import web_url_or_empty
@@ -172,6 +172,7 @@ class ReminderEmail(EmailMultiAlternatives):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.boundary = f"==fcrm-{secrets.token_hex(16)}=="
+        self._wire: tuple[str, list[str], bytes] | None = None
 
     def message(self):
         msg = super().message()
@@ -185,6 +186,16 @@ class ReminderEmail(EmailMultiAlternatives):
     def envelope(self) -> tuple[str, list[str]]:
         """(sender, recipients) as Django's SMTP backend hands them to smtplib."""
         return address_header(self.from_email), [address_header(a) for a in self.recipients()]
+
+    def write_wire(self) -> None:
+        """Works out wire() now: the tick does it while the mail server takes in the
+        email before (its Date header is then that moment's, a millisecond early)."""
+        self._wire = (*self.envelope(), self.as_bytes())
+
+    def wire(self) -> tuple[str, list[str], bytes]:
+        """(sender, recipients, bytes) to hand to smtplib: what write_wire() wrote, or now."""
+        wire, self._wire = self._wire, None
+        return wire if wire is not None else (*self.envelope(), self.as_bytes())
 
     def as_bytes(self) -> bytes:
         """What `self.message().as_bytes(linesep="\r\n")` gives, written directly.
@@ -344,8 +355,14 @@ _HTML_HEAD = (
 )
 
 
+def _escape(value: object) -> str:
+    """django.utils.html.escape(value) without its lazy-argument wrapper (the same
+    html.escape inside; the wrapper was 7 % of the tick's CPU at 13 calls per email)."""
+    return html.escape(str(value))
+
+
 def _reminder_html(c: dict) -> str:
-    e = escape
+    e = _escape
     contact, company = c["contact"], c["company"]
     kind = e(c["kind"])
     out = [_HTML_HEAD.format(kind=kind)]

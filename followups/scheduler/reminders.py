@@ -26,8 +26,8 @@ from followups.scheduler.claims import (
     claim_batch,
     claimable_reminders,
     fast_commits,
-    mark_reminder_sent,
     release_reminder,
+    start_marking_sent,
     unclaim,
 )
 from followups.scheduler.mailer import ConnectionLost, Mailer, describe_failure, is_permanent
@@ -212,8 +212,10 @@ def missed_by_the_scheduler(followup: FollowUp, claimed_at: datetime) -> bool:
 class _Writer:
     """Writes a batch's reminders and marks them sent, overlapping the mail server's work:
     each email is written while the server takes in the one before (Mailer.send's
-    `meanwhile`), and each accepted one is marked sent while the server reads the next
-    one's MAIL command (`first`), before any of that next message is sent.
+    `meanwhile`); each accepted one's "sent" mark goes to the database as the next one's
+    MAIL command goes to the mail server (`first`), and is waited for once the server has
+    answered MAIL, RCPT and DATA, before any of that next message's content is sent
+    (`confirm`).
 
     So at any moment at most one accepted reminder is not yet marked, as when each was
     marked right after its 250: a worker killed at any point repeats at most one email.
@@ -226,6 +228,8 @@ class _Writer:
         self.parts = emails.ReminderParts()
         self.written: dict[int, tuple[EmailMessage | Exception, bool]] = {}
         self.accepted: tuple[FollowUp, datetime, bool] | None = None
+        # The mark on its way to the database, and the function that waits for it.
+        self.marking: tuple[FollowUp, bool, Callable[[], None]] | None = None
         self.mark_failed = False
 
     def write(self, followup: FollowUp) -> None:
@@ -235,6 +239,8 @@ class _Writer:
         try:
             profile = Profile.for_user(followup.owner)
             message = emails.reminder_message(followup, profile, late=late, parts=self.parts)
+            if isinstance(message, emails.ReminderEmail):
+                message.write_wire()  # its bytes too, while the server is busy
         except Exception as exc:  # one bad row (data, a template) must not stop the rest
             message = exc
         self.written[followup.pk] = (message, late)
@@ -244,22 +250,44 @@ class _Writer:
             self.write(followup)
         return self.written.pop(followup.pk)
 
-    def mark_accepted(self) -> None:
-        """Marks the reminder the server last accepted as sent (its own commit), if any."""
+    def start_mark(self) -> None:
+        """Sends the "sent" mark of the reminder the server last accepted, if any (on
+        SQLite it is done when this returns; on PostgreSQL it may still be on its way)."""
         if self.accepted is None:
             return
         followup, accepted_at, late = self.accepted
         self.accepted = None
         try:
-            retry_while_locked(lambda: mark_reminder_sent(followup, accepted_at, late=late))
+            answer = retry_while_locked(
+                lambda: start_marking_sent(followup, accepted_at, late=late)
+            )
         except Exception:
             self.mark_failed = True  # the database, not this email: the tick stops
+            raise
+        self.marking = (followup, late, answer)
+
+    def finish_mark(self) -> None:
+        """Returns once the mark start_mark() sent is done (its own commit); raises if it
+        failed. Nothing of the next message may be sent before."""
+        if self.marking is None:
+            return
+        followup, late, answer = self.marking
+        self.marking = None
+        try:
+            answer()
+        except Exception:
+            self.mark_failed = True
             raise
         self.report.reminders_sent += 1
         self.report.reminders_late += late
         self.report.lines.append(
             f"reminder {followup.pk} to {followup.owner.email}{' (late)' if late else ''}"
         )
+
+    def mark_accepted(self) -> None:
+        """Marks the reminder the server last accepted as sent and waits for it, if any."""
+        self.start_mark()
+        self.finish_mark()
 
 
 def _send_one_reminder(
@@ -271,17 +299,19 @@ def _send_one_reminder(
     writer: _Writer,
     upcoming: FollowUp | None = None,
 ) -> None:
-    """Sends one claimed reminder; the writer marks it sent as soon as the next one's MAIL
-    command is out, or when the batch ends. The previous one is marked before anything of
-    this one is sent, and if this send fails first, right after; the `upcoming` one is
-    written while the server takes this one in, sent and marked only on its turn."""
+    """Sends one claimed reminder; the writer marks it sent as the next one's MAIL command
+    goes out, or when the batch ends. The previous one's mark is done before any of this
+    one's content is sent, and if this send fails first, right after; the `upcoming` one
+    is written while the server takes this one in, sent and marked only on its turn."""
     attempts = followup.send_attempts  # read after the claim, which counted this one
     message, late = writer.take(followup)
     meanwhile = partial(writer.write, upcoming) if upcoming is not None else None
     try:
         if isinstance(message, Exception):
             raise message
-        mailer.send(message, first=writer.mark_accepted, meanwhile=meanwhile)
+        mailer.send(
+            message, first=writer.start_mark, confirm=writer.finish_mark, meanwhile=meanwhile
+        )
     except ConnectionLost as exc:
         writer.mark_accepted()
         release_reminder(followup, attempts, clock(), str(exc))
@@ -297,5 +327,5 @@ def _send_one_reminder(
         report.reminders_given_up += gave_up
         report.errors.append(f"follow-up {followup.pk}: {'gave up: ' if gave_up else ''}{answer}")
         return
-    writer.mark_accepted()  # a no-op: `first` marked the previous one already
+    writer.mark_accepted()  # a no-op: `first` and `confirm` marked the previous one
     writer.accepted = (followup, clock(), late)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from followups.drafts import mailto_url
+from followups.drafts.mailto import quote_all
 
 
 def decode(url: str) -> tuple[str, str, str]:
@@ -60,3 +61,8 @@ def test_any_text_round_trips(subject, body):
         subject,
         body,
     )
+
+
+@given(text=st.text(max_size=300) | st.text(st.characters(max_codepoint=127), max_size=300))
+def test_the_quick_quoting_writes_what_quote_writes(text):
+    assert quote_all(text) == quote(text, safe="")
