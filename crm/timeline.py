@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 
-from crm.markup import pk_url
+from crm.markup import local_date, pk_url
 
 
 @dataclass(frozen=True)
@@ -52,9 +50,8 @@ _STATUS_BADGE = {"pending": "warning", "done": "success"}
 
 
 def _date(moment: datetime, spec: str) -> str:
-    """`moment` in the current time zone, formatted as the template's `date` filter gave
-    it (the filter `expects_localtime`), escaped."""
-    return escape(format_date(localtime(moment), spec))
+    """`moment` as the template's `date` filter showed it, escaped."""
+    return escape(local_date(moment, spec))
 
 
 def timeline_html(

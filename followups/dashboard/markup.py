@@ -13,18 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from crm.markup import local_date
 from followups.dashboard.rows import Row
 from followups.models import FollowUp
-
-
-def local_date(when, format_string: str) -> str:
-    """What `{{ when|date:format_string }}` shows: the moment in the active time zone."""
-    return date_filter(timezone.localtime(when), format_string)
 
 
 def rows_html(rows: Iterable[Row], next_query: str) -> SafeString:
