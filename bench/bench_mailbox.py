@@ -180,11 +180,6 @@ def main() -> None:
         help="on PostgreSQL, leave the deleted rows of earlier rounds unvacuumed",
     )
     parser.add_argument(
-        "--no-overlap",
-        action="store_true",
-        help="fetch each batch's headers before working on it (sync.OVERLAP_FETCH off)",
-    )
-    parser.add_argument(
         "--floor-protocol-log",
         action="store_true",
         help="leave IMAPClient's per-line protocol log on in the floor (the sync turns it off)",
@@ -193,8 +188,6 @@ def main() -> None:
     global VACUUM, FLOOR_PROTOCOL_LOG
     FLOOR_PROTOCOL_LOG = args.floor_protocol_log
     VACUUM = not args.no_vacuum
-    if args.no_overlap:
-        sync_module.OVERLAP_FETCH = False
 
     call_command("migrate", verbosity=0)
     server = Dovecot().start()

@@ -21,7 +21,6 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -53,10 +52,6 @@ WHOLE_MESSAGE_LIMIT = 2_000_000
 # Bodies are fetched in FETCHes of at most this many bytes (by RFC822.SIZE), so a batch
 # of big candidates never holds more than this in memory at once.
 BODY_FETCH_BYTES = 20_000_000
-# The next batch's header FETCH runs in a second thread while a batch is classified
-# and stored (the thread only talks to the server; the database stays in this one):
-# off, each batch fetches its own headers first (the bench's A/B, bench/README.md).
-OVERLAP_FETCH = True
 HEADER_FIELDS = (
     "FROM TO CC SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES AUTO-SUBMITTED LIST-UNSUBSCRIBE"
 )
@@ -349,48 +344,31 @@ class Run:
         uids = sorted(uid for uid in found if uid > state.last_uid)
         if len(uids) > self.budget:
             uids, self.report.more = uids[: self.budget], True
-        chunks = [uids[start : start + FETCH_BATCH] for start in range(0, len(uids), FETCH_BATCH)]
-        # The next batch's headers are fetched by a second thread while this batch is
-        # stored (OVERLAP_FETCH); leaving the block waits for it, so the connection is
-        # never used by two threads at once nor logged out under one.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-fetch") as pool:
-            headers: Future | None = None
-            for number, chunk in enumerate(chunks):
-                if timezone.now() - self.renewed > LEASE / 3:
-                    # A third of the lease gone: renewed (one UPDATE), not once per batch.
-                    renew(self.mailbox.pk, self.token)
-                    self.renewed = timezone.now()
-                response = headers.result() if headers is not None else self.fetch_headers(chunk)
-                following = chunks[number + 1] if number + 1 < len(chunks) else None
-                headers = self.batch(state, direction, chunk, response, following, pool)
-                state.last_uid = chunk[-1]
-                if self.progress:
-                    self.progress(self.report)
+        for start in range(0, len(uids), FETCH_BATCH):
+            if timezone.now() - self.renewed > LEASE / 3:
+                # A third of the lease gone: renewed (one UPDATE), not once per batch.
+                renew(self.mailbox.pk, self.token)
+                self.renewed = timezone.now()
+            chunk = uids[start : start + FETCH_BATCH]
+            self.batch(state, direction, chunk)
+            state.last_uid = chunk[-1]
+            if self.progress:
+                self.progress(self.report)
         if not self.report.more and uidnext - 1 > state.last_uid:
             # The rest is older than the window: never read, never searched again.
             MailboxFolder.objects.filter(pk=state.pk).update(last_uid=uidnext - 1)
         self.report.folders[name] = len(uids)
-
-    def fetch_headers(self, uids: list[int]) -> dict:
-        return self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
 
     def batch(
         self,
         state: MailboxFolder,
         direction: str,
         uids: list[int],
-        response: dict,
-        following: list[int] | None,
-        pool: ThreadPoolExecutor,
-    ) -> Future | None:
-        """Headers of `uids` (`response`), bodies of those worth it, then what is kept and
+    ) -> None:
+        """Headers of `uids`, bodies of those worth it, then what is kept and
         the folder's cursor in one transaction: a sync killed before the commit re-reads
-        this batch, one killed after it goes on from the next (one commit per batch).
-
-        Once this batch's last IMAP command (its bodies) is answered, the `following`
-        batch's header FETCH goes to `pool` and runs while this one is classified and
-        stored; its Future is returned. Nothing of it is used before this batch commits,
-        so a server stopped during it fails the sync after this batch, as without it."""
+        this batch, one killed after it goes on from the next (one commit per batch)."""
+        response = self.client.fetch(uids, ["RFC822.SIZE", HEADER_ITEM])
         fetched_all: list[Fetched] = []
         key = b""  # the server's name of the header item, the same in every answer
         for uid in uids:
@@ -411,9 +389,6 @@ class Run:
             self.correspondence = Correspondence(self.owner_id, fetched_all)
         candidates = [f for f in fetched_all if self.worth_reading(f, direction)]
         self.read_bodies(candidates)
-        headers = None
-        if following is not None and OVERLAP_FETCH:
-            headers = pool.submit(self.fetch_headers, following)
         prepared = [self.prepare(state.name, direction, fetched) for fetched in candidates]
         tally = SyncReport(self.mailbox.pk)
         with transaction.atomic():
@@ -422,7 +397,6 @@ class Run:
         self.report.kept += tally.kept
         self.report.logged += tally.logged
         self.report.waiting += tally.waiting
-        return headers
 
     # Deciding ---------------------------------------------------------------------------
 

@@ -66,8 +66,8 @@ def test_a_server_stopped_mid_sync_is_resumed_by_the_next_run_with_nothing_twice
 def test_a_server_stopped_while_the_next_batch_is_fetched_loses_and_repeats_nothing(
     alice, private_dovecot, monkeypatch
 ):
-    # The next batch's headers are fetched by a second thread while a batch is stored
-    # (sync.OVERLAP_FETCH): the server stops right then, before the batch commits.
+    # The server stops while the first batch is stored, before it commits: that batch
+    # still commits, and the next batch's header FETCH fails the sync.
     account = new_account(private_dovecot)
     mailbox = connect_mailbox(alice, account, log_rejections_without_asking=True)
     make_contact(alice, email="recruiter1@acme-robotics.com")
