@@ -39,6 +39,7 @@ from followups.drafts import asks_for_feedback
 from followups.mailbox import classify, crypto, mime, transport
 from followups.mailbox.transport import MailboxError
 from followups.models import FollowUp, Mailbox, MailboxFolder, MailMessage
+from followups.quicklog.emailparse import company_and_job
 
 log = logging.getLogger(__name__)
 
@@ -488,13 +489,10 @@ class Run:
             # Company and job as quick log reads a pasted email, from the sender's own
             # words (not the history quoted below them): your own sent text says nothing
             # about the company, so sent mail skips this.
-            from followups.quicklog.emailparse import parse_email
-
-            parsed = parse_email(
-                f"From: {headers.from_name} <{headers.from_address}>\n"
-                f"Subject: {headers.subject}\n\n" + words[:20000]
+            found_company, job_title = company_and_job(
+                headers.subject, words[:20000], headers.from_address
             )
-            company, job_title = company or parsed.company, parsed.job_title
+            company = company or found_company
         problem = "; ".join(p for p in (headers.problem, body.problem) if p)
         return MailMessage(
             owner_id=self.owner_id,

@@ -143,17 +143,29 @@ def parse_email(text: str) -> ParsedEmail:
     message_id = MESSAGE_ID.search(headers.get("message-id", ""))
     parsed.message_id = message_id.group(0) if message_id else ""
     parsed.kind = kind_of(f"{parsed.subject}\n{sample}")
-    title, subject_company = job_from_subject(parsed.subject)
-    body_title, body_company = job_from_body(sample)
-    parsed.job_title = title or body_title
-    parsed.company = (
-        signature.get("company")
-        or subject_company
-        or body_company
-        or company_from_body(sample)
-        or company_from_domain(parsed.sender_email)
+    parsed.company, parsed.job_title = _company_and_job(
+        parsed.subject, sample, parsed.sender_email, signature
     )
     return parsed
+
+
+def company_and_job(subject: str, body: str, sender_email: str) -> tuple[str, str]:
+    """The company and job title `parse_email` reads from a message whose sender, subject
+    and body are known already (the mailbox sync's): the same guesses, without reading
+    headers, dates, names or the kind again."""
+    sample = guessing_sample((body or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return _company_and_job(clean_subject(subject), sample, sender_email, read_signature(sample))
+
+
+def _company_and_job(
+    subject: str, sample: str, sender_email: str, signature: dict[str, str]
+) -> tuple[str, str]:
+    title, company = job_from_subject(subject)
+    company = signature.get("company") or company
+    if not title or not company:
+        body_title, body_company = job_from_body(sample)
+        title, company = title or body_title, company or body_company
+    return company or company_from_body(sample) or company_from_domain(sender_email), title
 
 
 MAX_LINE = 300

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followups.quicklog.emailparse import (
+    company_and_job,
     company_from_domain,
     job_from_subject,
     parse_email,
@@ -228,6 +229,14 @@ def test_a_huge_paste_is_read_quickly(huge):
 
 
 HEADERISH = st.sampled_from(["From: ", "Subject: ", "Date: ", "Sent: ", "\n", "<", ">", "@", ", "])
+SIGN_OFFS = st.sampled_from(
+    [
+        "\nBest regards,\nDana Reyes\nTalent Partner | Acme Robotics\n",
+        "Thank you for your interest in Globex Corporation. ",
+        "for the Data Analyst role at Contoso ",
+        "Your application for Senior Backend Engineer at Acme",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -236,3 +245,24 @@ def test_any_text_at_all_is_read_without_an_error(text):
     parsed = parse_email(text)
     assert len(parsed.subject) <= 300
     assert parsed.sender_email == parsed.sender_email.lower()
+
+
+@pytest.mark.parametrize("pasted", [GMAIL_ORIGINAL, OUTLOOK_FORWARD, TEXT_ONLY, TRACKER])
+def test_the_mailbox_sync_reads_the_same_company_and_job_as_a_paste(pasted):
+    # The sync knows the sender, subject and body already and asks only for these two.
+    parsed = parse_email(pasted)
+    found = company_and_job(parsed.subject, parsed.body, parsed.sender_email)
+    assert found == (parsed.company, parsed.job_title)
+    assert any(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.characters(blacklist_characters="\r\n"), max_size=80),
+    st.lists(st.one_of(st.text(max_size=40), HEADERISH, SIGN_OFFS), max_size=30).map("".join),
+    st.sampled_from(["", "dana@acme-robotics.co.uk", "jobs@greenhouse-mail.io", "x@y.example"]),
+)
+def test_the_sync_and_the_paste_agree_on_any_text(subject, body, address):
+    pasted = parse_email(f"From: Dana <{address}>\nSubject: {subject}\n\n{body}")
+    found = company_and_job(subject, body, address)
+    assert found == (pasted.company, pasted.job_title)
