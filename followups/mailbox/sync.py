@@ -20,6 +20,7 @@ import difflib
 import logging
 import re
 import secrets
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -583,7 +584,7 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
     every parameter with a query of its own. Here the values are prepared by the fields
     themselves, as bulk_create prepares them (created_at's auto_now_add included), and
     - on PostgreSQL are copied (COPY, psycopg's C row writer) into a temporary table of
-      the same columns, dropped at commit, then moved with one `INSERT … SELECT … ON
+      the same columns, emptied at commit, then moved with one `INSERT … SELECT … ON
       CONFLICT DO NOTHING`: a fifth of the time of one INSERT a row, whose quoting and
       round trips the client waits for (bench/README.md). A second call in the same
       transaction finds the first one's rows there still: they conflict and are skipped;
@@ -598,15 +599,16 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
     quote = connection.ops.quote_name
     table = quote(MailMessage._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    # A text field's get_db_prep_save() returns a str unchanged: read as it is (two thirds
-    # of the columns); the others (dates, keys, created_at's auto_now_add) through it.
-    plain = [isinstance(f, models.CharField | models.TextField) for f in fields]
+    # get_db_prep_save() returns a text field's str and an integer field's or integer
+    # key's int (or None) unchanged: those values are read as they are (all but the three
+    # dates); the others (created_at's auto_now_add among them) go through it.
+    plain = [as_stored(f) for f in fields]
     rows = [
         [
             value
-            if is_plain and type(value := getattr(message, column.attname)) is str
+            if type(value := getattr(message, column.attname)) in same
             else column.get_db_prep_save(column.pre_save(message, True), connection)
-            for column, is_plain in zip(fields, plain, strict=True)
+            for column, same in zip(fields, plain, strict=True)
         ]
         for message in messages
     ]
@@ -614,9 +616,13 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
     # transaction.
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            incoming = quote(f"{MailMessage._meta.db_table}_incoming")
+            # Made once a database session, emptied at every commit (which costs nothing
+            # in a transaction that did not touch it); named after its columns, so a
+            # session older than a migration never copies into an outdated one.
+            digest = zlib.crc32(columns.encode()) & 0xFFFFFFFF
+            incoming = quote(f"{MailMessage._meta.db_table}_incoming_{digest:08x}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DROP AS "
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DELETE ROWS AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
             # The database's own cursor: Django's wrapper has no COPY.
@@ -635,6 +641,16 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
                 f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
                 rows,
             )
+
+
+def as_stored(field: models.Field) -> tuple[type, ...]:
+    """The value types `field.get_db_prep_save()` returns unchanged on every backend."""
+    if isinstance(field, models.CharField | models.TextField):
+        return (str,)
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.IntegerField):
+        return (int, type(None))
+    return ()
 
 
 def _text_sections(structure, prefix: str = "") -> Iterable[tuple[str, str, str | None, str]]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
-from followups.mailbox.sync import insert_ignoring_conflicts
+from followups.mailbox.sync import as_stored, insert_ignoring_conflicts
 from followups.models import Mailbox, MailMessage
 from tests.factories import make_contact
 
@@ -108,3 +108,16 @@ def test_outside_a_transaction_and_rolled_back_with_one(alice, box):
     assert not MailMessage.objects.filter(message_key="<rolled-back@x>").exists()
     insert_ignoring_conflicts([waiting(alice, box, "<after@x>")])
     assert MailMessage.objects.filter(message_key="<after@x>").exists()
+
+
+def test_the_values_read_as_they_are_are_those_the_fields_would_not_change(db):
+    samples = {str: ["", "Zoë\t\\N"], int: [0, 7, 2**40], type(None): [None]}
+    passed = set()
+    for field in MailMessage._meta.concrete_fields:
+        for kind in as_stored(field):
+            for value in samples[kind]:
+                assert field.get_db_prep_save(value, connection) == value, field.name
+                passed.add(field.name)
+    # Text, integers and keys; never the dates (created_at's auto_now_add).
+    assert {"subject", "body", "uid", "owner", "contact"} <= passed
+    assert not passed & {"sent_at", "created_at", "decided_at"}
