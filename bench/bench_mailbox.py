@@ -222,6 +222,8 @@ def main() -> None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            if os.environ.get("CALLEES"):
+                pstats.Stats(profiler).sort_stats("cumulative").print_callees(os.environ["CALLEES"])
         floor_rate = args.messages / statistics.median(floors)
         sync_rate = args.messages / statistics.median(syncs)
         # Each round's floor and sync ran one after the other: their ratio is the figure

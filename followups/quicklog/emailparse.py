@@ -289,6 +289,9 @@ def name_from_address(address: str) -> str:
 # Company ------------------------------------------------------------------------------
 
 
+DOMAIN_WORD_BREAK = re.compile(r"[-_]+")
+
+
 def company_from_domain(address: str) -> str:
     """'dana@jobs.acme-robotics.co.uk' → 'Acme Robotics'; mail providers and trackers → ''."""
     if "@" not in address:
@@ -302,7 +305,14 @@ def company_from_domain(address: str) -> str:
     name = labels[-1]
     if name in NEUTRAL_DOMAINS or any(label in NEUTRAL_DOMAINS for label in labels):
         return ""
-    return " ".join(part.capitalize() for part in re.split(r"[-_]+", name) if part)
+    return " ".join(part.capitalize() for part in DOMAIN_WORD_BREAK.split(name) if part)
+
+
+# "Recruiter at Acme", "Recruiter | Acme", "Recruiter, Acme"
+TITLE_COMPANY_BREAK = re.compile(r"\s+(?:at|@)\s+|\s*[|•·–—]\s*|,\s+")
+CONTACT_LINE = re.compile(r"(?:https?://|www\.|\+?\d[\d ()-]{6,}|linkedin)", re.I)
+NOT_A_PERSON = re.compile(r"\b(?:team|department|recruit\w*|talent|manager|lead)\b", re.I)
+NOT_A_COMPANY = re.compile(r"\b(?:recruit\w*|manager|talent|acquisition|partner|lead|hr)\b", re.I)
 
 
 def read_signature(body: str) -> dict[str, str]:
@@ -324,7 +334,7 @@ def read_signature(body: str) -> dict[str, str]:
         result["name"] = rest[0]
         rest = rest[1:]
     for line in rest[:3]:
-        joined = re.split(r"\s+(?:at|@)\s+|\s*[|•·–—]\s*|,\s+", line, maxsplit=1)
+        joined = TITLE_COMPANY_BREAK.split(line, maxsplit=1)
         if len(joined) == 2 and looks_like_company(joined[1]):
             result["company"] = joined[1].strip()
             break
@@ -338,7 +348,7 @@ def read_signature(body: str) -> dict[str, str]:
 
 
 def is_contact_line(line: str) -> bool:
-    return bool(re.search(r"(?:https?://|www\.|\+?\d[\d ()-]{6,}|linkedin)", line, re.I))
+    return bool(CONTACT_LINE.search(line))
 
 
 def looks_like_name(line: str) -> bool:
@@ -349,7 +359,7 @@ def looks_like_name(line: str) -> bool:
         and not any(ch.isdigit() for ch in line)
         and not COMPANY_SUFFIX.search(line)
         and not {w.lower().strip(",.") for w in words} & ROLE_MAILBOXES
-        and not re.search(r"\b(?:team|department|recruit\w*|talent|manager|lead)\b", line, re.I)
+        and not NOT_A_PERSON.search(line)
     )
 
 
@@ -359,9 +369,7 @@ def looks_like_company(text: str) -> bool:
         1 <= len(text) <= 60
         and text[:1].isupper()
         and len(text.split()) <= 6
-        and not re.search(
-            r"\b(?:recruit\w*|manager|talent|acquisition|partner|lead|hr)\b", text, re.I
-        )
+        and not NOT_A_COMPANY.search(text)
     )
 
 
@@ -370,15 +378,17 @@ def looks_like_company(text: str) -> bool:
 COMPANY_WORDS = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*(?:[ \t]+[A-Z][\w&'-]*(?:\.[\w&'-]+)*){0,3}"
 
 
+COMPANY_IN_BODY = re.compile(
+    r"(?:interest in (?:joining |working (?:at|for) )?|(?:team|everyone|us) at |"
+    r"opportunit(?:y|ies) (?:at|with) |career at |position at |role at )"
+    rf"(?P<company>{COMPANY_WORDS})"
+)
+
+
 def company_from_body(body: str) -> str:
     """ "Thank you for your interest in Acme Robotics" / "…the team at Acme"."""
     head = " ".join(body.split("\n")[:15])
-    match = re.search(
-        r"(?:interest in (?:joining |working (?:at|for) )?|(?:team|everyone|us) at |"
-        r"opportunit(?:y|ies) (?:at|with) |career at |position at |role at )"
-        rf"(?P<company>{COMPANY_WORDS})",
-        head,
-    )
+    match = COMPANY_IN_BODY.search(head)
     return match.group("company").rstrip(".") if match else ""
 
 
@@ -457,14 +467,19 @@ BODY_PATTERNS = [
 NOT_A_TITLE = re.compile(r"^(?:your|our|this|the|a|an|my|job|role|position)$", re.I)
 
 
+THE_OR_YOUR = re.compile(r"\b(?:the|your)\s+", re.I)
+ARTICLE = re.compile(r"^(?:a|an)\s+", re.I)
+NOT_A_TITLE_WORD = re.compile(r"\b(?:update|status|received|thank|regarding|decision)\b", re.I)
+
+
 def plausible_title(title: str | None) -> str:
     title = (title or "").strip(" \t\"'“”.,;:-–")
     # "interest in the Product Manager" → "Product Manager": titles rarely say "the"/"your".
-    title = re.split(r"\b(?:the|your)\s+", title, flags=re.I)[-1]
-    title = re.sub(r"^(?:a|an)\s+", "", title, flags=re.I)
+    title = THE_OR_YOUR.split(title)[-1]
+    title = ARTICLE.sub("", title)
     if not title or len(title) > 80 or NOT_A_TITLE.match(title) or not title[:1].isalpha():
         return ""
-    if re.search(r"\b(?:update|status|received|thank|regarding|decision)\b", title, re.I):
+    if NOT_A_TITLE_WORD.search(title):
         return ""
     return title
 
