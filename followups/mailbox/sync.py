@@ -626,9 +626,10 @@ def insert_ignoring_conflicts(messages: list[MailMessage]) -> None:
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
             # The database's own cursor: Django's wrapper has no COPY.
-            with connection.connection.cursor().copy(
-                f"COPY {incoming} ({columns}) FROM STDIN"
-            ) as copy:
+            with (
+                connection.connection.cursor() as raw,
+                raw.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(
