@@ -175,6 +175,11 @@ def main() -> None:
         "--profile", action="store_true", help="print cProfile's top functions of one first sync"
     )
     parser.add_argument(
+        "--callees",
+        metavar="REGEX",
+        help="with --profile, also what the functions matching REGEX call (e.g. 'prepare|keep')",
+    )
+    parser.add_argument(
         "--no-vacuum",
         action="store_true",
         help="on PostgreSQL, leave the deleted rows of earlier rounds unvacuumed",
@@ -222,8 +227,8 @@ def main() -> None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-            if os.environ.get("CALLEES"):
-                pstats.Stats(profiler).sort_stats("cumulative").print_callees(os.environ["CALLEES"])
+            if args.callees:
+                pstats.Stats(profiler).sort_stats("cumulative").print_callees(args.callees)
         floor_rate = args.messages / statistics.median(floors)
         sync_rate = args.messages / statistics.median(syncs)
         # Each round's floor and sync ran one after the other: their ratio is the figure
